@@ -1,0 +1,152 @@
+//! The command line, declared with clap: every flag with an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use footprint_ingest::{AreaFields, CentroidColumns, LookupColumns};
+use footprint_overlap::Threshold;
+use footprint_overlap::pipeline::{AssignmentSource, OverlapJob};
+
+/// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
+/// practices have patients living there.
+///
+/// With no arguments, runs the national analysis on the England dataset in fixtures/ (July 2022
+/// registrations, MSOA 2011 boundaries) and writes ./footprint-out/.
+#[derive(Debug, Parser)]
+#[command(
+    name = "footprint",
+    version,
+    after_help = "Exit codes: 0 success, 2 usage error, 3 malformed input, 4 file not readable or output not writable, 1 other."
+)]
+pub struct Cli {
+    /// What to do (default: the national overlap analysis on the bundled dataset).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Print nothing but errors. Example: `footprint -q`
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Print the time of each stage on stderr. Example: `footprint -v`
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Worker threads (default: one per core); outputs are identical for any value. Example: `--threads 1`
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Count the PCNs serving each MSOA's residents and write the overlap layers.
+    ///
+    /// Example: footprint overlap --registrations gp-reg-pat-prac-lsoa-all.csv.gz
+    /// --practices gp-reg-pat-prac-map.csv --areas msoa11.geojson --lookup lsoa11_msoa11_lookup.csv --out out/
+    Overlap(OverlapArgs),
+}
+
+/// Inputs and options of `footprint overlap`.
+#[derive(Debug, Args)]
+pub struct OverlapArgs {
+    /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
+    /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
+    #[arg(long, value_name = "FILE")]
+    pub registrations: PathBuf,
+
+    /// Practice → PCN map (gp-reg-pat-prac-map.csv; PCN code U = no PCN). Example: `--practices gp-reg-pat-prac-map.csv`
+    #[arg(long, value_name = "FILE")]
+    pub practices: PathBuf,
+
+    /// MSOA boundaries as a GeoJSON FeatureCollection (plain or .gz). Example: `--areas msoa11.geojson.gz`
+    #[arg(long, value_name = "FILE")]
+    pub areas: PathBuf,
+
+    /// LSOA → MSOA lookup CSV (the authoritative assignment). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE", required_unless_present = "centroids", conflicts_with = "centroids")]
+    pub lookup: Option<PathBuf>,
+
+    /// LSOA centroids CSV (X/Y = lon/lat), located in the MSOA polygons instead of a lookup.
+    /// Example: `--centroids lsoa11_population_weighted_centroids.csv`
+    #[arg(long, value_name = "FILE")]
+    pub centroids: Option<PathBuf>,
+
+    /// Share threshold, as a fraction or a percentage; repeat for several (default 0.01).
+    /// A PCN counts when its share of the MSOA's registered residents is at or above it.
+    /// Example: `--threshold 0.01 --threshold 0.5%`
+    #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
+    pub thresholds: Vec<Threshold>,
+
+    /// Output directory (created if missing). Example: `--out results/`
+    #[arg(long, value_name = "DIR", default_value = "footprint-out")]
+    pub out: PathBuf,
+
+    /// Area layer property holding the MSOA code (default: detected, e.g. MSOA11CD). Example: `--code-field MSOA21CD`
+    #[arg(long, value_name = "NAME")]
+    pub code_field: Option<String>,
+
+    /// Area layer property holding the MSOA name (default: detected, e.g. MSOA11NM). Example: `--name-field MSOA21NM`
+    #[arg(long, value_name = "NAME")]
+    pub name_field: Option<String>,
+
+    /// Lookup column holding the LSOA code (default: detected). Example: `--lookup-lsoa-column LSOA11CD`
+    #[arg(long, value_name = "NAME")]
+    pub lookup_lsoa_column: Option<String>,
+
+    /// Lookup column holding the MSOA code (default: detected). Example: `--lookup-area-column MSOA_CODE`
+    #[arg(long, value_name = "NAME")]
+    pub lookup_area_column: Option<String>,
+
+    /// Centroid column holding the LSOA code (default: detected). Example: `--centroid-lsoa-column lsoa11cd`
+    #[arg(long, value_name = "NAME")]
+    pub centroid_lsoa_column: Option<String>,
+
+    /// Centroid columns holding x (longitude) and y (latitude) (default: X and Y). Example: `--centroid-xy LONG,LAT`
+    #[arg(long, value_name = "X,Y", value_delimiter = ',', num_args = 2)]
+    pub centroid_xy: Option<Vec<String>>,
+
+    /// A centroid in no MSOA is given to the nearest MSOA within this many metres, else reported
+    /// as outside the layer. Example: `--snap-metres 100`
+    #[arg(long, value_name = "M", default_value_t = 200.0)]
+    pub snap_metres: f64,
+}
+
+impl OverlapArgs {
+    /// The job these arguments describe.
+    pub fn job(&self) -> anyhow::Result<OverlapJob> {
+        let assignment = match (&self.lookup, &self.centroids) {
+            (Some(path), _) => AssignmentSource::Lookup {
+                path: path.clone(),
+                columns: LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() },
+            },
+            (None, Some(path)) => {
+                anyhow::ensure!(
+                    self.snap_metres.is_finite() && self.snap_metres >= 0.0,
+                    "--snap-metres must be a distance of 0 or more, not {}",
+                    self.snap_metres
+                );
+                let (x, y) = match &self.centroid_xy {
+                    Some(xy) => (xy.first().cloned(), xy.get(1).cloned()),
+                    None => (None, None),
+                };
+                AssignmentSource::Centroids {
+                    path: path.clone(),
+                    columns: CentroidColumns { lsoa: self.centroid_lsoa_column.clone(), x, y },
+                    snap_metres: self.snap_metres,
+                }
+            }
+            (None, None) => anyhow::bail!("give --lookup or --centroids"),
+        };
+        let mut thresholds = self.thresholds.clone();
+        let mut seen = std::collections::HashSet::new();
+        thresholds.retain(|t| seen.insert(*t));
+        Ok(OverlapJob {
+            registrations: self.registrations.clone(),
+            practices: self.practices.clone(),
+            areas: self.areas.clone(),
+            area_fields: AreaFields { code: self.code_field.clone(), name: self.name_field.clone() },
+            assignment,
+            thresholds,
+        })
+    }
+}

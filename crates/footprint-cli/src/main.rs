@@ -1,0 +1,106 @@
+//! The `footprint` command: measures how PCN footprints overlap, from NHS registrations and ONS boundaries.
+//!
+//! Only this crate knows about clap, the terminal and exit codes.
+
+mod args;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob, RunError};
+
+use crate::args::{Cli, Command, OverlapArgs};
+
+/// Exit codes, documented in docs/cli.md.
+mod exit {
+    /// An input file is malformed (the message names the file, the position and the value).
+    pub const BAD_INPUT: u8 = 3;
+    /// A file could not be read or an output could not be written.
+    pub const IO: u8 = 4;
+    /// Anything else.
+    pub const OTHER: u8 = 1;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("footprint: error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<RunError>() {
+        Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
+        Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
+        None => exit::OTHER,
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("cannot start the thread pool")?;
+    }
+    match &cli.command {
+        Some(Command::Overlap(args)) => overlap(cli, args),
+        None => default_run(cli),
+    }
+}
+
+fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
+    let job = args.job()?;
+    execute(cli, &job, &args.out)
+}
+
+/// With no arguments: the national analysis on the England dataset committed in fixtures/.
+fn default_run(cli: &Cli) -> anyhow::Result<()> {
+    let dir = fixtures_dir().context(
+        "no arguments given and the default dataset (fixtures/england-2011) was not found; run from the project root or see `footprint --help`",
+    )?;
+    let job = OverlapJob {
+        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
+        area_fields: footprint_ingest::AreaFields::default(),
+        assignment: AssignmentSource::Lookup {
+            path: dir.join("lsoa11_msoa11_lookup.csv.gz"),
+            columns: footprint_ingest::LookupColumns::default(),
+        },
+        thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
+    };
+    if !cli.quiet {
+        eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
+    }
+    execute(cli, &job, Path::new("footprint-out"))
+}
+
+/// The default dataset: ./fixtures/england-2011, else the one beside the sources this binary was built from.
+fn fixtures_dir() -> Option<PathBuf> {
+    let here = PathBuf::from("fixtures/england-2011");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    [here, built].into_iter().find(|d| d.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz").is_file())
+}
+
+fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
+    let report = pipeline::run(job, out).with_context(|| format!("overlap run writing to {}", out.display()))?;
+    if cli.verbose > 0 {
+        let t = &report.times;
+        eprintln!(
+            "footprint: load {:.3} s, analyse {:.3} s, render {:.3} s, write {:.3} s",
+            t.load.as_secs_f64(),
+            t.analyse.as_secs_f64(),
+            t.render.as_secs_f64(),
+            t.write.as_secs_f64()
+        );
+    }
+    if !cli.quiet {
+        print!("{}", report::summary_text(&report));
+    }
+    Ok(())
+}

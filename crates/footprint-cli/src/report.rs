@@ -1,0 +1,73 @@
+//! The short plain-text summary printed at the end of a run.
+
+use std::fmt::Write;
+
+use footprint_overlap::describe;
+use footprint_overlap::pipeline::RunReport;
+
+/// Formats an integer with thousands separators: 61768942 → "61,768,942".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The summary: areas, the patient accounting, and the distribution of each count.
+pub fn summary_text(report: &RunReport) -> String {
+    let table = &report.analysis.table;
+    let a = &table.accounting;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} areas; {} patients read on {} rows: {} assigned, {} with an unknown LSOA code, {} outside the area layer{}",
+        thousands(table.areas.len() as u64),
+        thousands(a.patients_read),
+        thousands(a.rows_read),
+        thousands(a.patients_assigned),
+        thousands(a.patients_unknown_lsoa),
+        thousands(a.patients_outside_layer),
+        if a.balances() { "" } else { " (DOES NOT BALANCE)" }
+    );
+    let _ = writeln!(
+        s,
+        "patients assigned at practices in no PCN: {} (PCN code U: {}, practice not in the map: {} at {} practices)",
+        thousands(a.patients_practice_no_pcn + a.patients_practice_not_in_map),
+        thousands(a.patients_practice_no_pcn),
+        thousands(a.patients_practice_not_in_map),
+        a.practices_not_in_map.len()
+    );
+    let mut line = |label: &str, values: Vec<u32>| {
+        let d = describe(&values);
+        let _ = writeln!(
+            s,
+            "PCNs per area, {label:<14} mean {:.2} (SD {:.2}), median {}, p10 {}, p90 {}, range {}–{}",
+            d.mean, d.sd, d.median, d.p10, d.p90, d.min, d.max
+        );
+    };
+    line("every PCN:", table.areas.iter().map(|r| r.pcns_all).collect());
+    for (i, t) in table.thresholds.iter().enumerate() {
+        line(&format!("share ≥ {t}:"), table.areas.iter().map(|r| r.pcns_at_or_above[i]).collect());
+    }
+    let _ = writeln!(s, "wrote:");
+    for path in &report.written {
+        let _ = writeln!(s, "  {}", path.display());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(61_768_942), "61,768,942");
+    }
+}

@@ -1,0 +1,24 @@
+//! Assigns each LSOA code of a registrations file to an area of the area layer.
+//!
+//! Two ways, one result type ([`Assignment`]):
+//! - [`assign_by_lookup`]: the LSOA → area lookup decides (authoritative);
+//! - [`assign_by_centroids`]: each LSOA's centroid is located in the area polygons with an
+//!   R-tree and an exact point-in-polygon test ([`AreaIndex`]).
+//!
+//! ```
+//! use footprint_index::{Placement, assign_by_lookup};
+//! use footprint_ingest::{AreaLayer, AreaLookup, LsoaCode};
+//! let layer = AreaLayer::default(); // no areas
+//! let mut lookup = AreaLookup::default();
+//! lookup.map.insert("W01000001".into(), "W02000001".into());
+//! let a = assign_by_lookup(&[LsoaCode::from("W01000001"), LsoaCode::from("NO2011")], &lookup, &layer);
+//! assert_eq!(a.placements, vec![Placement::OutsideLayer, Placement::UnknownLsoa]);
+//! ```
+
+mod assign;
+mod pip;
+mod spatial;
+
+pub use assign::{Assignment, AssignmentMethod, Placement, Snapped, assign_by_centroids, assign_by_lookup};
+pub use pip::contains;
+pub use spatial::{AreaIndex, CoordinateUnits};

@@ -1,0 +1,195 @@
+//! The CSV plumbing every tabular reader shares: header lookup by name, typed fields with positioned errors.
+
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::{IngestError, InputFile};
+
+/// A CSV file being read record by record, with its header.
+pub(crate) struct CsvSource<'a> {
+    path: &'a Path,
+    reader: csv::Reader<&'a [u8]>,
+    headers: Vec<String>,
+}
+
+impl<'a> CsvSource<'a> {
+    /// Opens the file and reads its header line.
+    pub(crate) fn open(input: &'a InputFile) -> Result<Self, IngestError> {
+        let path = input.path.as_path();
+        let content = input.content();
+        if content.iter().all(u8::is_ascii_whitespace) {
+            return Err(IngestError::Empty { path: path.to_owned() });
+        }
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(content);
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| csv_error(path, &e))?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+            .collect();
+        Ok(Self { path, reader, headers })
+    }
+
+    pub(crate) fn path(&self) -> &'a Path {
+        self.path
+    }
+
+    pub(crate) fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The index of the first column whose name is one of `names` (compared case-insensitively).
+    pub(crate) fn find(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
+    }
+
+    /// The column named `chosen` if given, else the first of `names`; a positioned error if absent.
+    pub(crate) fn require(&self, chosen: Option<&str>, names: &[&str]) -> Result<usize, IngestError> {
+        let found = match chosen {
+            Some(c) => self.find(&[c]),
+            None => self.find(names),
+        };
+        found.ok_or_else(|| IngestError::MissingColumn {
+            path: self.path.to_owned(),
+            wanted: match chosen {
+                Some(c) => c.to_owned(),
+                None => names.join(" or "),
+            },
+            found: self.headers.join(","),
+        })
+    }
+
+    /// Reads the next record into `record`; false at the end of the file.
+    pub(crate) fn next(&mut self, record: &mut ByteRecord) -> Result<bool, IngestError> {
+        self.reader.read_byte_record(record).map_err(|e| csv_error(self.path, &e))
+    }
+
+    /// The error for a file with a header but no records.
+    pub(crate) fn no_rows(&self) -> IngestError {
+        IngestError::Csv { path: self.path.to_owned(), line: 2, message: "no data rows after the header".into() }
+    }
+
+    /// Field `column` as trimmed UTF-8 text.
+    pub(crate) fn text<'r>(&self, record: &'r ByteRecord, column: usize) -> Result<&'r str, IngestError> {
+        let raw = record.get(column).unwrap_or_default();
+        std::str::from_utf8(raw).map(str::trim).map_err(|_| IngestError::BadValue {
+            path: self.path.to_owned(),
+            line: line_of(record),
+            column: column + 1,
+            column_name: self.headers[column].clone(),
+            value: String::from_utf8_lossy(raw).into_owned(),
+            problem: "not valid UTF-8",
+        })
+    }
+
+    /// Field `column` as a non-empty code.
+    pub(crate) fn code<'r>(&self, record: &'r ByteRecord, column: usize) -> Result<&'r str, IngestError> {
+        let text = self.text(record, column)?;
+        if text.is_empty() {
+            return Err(self.bad(record, column, "empty code"));
+        }
+        Ok(text)
+    }
+
+    /// Field `column` as a count of patients: plain decimal digits that fit in 32 bits.
+    pub(crate) fn count(&self, record: &ByteRecord, column: usize) -> Result<u32, IngestError> {
+        let raw = trim_ascii(record.get(column).unwrap_or_default());
+        match parse_count(raw) {
+            Ok(n) => Ok(n),
+            Err(problem) => Err(self.bad(record, column, problem)),
+        }
+    }
+
+    /// Field `column` as a finite decimal number.
+    pub(crate) fn float(&self, record: &ByteRecord, column: usize) -> Result<f64, IngestError> {
+        let text = self.text(record, column)?;
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err(self.bad(record, column, "not a finite number")),
+            Err(_) => Err(self.bad(record, column, "not a number")),
+        }
+    }
+
+    pub(crate) fn bad(&self, record: &ByteRecord, column: usize, problem: &'static str) -> IngestError {
+        IngestError::BadValue {
+            path: self.path.to_owned(),
+            line: line_of(record),
+            column: column + 1,
+            column_name: self.headers.get(column).cloned().unwrap_or_default(),
+            value: String::from_utf8_lossy(record.get(column).unwrap_or_default()).into_owned(),
+            problem,
+        }
+    }
+}
+
+/// The 1-based line a record starts on.
+pub(crate) fn line_of(record: &ByteRecord) -> u64 {
+    record.position().map_or(0, csv::Position::line)
+}
+
+fn trim_ascii(raw: &[u8]) -> &[u8] {
+    raw.trim_ascii()
+}
+
+/// Parses a patient count; the error says why the text is not one.
+pub(crate) fn parse_count(raw: &[u8]) -> Result<u32, &'static str> {
+    if raw.is_empty() {
+        return Err("empty count");
+    }
+    let mut n: u32 = 0;
+    for &b in raw {
+        match b {
+            b'0'..=b'9' => {
+                n = n
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u32::from(b - b'0')))
+                    .ok_or("count too large (over 4294967295)")?;
+            }
+            _ => {
+                return Err(if raw.first() == Some(&b'-') && raw[1..].iter().all(u8::is_ascii_digit) {
+                    "negative count"
+                } else if raw.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+                    "fractional count"
+                } else {
+                    "not a whole number"
+                });
+            }
+        }
+    }
+    Ok(n)
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
+    let line = e.position().map_or(0, csv::Position::line);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("expected {expected_len} fields as in the header, found {len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
+        csv::ErrorKind::Io(io) => format!("read error: {io}"),
+        _ => e.to_string().to_lowercase(),
+    };
+    IngestError::Csv { path: path.to_owned(), line, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_count;
+
+    fn check(input: &str, expected: Result<u32, &str>) {
+        assert_eq!(parse_count(input.as_bytes()), expected, "input {input:?}");
+    }
+
+    #[test]
+    fn counts() {
+        check("0", Ok(0));
+        check("7", Ok(7));
+        check("4294967295", Ok(u32::MAX));
+        check("4294967296", Err("count too large (over 4294967295)"));
+        check("-3", Err("negative count"));
+        check("2.5", Err("fractional count"));
+        check("seven", Err("not a whole number"));
+        check("", Err("empty count"));
+    }
+}

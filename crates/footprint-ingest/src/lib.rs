@@ -1,0 +1,33 @@
+//! Readers for every input footprint takes: registrations, practice → PCN maps, LSOA lookups and centroids, area boundaries.
+//!
+//! Each reader takes an [`InputFile`] (the bytes of a file, decompressed if it was gzip, with the
+//! sha256 of what was on disk) and returns a typed table, or an [`IngestError`] naming the file,
+//! the line and column (or feature index) and the offending value.
+//!
+//! ```
+//! use footprint_ingest::{InputFile, read_registrations};
+//! let csv = "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA1,E01000001,7\nA1,E01000002,3\n";
+//! let input = InputFile::from_bytes("regs.csv", csv.as_bytes().to_vec());
+//! let table = read_registrations(&input)?;
+//! assert_eq!(table.total_patients(), 10);
+//! # Ok::<(), footprint_ingest::IngestError>(())
+//! ```
+
+mod areas;
+mod centroids;
+mod columns;
+mod error;
+mod lookup;
+mod model;
+mod practices;
+mod registrations;
+mod source;
+
+pub use areas::{AreaFields, AreaLayer, read_areas};
+pub use centroids::{CentroidColumns, Centroids, read_centroids};
+pub use error::IngestError;
+pub use lookup::{AreaLookup, LookupColumns, read_lookup};
+pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};
+pub use practices::{PracticeMap, PracticePcn, read_practice_map};
+pub use registrations::{Registration, RegistrationTable, read_registrations};
+pub use source::InputFile;

@@ -1,0 +1,297 @@
+//! Reader for NHS Digital's "patients registered at a GP practice by LSOA of residence" CSV (`gp-reg-pat-prac-lsoa-all.csv`).
+
+use csv::ByteRecord;
+use rustc_hash::FxHashMap;
+
+use crate::columns::{CsvSource, line_of};
+use crate::{IngestError, InputFile, LsoaCode, LsoaId, PracticeCode, PracticeId};
+
+/// One row of the registrations file: patients registered at a practice who live in an LSOA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The practice.
+    pub practice: PracticeId,
+    /// The LSOA of residence.
+    pub lsoa: LsoaId,
+    /// The number of patients.
+    pub patients: u32,
+}
+
+/// Every row of a registrations file, with practice and LSOA codes interned in order of first appearance.
+#[derive(Clone, Debug, Default)]
+pub struct RegistrationTable {
+    /// Practice codes; a [`PracticeId`] indexes this.
+    pub practices: Vec<PracticeCode>,
+    /// Practice names as in the file (empty when there is no name column), parallel to `practices`.
+    pub practice_names: Vec<String>,
+    /// LSOA codes as found (including non-area codes such as `NO2011`); an [`LsoaId`] indexes this.
+    pub lsoas: Vec<LsoaCode>,
+    /// The rows, in file order.
+    pub rows: Vec<Registration>,
+    /// The `EXTRACT_DATE` of the first row, when the file has that column.
+    pub extract_date: Option<String>,
+    /// Rows repeating a practice × LSOA pair already seen: their patients are summed with the first (line numbers of the first few).
+    pub duplicate_rows: DuplicateRows,
+}
+
+/// Rows that repeat a practice × LSOA pair: the rule is that their patients are summed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DuplicateRows {
+    /// How many rows repeat an earlier pair.
+    pub count: u64,
+    /// The line numbers of the first ten such rows.
+    pub first_lines: Vec<u64>,
+}
+
+impl RegistrationTable {
+    /// Total patients over all rows.
+    #[must_use]
+    pub fn total_patients(&self) -> u64 {
+        self.rows.iter().map(|r| u64::from(r.patients)).sum()
+    }
+}
+
+const PRACTICE: &[&str] = &["PRACTICE_CODE", "ORGANISATIONCODE", "ORG_CODE"];
+const PRACTICE_NAME: &[&str] = &["PRACTICE_NAME", "ORGANISATIONNAME", "ORANISATIONNAME"];
+const LSOA: &[&str] =
+    &["LSOA_CODE", "LSOA11CD", "LSOA21CD", "LSOA_2011_CODE", "LSOA_2021_CODE", "LSOA2011_CODE", "LSOA2021_CODE"];
+const PATIENTS: &[&str] = &["NUMBER_OF_PATIENTS", "PATIENTS", "PATIENT"];
+
+/// Reads a registrations CSV: columns found by header name (`PRACTICE_CODE`, `LSOA_CODE`,
+/// `NUMBER_OF_PATIENTS`; optional `PRACTICE_NAME`, `SEX`, `EXTRACT_DATE`).
+///
+/// A file with a `SEX` column may hold `ALL` rows or `MALE`/`FEMALE` rows (which are summed), not both.
+///
+/// ```
+/// use footprint_ingest::{InputFile, read_registrations};
+/// let csv = "PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,NUMBER_OF_PATIENTS\r\nA1,\"SMITH, JONES\",E01000001,7\r\n";
+/// let t = read_registrations(&InputFile::from_bytes("r.csv", csv.as_bytes().to_vec()))?;
+/// assert_eq!(t.practice_names[0], "SMITH, JONES");
+/// assert_eq!(t.rows[0].patients, 7);
+/// # Ok::<(), footprint_ingest::IngestError>(())
+/// ```
+///
+/// # Errors
+/// A missing column, a malformed record, a count that is not a whole number in 0..=4294967295, an empty file.
+pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, IngestError> {
+    let mut csv = CsvSource::open(input)?;
+    let practice_col = csv.require(None, PRACTICE)?;
+    let lsoa_col = csv.require(None, LSOA)?;
+    let patients_col = csv.require(None, PATIENTS)?;
+    let name_col = csv.find(PRACTICE_NAME);
+    let sex_col = csv.find(&["SEX"]);
+    let date_col = csv.find(&["EXTRACT_DATE"]);
+
+    let mut table = RegistrationTable::default();
+    let mut practice_ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut lsoa_ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut last_practice: Option<(Vec<u8>, u32)> = None;
+    let mut sexes = SexCheck::default();
+    // Rows usually come sorted by practice then LSOA code; while they do, a repeated pair is the previous pair.
+    let mut sorted = true;
+    let mut previous: (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+
+    let mut record = ByteRecord::new();
+    while csv.next(&mut record)? {
+        let practice_raw = record.get(practice_col).unwrap_or_default();
+        let practice = match &last_practice {
+            Some((code, id)) if code.as_slice() == practice_raw => *id,
+            _ => {
+                let code = csv.code(&record, practice_col)?;
+                let id = match practice_ids.get(code) {
+                    Some(&id) => id,
+                    None => {
+                        let id = u32::try_from(table.practices.len())
+                            .map_err(|_| csv.bad(&record, practice_col, "too many practices"))?;
+                        practice_ids.insert(code.to_owned(), id);
+                        table.practices.push(PracticeCode(code.to_owned()));
+                        let name = match name_col {
+                            Some(c) => csv.text(&record, c)?.to_owned(),
+                            None => String::new(),
+                        };
+                        table.practice_names.push(name);
+                        id
+                    }
+                };
+                last_practice = Some((practice_raw.to_vec(), id));
+                id
+            }
+        };
+        let lsoa_code = csv.code(&record, lsoa_col)?;
+        let lsoa = match lsoa_ids.get(lsoa_code) {
+            Some(&id) => id,
+            None => {
+                let id =
+                    u32::try_from(table.lsoas.len()).map_err(|_| csv.bad(&record, lsoa_col, "too many LSOA codes"))?;
+                lsoa_ids.insert(lsoa_code.to_owned(), id);
+                table.lsoas.push(LsoaCode(lsoa_code.to_owned()));
+                id
+            }
+        };
+        let patients = csv.count(&record, patients_col)?;
+        if let Some(c) = sex_col {
+            sexes.check(&csv, &record, c)?;
+        }
+        if table.rows.is_empty()
+            && let Some(c) = date_col
+        {
+            table.extract_date = Some(csv.text(&record, c)?.to_owned());
+        }
+        if sorted {
+            let key = (practice_raw, lsoa_code.as_bytes());
+            let prev = (previous.0.as_slice(), previous.1.as_slice());
+            if table.rows.is_empty() || key > prev {
+                previous.0.clear();
+                previous.0.extend_from_slice(practice_raw);
+                previous.1.clear();
+                previous.1.extend_from_slice(lsoa_code.as_bytes());
+            } else if key == prev {
+                table.duplicate_rows.note(line_of(&record));
+            } else {
+                sorted = false;
+            }
+        }
+        table.rows.push(Registration { practice: PracticeId(practice), lsoa: LsoaId(lsoa), patients });
+    }
+    if table.rows.is_empty() {
+        return Err(csv.no_rows());
+    }
+    if !sorted {
+        table.duplicate_rows = find_duplicates(input, &table)?;
+    }
+    Ok(table)
+}
+
+impl DuplicateRows {
+    fn note(&mut self, line: u64) {
+        self.count += 1;
+        if self.first_lines.len() < 10 {
+            self.first_lines.push(line);
+        }
+    }
+}
+
+/// The slow path for unsorted files: a hash set of pairs, then line numbers from a second pass.
+fn find_duplicates(input: &InputFile, table: &RegistrationTable) -> Result<DuplicateRows, IngestError> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut duplicate_indices = Vec::new();
+    for (i, r) in table.rows.iter().enumerate() {
+        if !seen.insert((r.practice, r.lsoa)) {
+            duplicate_indices.push(i);
+        }
+    }
+    let mut found = DuplicateRows { count: duplicate_indices.len() as u64, first_lines: Vec::new() };
+    if duplicate_indices.is_empty() {
+        return Ok(found);
+    }
+    let mut csv = CsvSource::open(input)?;
+    let mut record = ByteRecord::new();
+    let mut wanted = duplicate_indices.iter().take(10).peekable();
+    let mut index = 0;
+    while wanted.peek().is_some() && csv.next(&mut record)? {
+        if wanted.peek() == Some(&&index) {
+            found.first_lines.push(line_of(&record));
+            wanted.next();
+        }
+        index += 1;
+    }
+    Ok(found)
+}
+
+/// Rejects files that mix `ALL` rows with `MALE`/`FEMALE` rows (their sum would count patients twice).
+#[derive(Default)]
+struct SexCheck {
+    first_all: Option<u64>,
+    first_split: Option<u64>,
+}
+
+impl SexCheck {
+    fn check(&mut self, csv: &CsvSource<'_>, record: &ByteRecord, column: usize) -> Result<(), IngestError> {
+        let value = record.get(column).unwrap_or_default().trim_ascii();
+        let line = line_of(record);
+        let (mine, other) = if value.eq_ignore_ascii_case(b"ALL") {
+            (&mut self.first_all, self.first_split)
+        } else if value.eq_ignore_ascii_case(b"MALE") || value.eq_ignore_ascii_case(b"FEMALE") {
+            (&mut self.first_split, self.first_all)
+        } else {
+            return Err(csv.bad(record, column, "SEX must be ALL, MALE or FEMALE"));
+        };
+        mine.get_or_insert(line);
+        if let Some(other_line) = other {
+            return Err(IngestError::Csv {
+                path: csv.path().to_owned(),
+                line,
+                message: format!(
+                    "SEX {:?} here but line {other_line} has {}: a file holds either ALL rows or MALE and FEMALE rows, not both",
+                    String::from_utf8_lossy(value),
+                    if self.first_all == Some(other_line) { "ALL" } else { "MALE/FEMALE" }
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(csv: &str) -> Result<RegistrationTable, IngestError> {
+        read_registrations(&InputFile::from_bytes("regs.csv", csv.as_bytes().to_vec()))
+    }
+
+    fn check_error(csv: &str, expected: &str) {
+        assert_eq!(read(csv).unwrap_err().to_string(), expected);
+    }
+
+    const HEADER: &str = "PUBLICATION,EXTRACT_DATE,PRACTICE_CODE,PRACTICE_NAME,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\r\n";
+
+    #[test]
+    fn reads_the_published_layout_with_crlf_and_quoted_names() {
+        let t = read(&format!(
+            "{HEADER}GP,01Jul2022,A1,\"DR X, DR Y\",E01000001,ALL,7\r\nGP,01Jul2022,A1,\"DR X, DR Y\",NO2011,ALL,2\r\nGP,01Jul2022,B2,B,E01000001,ALL,5\r\n"
+        ))
+        .unwrap();
+        assert_eq!(t.practices, vec![PracticeCode::from("A1"), PracticeCode::from("B2")]);
+        assert_eq!(t.practice_names[0], "DR X, DR Y");
+        assert_eq!(t.lsoas, vec![LsoaCode::from("E01000001"), LsoaCode::from("NO2011")]);
+        assert_eq!(t.total_patients(), 14);
+        assert_eq!(t.extract_date.as_deref(), Some("01Jul2022"));
+        assert_eq!(t.rows[2], Registration { practice: PracticeId(1), lsoa: LsoaId(0), patients: 5 });
+        assert_eq!(t.duplicate_rows.count, 0);
+    }
+
+    #[test]
+    fn duplicate_pairs_are_counted_sorted_or_not() {
+        let sorted = read("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E1,2\nA,E2,3\n").unwrap();
+        assert_eq!(sorted.duplicate_rows, DuplicateRows { count: 1, first_lines: vec![3] });
+        let unsorted = read("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nB,E2,1\nA,E1,2\nB,E2,3\n").unwrap();
+        assert_eq!(unsorted.duplicate_rows, DuplicateRows { count: 1, first_lines: vec![4] });
+    }
+
+    #[test]
+    fn bad_inputs_name_file_line_column_and_value() {
+        check_error("", "regs.csv: file is empty");
+        check_error(
+            "PRACTICE_CODE,LSOA,NUMBER_OF_PATIENTS\nA,E1,1\n",
+            "regs.csv: line 1: no column LSOA_CODE or LSOA11CD or LSOA21CD or LSOA_2011_CODE or LSOA_2021_CODE or LSOA2011_CODE or LSOA2021_CODE in the header (found: PRACTICE_CODE,LSOA,NUMBER_OF_PATIENTS)",
+        );
+        check_error(
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E2,x7\n",
+            "regs.csv: line 3, column 3 (NUMBER_OF_PATIENTS): not a whole number: \"x7\"",
+        );
+        check_error(
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E2\n",
+            "regs.csv: line 3: expected 3 fields as in the header, found 2",
+        );
+        check_error("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n", "regs.csv: line 2: no data rows after the header");
+        check_error(
+            "PRACTICE_CODE,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\nA,E1,MALE,1\nA,E1,ALL,2\n",
+            "regs.csv: line 3: SEX \"ALL\" here but line 2 has MALE/FEMALE: a file holds either ALL rows or MALE and FEMALE rows, not both",
+        );
+        check_error(
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n,E1,1\n",
+            "regs.csv: line 2, column 1 (PRACTICE_CODE): empty code: \"\"",
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Reading an input file whole: plain or gzip (detected by its magic bytes), with the sha256 of the bytes on disk.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::IngestError;
+
+/// The content of one input file, decompressed, with what identifies it.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// Where it was read from (as given).
+    pub path: PathBuf,
+    /// The content, decompressed if the file was gzip.
+    pub bytes: Vec<u8>,
+    /// Lowercase hex sha256 of the file as stored (before decompression).
+    pub sha256: String,
+    /// The size of the file as stored.
+    pub stored_len: u64,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+}
+
+impl InputFile {
+    /// Reads `path`, decompressing it if it starts with the gzip magic bytes.
+    ///
+    /// # Errors
+    /// [`IngestError::Io`] if the file cannot be read, or its gzip stream is truncated or corrupt.
+    pub fn read(path: impl AsRef<Path>) -> Result<Self, IngestError> {
+        let path = path.as_ref();
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let stored = std::fs::read(path).map_err(io)?;
+        Self::from_stored(path, stored)
+    }
+
+    /// Wraps bytes already in memory (decompressing them if they are gzip), naming them `path` in errors.
+    ///
+    /// # Errors
+    /// [`IngestError::Io`] if the bytes are a truncated or corrupt gzip stream.
+    pub fn from_stored(path: impl AsRef<Path>, stored: Vec<u8>) -> Result<Self, IngestError> {
+        let path = path.as_ref().to_owned();
+        let sha256 = hex(&Sha256::digest(&stored));
+        let stored_len = stored.len() as u64;
+        if stored.starts_with(&[0x1f, 0x8b]) {
+            let bytes = gunzip(&stored).map_err(|source| IngestError::Io { path: path.clone(), source })?;
+            Ok(Self { path, bytes, sha256, stored_len, gzip: true })
+        } else {
+            Ok(Self { path, bytes: stored, sha256, stored_len, gzip: false })
+        }
+    }
+
+    /// Wraps uncompressed bytes (for tests and examples).
+    ///
+    /// ```
+    /// let f = footprint_ingest::InputFile::from_bytes("x.csv", b"a,b\n".to_vec());
+    /// assert!(!f.gzip);
+    /// ```
+    #[must_use]
+    pub fn from_bytes(path: impl AsRef<Path>, bytes: Vec<u8>) -> Self {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        Self { path: path.as_ref().to_owned(), stored_len: bytes.len() as u64, bytes, sha256, gzip: false }
+    }
+
+    /// The content without a leading UTF-8 byte-order mark.
+    #[must_use]
+    pub fn content(&self) -> &[u8] {
+        self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes)
+    }
+}
+
+fn gunzip(stored: &[u8]) -> std::io::Result<Vec<u8>> {
+    // The gzip trailer holds the uncompressed size modulo 2^32: a good capacity hint for one member.
+    let hint = stored
+        .len()
+        .checked_sub(4)
+        .and_then(|at| stored.get(at..))
+        .and_then(|t| <[u8; 4]>::try_from(t).ok())
+        .map_or(0, |t| u32::from_le_bytes(t) as usize);
+    let mut out = Vec::with_capacity(hint.min(1 << 30));
+    flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut out).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            std::io::Error::new(e.kind(), "gzip stream is truncated")
+        } else {
+            std::io::Error::new(e.kind(), format!("gzip stream is corrupt: {e}"))
+        }
+    })?;
+    Ok(out)
+}
+
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_is_detected_by_magic_and_hash_is_of_stored_bytes() {
+        let stored = gz(b"hello\n");
+        let f = InputFile::from_stored("a.csv", stored.clone()).unwrap();
+        assert!(f.gzip);
+        assert_eq!(f.bytes, b"hello\n");
+        assert_eq!(f.sha256, hex(&Sha256::digest(&stored)));
+        // sha256("abc"), the FIPS 180-2 example.
+        assert_eq!(
+            InputFile::from_bytes("x", b"abc".to_vec()).sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn truncated_gzip_is_an_error_naming_the_file() {
+        let mut stored = gz(&b"PRACTICE_CODE,LSOA_CODE\n".repeat(1000));
+        stored.truncate(stored.len() / 2);
+        let err = InputFile::from_stored("regs.csv.gz", stored).unwrap_err();
+        assert_eq!(err.to_string(), "cannot read regs.csv.gz: gzip stream is truncated");
+    }
+
+    #[test]
+    fn bom_is_stripped_from_content() {
+        let f = InputFile::from_bytes("x", b"\xEF\xBB\xBFX,Y\n".to_vec());
+        assert_eq!(f.content(), b"X,Y\n");
+    }
+}

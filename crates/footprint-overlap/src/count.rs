@@ -1,0 +1,259 @@
+//! The overlap count: registered patients by area and PCN, and the per-area measures derived from them.
+
+use footprint_index::{Assignment, Placement};
+use footprint_ingest::{AreaId, AreaLayer, LsoaCode, PcnId, PracticeCode, PracticeMap, PracticePcn, RegistrationTable};
+use rayon::prelude::*;
+
+use crate::Threshold;
+
+/// The PCN slot used for patients at practices in no PCN while sorting.
+const NO_PCN: u32 = u32::MAX;
+
+/// What was counted for one area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaOverlap {
+    /// The area.
+    pub area: AreaId,
+    /// Registered patients resident in the area, at every practice (in a PCN or not).
+    pub population: u64,
+    /// Of those, patients at practices in no PCN (PCN code `U`, or not in the practice map).
+    pub patients_no_pcn: u64,
+    /// Patients by PCN, sorted by PCN code; only PCNs with at least one patient.
+    pub pcn_patients: Vec<(PcnId, u64)>,
+    /// PCNs with at least one patient resident here.
+    pub pcns_all: u32,
+    /// For each threshold of the table, the PCNs whose share is at or above it.
+    pub pcns_at_or_above: Vec<u32>,
+    /// Σ share² over PCNs (share = patients / population); `None` when no PCN has a patient here.
+    pub hhi: Option<f64>,
+    /// 1 / hhi.
+    pub effective_pcns: Option<f64>,
+    /// The PCN with most patients here (ties to the smallest code) and its patients.
+    pub top: Option<(PcnId, u64)>,
+}
+
+impl AreaOverlap {
+    /// `patients / population` as the nearest f64 (0 for an empty area).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn share(&self, patients: u64) -> f64 {
+        if self.population == 0 { 0.0 } else { patients as f64 / self.population as f64 }
+    }
+}
+
+/// A registrations LSOA code that was placed in no area, with the patients it carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnplacedCode {
+    /// The code as in the registrations.
+    pub code: LsoaCode,
+    /// Why it was not placed.
+    pub placement: Placement,
+    /// Rows with this code.
+    pub rows: u64,
+    /// Patients on those rows.
+    pub patients: u64,
+}
+
+/// Where every patient read went: the identity `patients_read = patients_assigned +
+/// patients_unknown_lsoa + patients_outside_layer` always holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Accounting {
+    /// Rows of the registrations file.
+    pub rows_read: u64,
+    /// Patients on those rows.
+    pub patients_read: u64,
+    /// Patients placed in an area of the layer.
+    pub patients_assigned: u64,
+    /// Patients whose LSOA code the lookup (or centroid file) does not know.
+    pub patients_unknown_lsoa: u64,
+    /// Patients whose LSOA lies outside the area layer.
+    pub patients_outside_layer: u64,
+    /// Assigned patients at practices with PCN code `U`.
+    pub patients_practice_no_pcn: u64,
+    /// Assigned patients at practices absent from the practice map.
+    pub patients_practice_not_in_map: u64,
+    /// Practices absent from the map, with all their patients (placed or not), sorted by code.
+    pub practices_not_in_map: Vec<(PracticeCode, u64)>,
+    /// Codes placed in no area, sorted by code.
+    pub unplaced: Vec<UnplacedCode>,
+}
+
+impl Accounting {
+    /// Whether every patient read is accounted for.
+    #[must_use]
+    pub fn balances(&self) -> bool {
+        self.patients_read == self.patients_assigned + self.patients_unknown_lsoa + self.patients_outside_layer
+    }
+}
+
+/// The per-area overlap measures for a whole layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverlapTable {
+    /// One entry per area of the layer, in area (code) order.
+    pub areas: Vec<AreaOverlap>,
+    /// The thresholds, in the order given.
+    pub thresholds: Vec<Threshold>,
+    /// Where every patient went.
+    pub accounting: Accounting,
+}
+
+/// Counts PCNs per area.
+///
+/// Patients are keyed by (area, PCN) and summed after a parallel sort, so the result is the same
+/// whatever the row order of the input and whatever the number of threads.
+///
+/// ```
+/// use footprint_index::assign_by_lookup;
+/// use footprint_ingest::*;
+/// use footprint_overlap::{Threshold, count_overlap};
+/// let regs = read_registrations(&InputFile::from_bytes("r.csv",
+///     b"PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,99\nB,L1,1\n".to_vec()))?;
+/// let map = read_practice_map(&InputFile::from_bytes("m.csv", b"PRACTICE_CODE,PCN_CODE\nA,P1\nB,P2\n".to_vec()))?;
+/// let layer = read_areas(&InputFile::from_bytes("a.geojson", br#"{"type":"FeatureCollection","features":[
+///     {"type":"Feature","properties":{"MSOA11CD":"M1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#.to_vec()),
+///     &AreaFields::default())?;
+/// let lookup = read_lookup(&InputFile::from_bytes("l.csv", b"LSOA11CD,MSOA11CD\nL1,M1\n".to_vec()), &LookupColumns::default())?;
+/// let assignment = assign_by_lookup(&regs.lsoas, &lookup, &layer);
+/// let table = count_overlap(&regs, &map, &assignment, &layer, &[Threshold::ONE_PERCENT]);
+/// let m1 = &table.areas[0];
+/// assert_eq!((m1.population, m1.pcns_all, m1.pcns_at_or_above[0]), (100, 2, 2)); // B has exactly 1%
+/// assert_eq!(m1.hhi, Some(0.9802)); // 0.99² + 0.01²
+/// # Ok::<(), footprint_ingest::IngestError>(())
+/// ```
+#[must_use]
+pub fn count_overlap(
+    registrations: &RegistrationTable,
+    practices: &PracticeMap,
+    assignment: &Assignment,
+    layer: &AreaLayer,
+    thresholds: &[Threshold],
+) -> OverlapTable {
+    // Practice id -> PCN slot, or None for a practice not in the map.
+    let practice_pcn: Vec<Option<u32>> = registrations
+        .practices
+        .iter()
+        .map(|code| match practices.pcn_of(code) {
+            Some(PracticePcn::Pcn(id)) => Some(id.0),
+            Some(PracticePcn::NoPcn) => Some(NO_PCN),
+            None => None,
+        })
+        .collect();
+
+    let mut accounting = Accounting { rows_read: registrations.rows.len() as u64, ..Accounting::default() };
+    let mut unplaced_rows = vec![(0u64, 0u64); registrations.lsoas.len()];
+    let mut practice_unmapped = vec![0u64; registrations.practices.len()];
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(registrations.rows.len());
+    for row in &registrations.rows {
+        let patients = u64::from(row.patients);
+        accounting.patients_read += patients;
+        let pcn = practice_pcn[row.practice.index()];
+        if pcn.is_none() {
+            practice_unmapped[row.practice.index()] += patients;
+        }
+        match assignment.placements[row.lsoa.index()] {
+            Placement::Area(area) => {
+                accounting.patients_assigned += patients;
+                match pcn {
+                    None => accounting.patients_practice_not_in_map += patients,
+                    Some(NO_PCN) => accounting.patients_practice_no_pcn += patients,
+                    Some(_) => {}
+                }
+                let key = (u64::from(area.0) << 32) | u64::from(pcn.unwrap_or(NO_PCN));
+                keyed.push((key, row.patients));
+            }
+            other => {
+                if other == Placement::UnknownLsoa {
+                    accounting.patients_unknown_lsoa += patients;
+                } else {
+                    accounting.patients_outside_layer += patients;
+                }
+                let slot = &mut unplaced_rows[row.lsoa.index()];
+                slot.0 += 1;
+                slot.1 += patients;
+            }
+        }
+    }
+    accounting.practices_not_in_map = practice_unmapped
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| practice_pcn[i].is_none())
+        .map(|(i, &p)| (registrations.practices[i].clone(), p))
+        .collect();
+    accounting.practices_not_in_map.sort();
+    accounting.unplaced = unplaced_rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (rows, _))| *rows > 0)
+        .map(|(i, &(rows, patients))| UnplacedCode {
+            code: registrations.lsoas[i].clone(),
+            placement: assignment.placements[i],
+            rows,
+            patients,
+        })
+        .collect();
+    accounting.unplaced.sort_by(|a, b| a.code.cmp(&b.code));
+
+    // Sum patients per (area, PCN) key.
+    keyed.par_sort_unstable_by_key(|&(key, _)| key);
+    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(keyed.len() / 4);
+    for &(key, patients) in &keyed {
+        match runs.last_mut() {
+            Some((k, total)) if *k == key => *total += u64::from(patients),
+            _ => runs.push((key, u64::from(patients))),
+        }
+    }
+    // Where each area's runs start.
+    let mut starts = vec![0usize; layer.areas.len() + 1];
+    for &(key, _) in &runs {
+        starts[(key >> 32) as usize + 1] += 1;
+    }
+    for i in 0..layer.areas.len() {
+        starts[i + 1] += starts[i];
+    }
+    let areas = (0..layer.areas.len())
+        .into_par_iter()
+        .map(|i| measure(AreaId(i as u32), &runs[starts[i]..starts[i + 1]], thresholds))
+        .collect();
+    OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
+}
+
+/// The measures of one area from its (PCN, patients) runs, sorted by PCN with the no-PCN slot last.
+#[allow(clippy::cast_precision_loss)]
+fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
+    let population: u64 = runs.iter().map(|r| r.1).sum();
+    let pcn_patients: Vec<(PcnId, u64)> = runs
+        .iter()
+        .map(|&(key, n)| ((key & 0xFFFF_FFFF) as u32, n))
+        .filter(|&(pcn, n)| pcn != NO_PCN && n > 0)
+        .map(|(pcn, n)| (PcnId(pcn), n))
+        .collect();
+    let patients_no_pcn = runs.iter().filter(|r| (r.0 & 0xFFFF_FFFF) as u32 == NO_PCN).map(|r| r.1).sum();
+    let pcns_at_or_above = thresholds
+        .iter()
+        .map(|t| pcn_patients.iter().filter(|(_, n)| t.is_met(*n, population)).count() as u32)
+        .collect();
+    // Σ n² and N² are exact integers (well below 2^53 for any real area), so each ratio is one correctly rounded division.
+    let sum_squares: u128 = pcn_patients.iter().map(|&(_, n)| u128::from(n) * u128::from(n)).sum();
+    let population_squared = u128::from(population) * u128::from(population);
+    let (hhi, effective_pcns) = if sum_squares == 0 {
+        (None, None)
+    } else {
+        (Some(sum_squares as f64 / population_squared as f64), Some(population_squared as f64 / sum_squares as f64))
+    };
+    // Ties go to the smallest PCN code: the runs are in code order and only a strictly larger count replaces.
+    let top = pcn_patients.iter().fold(None, |best: Option<(PcnId, u64)>, &(pcn, n)| match best {
+        Some((_, b)) if b >= n => best,
+        _ => Some((pcn, n)),
+    });
+    AreaOverlap {
+        area,
+        population,
+        patients_no_pcn,
+        pcns_all: pcn_patients.len() as u32,
+        pcn_patients,
+        pcns_at_or_above,
+        hhi,
+        effective_pcns,
+        top,
+    }
+}

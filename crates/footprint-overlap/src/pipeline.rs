@@ -1,0 +1,242 @@
+//! The whole overlap run as three stages: load the inputs (in parallel), analyse, write the layers.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use footprint_index::{AreaIndex, Assignment, CoordinateUnits, assign_by_centroids, assign_by_lookup};
+use footprint_ingest::{
+    AreaFields, AreaLayer, AreaLookup, CentroidColumns, Centroids, IngestError, InputFile, LookupColumns, PracticeMap,
+    RegistrationTable, read_areas, read_centroids, read_lookup, read_practice_map, read_registrations,
+};
+
+use crate::write::{OutputSet, WriteError, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, summary_json};
+use crate::{OverlapTable, Threshold, count_overlap};
+
+/// How LSOAs are placed in areas.
+#[derive(Clone, Debug)]
+pub enum AssignmentSource {
+    /// An LSOA → area lookup CSV.
+    Lookup {
+        /// The file.
+        path: PathBuf,
+        /// Its columns.
+        columns: LookupColumns,
+    },
+    /// A CSV of LSOA centroids, located in the area polygons.
+    Centroids {
+        /// The file.
+        path: PathBuf,
+        /// Its columns.
+        columns: CentroidColumns,
+        /// How far (metres) a centroid in no area may be from the nearest area to be given to it.
+        snap_metres: f64,
+    },
+}
+
+/// Everything an overlap run needs to know.
+#[derive(Clone, Debug)]
+pub struct OverlapJob {
+    /// The registrations CSV (plain or gzip).
+    pub registrations: PathBuf,
+    /// The practice → PCN map.
+    pub practices: PathBuf,
+    /// The area layer (GeoJSON).
+    pub areas: PathBuf,
+    /// Which properties of the area layer hold codes and names.
+    pub area_fields: AreaFields,
+    /// How LSOAs are placed in areas.
+    pub assignment: AssignmentSource,
+    /// The share thresholds, in output order.
+    pub thresholds: Vec<Threshold>,
+}
+
+/// What identifies an input file once its bytes are parsed and dropped.
+#[derive(Clone, Debug)]
+pub struct InputMeta {
+    /// The path as given.
+    pub path: PathBuf,
+    /// sha256 of the stored bytes.
+    pub sha256: String,
+    /// Stored size.
+    pub stored_len: u64,
+    /// Whether it was gzip.
+    pub gzip: bool,
+}
+
+impl From<&InputFile> for InputMeta {
+    fn from(f: &InputFile) -> Self {
+        Self { path: f.path.clone(), sha256: f.sha256.clone(), stored_len: f.stored_len, gzip: f.gzip }
+    }
+}
+
+/// The parsed inputs of a run.
+pub struct Loaded {
+    /// Registrations.
+    pub registrations: RegistrationTable,
+    /// Its file.
+    pub registrations_meta: InputMeta,
+    /// The practice map.
+    pub practices: PracticeMap,
+    /// Its file.
+    pub practices_meta: InputMeta,
+    /// The areas.
+    pub layer: AreaLayer,
+    /// Its file.
+    pub areas_meta: InputMeta,
+    /// The lookup, for the lookup path.
+    pub lookup: Option<AreaLookup>,
+    /// The centroids, for the centroid path.
+    pub centroids: Option<Centroids>,
+    /// The lookup's or centroids' file.
+    pub assignment_meta: InputMeta,
+}
+
+/// The result of the analysis stage.
+pub struct Analysis {
+    /// Where each LSOA went.
+    pub assignment: Assignment,
+    /// The counts.
+    pub table: OverlapTable,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// An input could not be read or is malformed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// An output could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+fn read_with<T>(
+    path: &Path,
+    parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
+) -> Result<(T, InputMeta), IngestError> {
+    let file = InputFile::read(path)?;
+    Ok((parse(&file)?, InputMeta::from(&file)))
+}
+
+/// Reads and parses every input, the large ones concurrently.
+///
+/// # Errors
+/// The first input error met (its path, position and value).
+pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
+    let (registrations, rest) = rayon::join(
+        || read_with(&job.registrations, read_registrations),
+        || {
+            let (areas, small) = rayon::join(
+                || read_with(&job.areas, |f| read_areas(f, &job.area_fields)),
+                || {
+                    let practices = read_with(&job.practices, read_practice_map)?;
+                    let assignment = match &job.assignment {
+                        AssignmentSource::Lookup { path, columns } => {
+                            read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (Some(l), None, m))?
+                        }
+                        AssignmentSource::Centroids { path, columns, .. } => {
+                            read_with(path, |f| read_centroids(f, columns)).map(|(c, m)| (None, Some(c), m))?
+                        }
+                    };
+                    Ok::<_, IngestError>((practices, assignment))
+                },
+            );
+            Ok::<_, IngestError>((areas?, small?))
+        },
+    );
+    let (registrations, registrations_meta) = registrations?;
+    let ((layer, areas_meta), ((practices, practices_meta), (lookup, centroids, assignment_meta))) = rest?;
+    Ok(Loaded {
+        registrations,
+        registrations_meta,
+        practices,
+        practices_meta,
+        layer,
+        areas_meta,
+        lookup,
+        centroids,
+        assignment_meta,
+    })
+}
+
+/// Assigns LSOAs to areas and counts PCNs per area.
+#[must_use]
+pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Analysis {
+    let lsoas = &loaded.registrations.lsoas;
+    let assignment = match (&loaded.lookup, &loaded.centroids, &job.assignment) {
+        (Some(lookup), _, _) => assign_by_lookup(lsoas, lookup, &loaded.layer),
+        (None, Some(centroids), AssignmentSource::Centroids { snap_metres, .. }) => {
+            let index = AreaIndex::new(&loaded.layer.areas, CoordinateUnits::Degrees);
+            assign_by_centroids(lsoas, centroids, &index, *snap_metres)
+        }
+        _ => unreachable!("load() reads the lookup or the centroids the job names"),
+    };
+    let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, &loaded.layer, &job.thresholds);
+    Analysis { assignment, table }
+}
+
+/// The output files of a run, by name, rendered in memory.
+#[must_use]
+pub fn render(loaded: &Loaded, analysis: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
+    let (layer, practices, table) = (&loaded.layer, &loaded.practices, &analysis.table);
+    let ((geojson, overlap_csv), (shares_csv, summary)) = rayon::join(
+        || rayon::join(|| msoa_overlap_geojson(layer, practices, table), || msoa_overlap_csv(layer, practices, table)),
+        || rayon::join(|| msoa_pcn_shares_csv(layer, practices, table), || summary_json(loaded, analysis)),
+    );
+    vec![
+        ("msoa_overlap.geojson", geojson),
+        ("msoa_overlap.csv", overlap_csv),
+        ("msoa_pcn_shares.csv", shares_csv),
+        ("summary.json", summary),
+    ]
+}
+
+/// Time spent in each stage of a run.
+#[derive(Clone, Debug, Default)]
+pub struct StageTimes {
+    /// Reading and parsing the inputs.
+    pub load: Duration,
+    /// Assignment and counting.
+    pub analyse: Duration,
+    /// Rendering the outputs.
+    pub render: Duration,
+    /// Writing them to disk.
+    pub write: Duration,
+}
+
+/// What a finished run produced.
+pub struct RunReport {
+    /// The parsed inputs.
+    pub loaded: Loaded,
+    /// The analysis.
+    pub analysis: Analysis,
+    /// The files written.
+    pub written: Vec<PathBuf>,
+    /// Stage timings.
+    pub times: StageTimes,
+}
+
+/// Runs the whole job and writes every layer into `out_dir`, all or nothing.
+///
+/// # Errors
+/// An input error, or an output that cannot be written (previous outputs are then left untouched).
+pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
+    let mut times = StageTimes::default();
+    let t = Instant::now();
+    let loaded = load(job)?;
+    times.load = t.elapsed();
+    let t = Instant::now();
+    let analysis = analyse(&loaded, job);
+    times.analyse = t.elapsed();
+    let t = Instant::now();
+    let files = render(&loaded, &analysis);
+    times.render = t.elapsed();
+    let t = Instant::now();
+    let mut out = OutputSet::new(out_dir)?;
+    for (name, bytes) in &files {
+        out.stage(name, bytes)?;
+    }
+    let written = out.commit()?;
+    times.write = t.elapsed();
+    Ok(RunReport { loaded, analysis, written, times })
+}

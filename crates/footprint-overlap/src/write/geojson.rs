@@ -1,0 +1,208 @@
+//! The MSOA overlap layer as RFC 7946 GeoJSON: WGS84, counter-clockwise exteriors, 6-decimal coordinates.
+
+use footprint_ingest::{AreaLayer, PracticeMap};
+use geo::{Coord, LineString, Polygon};
+use rayon::prelude::*;
+
+use super::{push_f64, push_int};
+use crate::OverlapTable;
+
+/// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table.
+#[must_use]
+pub fn msoa_overlap_geojson(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+    let columns: Vec<String> = table.thresholds.iter().map(|t| t.column_name()).collect();
+    let features: Vec<Vec<u8>> = table
+        .areas
+        .par_iter()
+        .map(|row| {
+            let area = &layer.areas[row.area.index()];
+            let mut out =
+                Vec::with_capacity(64 + 40 * area.geometry.0.iter().map(|p| p.exterior().0.len()).sum::<usize>());
+            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{\"msoa_code\":");
+            push_str(&mut out, area.code.as_str());
+            out.extend_from_slice(b",\"msoa_name\":");
+            push_str(&mut out, &area.name);
+            out.extend_from_slice(b",\"population\":");
+            push_int(&mut out, row.population);
+            out.extend_from_slice(b",\"pcns_all\":");
+            push_int(&mut out, row.pcns_all);
+            for (name, count) in columns.iter().zip(&row.pcns_at_or_above) {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":");
+                push_int(&mut out, *count);
+            }
+            out.extend_from_slice(b",\"hhi\":");
+            push_opt(&mut out, row.hhi);
+            out.extend_from_slice(b",\"effective_pcns\":");
+            push_opt(&mut out, row.effective_pcns);
+            out.extend_from_slice(b",\"top_pcn\":");
+            match row.top {
+                Some((pcn, _)) => push_str(&mut out, practices.pcns[pcn.index()].code.as_str()),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"top_share\":");
+            push_opt(&mut out, row.top.map(|(_, n)| row.share(n)));
+            out.extend_from_slice(b",\"patients_no_pcn\":");
+            push_int(&mut out, row.patients_no_pcn);
+            out.extend_from_slice(b"},\"geometry\":");
+            push_multipolygon(&mut out, &area.geometry.0);
+            out.push(b'}');
+            out
+        })
+        .collect();
+    let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
+    out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
+}
+
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    // serde_json escapes exactly what JSON requires; writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
+    match v {
+        Some(v) if v.is_finite() => push_f64(out, v),
+        _ => out.extend_from_slice(b"null"),
+    }
+}
+
+fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>]) {
+    out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    for (i, polygon) in polygons.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        push_ring(out, polygon.exterior(), true);
+        for hole in polygon.interiors() {
+            out.push(b',');
+            push_ring(out, hole, false);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}");
+}
+
+/// Writes a ring with the orientation RFC 7946 asks for (exteriors counter-clockwise, holes clockwise),
+/// rounded to 6 decimals, dropping positions that rounding makes equal to the one before.
+fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool) {
+    let counter_clockwise = signed_area(&ring.0) > 0.0;
+    let points: Vec<(i64, i64)> = if counter_clockwise == exterior {
+        ring.0.iter().map(round6).collect()
+    } else {
+        ring.0.iter().rev().map(round6).collect()
+    };
+    let mut kept: Vec<(i64, i64)> = Vec::with_capacity(points.len());
+    for p in &points {
+        if kept.last() != Some(p) {
+            kept.push(*p);
+        }
+    }
+    let points = if kept.len() >= 4 { kept } else { points };
+    out.push(b'[');
+    for (i, (x, y)) in points.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        push_micro(out, *x);
+        out.push(b',');
+        push_micro(out, *y);
+        out.push(b']');
+    }
+    out.push(b']');
+}
+
+/// Twice the signed area (shoelace); positive for counter-clockwise rings.
+fn signed_area(points: &[Coord<f64>]) -> f64 {
+    points.windows(2).map(|w| (w[0].x - w[1].x) * (w[1].y + w[0].y)).sum::<f64>()
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn round6(c: &Coord<f64>) -> (i64, i64) {
+    ((c.x * 1e6).round() as i64, (c.y * 1e6).round() as i64)
+}
+
+/// Appends a coordinate given in millionths, in shortest decimal form (`-1.5`, `54.722282`, `0`).
+fn push_micro(out: &mut Vec<u8>, micro: i64) {
+    if micro < 0 {
+        out.push(b'-');
+    }
+    let abs = micro.unsigned_abs();
+    push_int(out, abs / 1_000_000);
+    let frac = abs % 1_000_000;
+    if frac != 0 {
+        let mut digits = [b'0'; 6];
+        let mut f = frac;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        let len = 6 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+        out.push(b'.');
+        out.extend_from_slice(&digits[..len]);
+    }
+}
+
+/// Appends `v` rounded to 6 decimals, as written in the GeoJSON layers.
+///
+/// ```
+/// let mut out = Vec::new();
+/// footprint_overlap::write_coordinate(&mut out, -1.2457828935);
+/// assert_eq!(out, b"-1.245783");
+/// ```
+#[allow(clippy::cast_possible_truncation)]
+pub fn write_coordinate(out: &mut Vec<u8>, v: f64) {
+    push_micro(out, (v * 1e6).round() as i64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(v: f64, expected: &str) {
+        let mut out = Vec::new();
+        write_coordinate(&mut out, v);
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "value {v}");
+    }
+
+    #[test]
+    fn coordinates_round_to_six_decimals_in_shortest_form() {
+        check(0.0, "0");
+        check(-0.0000001, "0");
+        check(-0.0000005, "-0.000001");
+        check(1.5, "1.5");
+        check(-1.245_782_893_546_443, "-1.245783");
+        check(54.722_282_305_353_77, "54.722282");
+        check(-179.999_999_9, "-180");
+        check(0.000_010, "0.00001");
+    }
+
+    #[test]
+    fn rings_are_reoriented_per_rfc7946() {
+        let clockwise = LineString::from(vec![(0., 0.), (0., 1.), (1., 1.), (1., 0.), (0., 0.)]);
+        let mut out = Vec::new();
+        push_ring(&mut out, &clockwise, true);
+        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
+        let mut out = Vec::new();
+        push_ring(&mut out, &clockwise, false);
+        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[0,1],[1,1],[1,0],[0,0]]");
+    }
+
+    #[test]
+    fn positions_made_equal_by_rounding_are_dropped() {
+        let ring = LineString::from(vec![(0., 0.), (1., 0.), (1.000_000_1, 0.), (1., 1.), (0., 1.), (0., 0.)]);
+        let mut out = Vec::new();
+        push_ring(&mut out, &ring, true);
+        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
+    }
+}

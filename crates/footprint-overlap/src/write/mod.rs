@@ -1,0 +1,103 @@
+//! The writers: the only code that knows output formats. Every output is staged in a temporary file
+//! beside its destination and renamed into place only when all outputs of the run are complete.
+
+mod geojson;
+mod summary;
+mod tables;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use geojson::{msoa_overlap_geojson, write_coordinate};
+pub use summary::summary_json;
+pub use tables::{msoa_overlap_csv, msoa_pcn_shares_csv};
+
+/// Why outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The output directory could not be created.
+    #[error("cannot create output directory {path}: {source}", path = path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be written or renamed into place.
+    #[error("cannot write {path}: {source}", path = path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A set of output files written all-or-nothing.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let mut out = footprint_overlap::OutputSet::new(dir.path())?;
+/// out.stage("a.csv", b"x\n")?;
+/// assert!(!dir.path().join("a.csv").exists()); // nothing is visible before commit
+/// out.commit()?;
+/// assert_eq!(std::fs::read(dir.path().join("a.csv"))?, b"x\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct OutputSet {
+    dir: PathBuf,
+    staged: Vec<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl OutputSet {
+    /// Prepares to write into `dir`, creating it if needed.
+    ///
+    /// # Errors
+    /// [`WriteError::CreateDir`] if the directory cannot be created.
+    pub fn new(dir: &Path) -> Result<Self, WriteError> {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateDir { path: dir.to_owned(), source })?;
+        Ok(Self { dir: dir.to_owned(), staged: Vec::new() })
+    }
+
+    /// Writes `bytes` to a temporary file that becomes `dir/name` on [`OutputSet::commit`].
+    ///
+    /// # Errors
+    /// [`WriteError::Write`] naming the final path.
+    pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let target = self.dir.join(name);
+        let fail = |source| WriteError::Write { path: target.clone(), source };
+        let mut file = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(fail)?;
+        file.write_all(bytes).map_err(fail)?;
+        file.as_file().sync_data().map_err(fail)?;
+        self.staged.push((file, target));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns the paths written. Dropping the set without
+    /// committing deletes the temporary files and leaves any previous outputs untouched.
+    ///
+    /// # Errors
+    /// [`WriteError::Write`] if a rename fails.
+    pub fn commit(self) -> Result<Vec<PathBuf>, WriteError> {
+        let mut written = Vec::with_capacity(self.staged.len());
+        for (file, target) in self.staged {
+            file.persist(&target).map_err(|e| WriteError::Write { path: target.clone(), source: e.error })?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+}
+
+/// Appends `v` to `out` in the shortest form that reads back as the same f64 (JSON and CSV safe for finite values).
+pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
+    let _ = write!(out, "{v}");
+}
+
+/// Appends an integer.
+pub(crate) fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}

@@ -1,0 +1,258 @@
+//! `summary.json`: the inputs (paths, sha256, extract dates), the patient accounting and the statistics.
+
+use std::collections::BTreeMap;
+
+use footprint_index::{AssignmentMethod, Placement};
+use serde::Serialize;
+
+use crate::pipeline::{Analysis, InputMeta, Loaded};
+use crate::{Distribution, describe};
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    tool: Tool,
+    inputs: BTreeMap<&'static str, InputSummary<'a>>,
+    assignment: AssignmentSummary,
+    thresholds: Vec<String>,
+    accounting: AccountingSummary,
+    statistics: Statistics,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct InputSummary<'a> {
+    path: String,
+    sha256: &'a str,
+    bytes: u64,
+    gzip: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extract_date: Option<&'a str>,
+    #[serde(flatten)]
+    counts: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Serialize)]
+struct AssignmentSummary {
+    method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snap_metres: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boundary_rule: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapped: Option<Vec<SnappedSummary>>,
+}
+
+#[derive(Serialize)]
+struct SnappedSummary {
+    lsoa: String,
+    area: String,
+    metres: f64,
+}
+
+#[derive(Serialize)]
+struct AccountingSummary {
+    rows_read: u64,
+    patients_read: u64,
+    patients_assigned: u64,
+    patients_unknown_lsoa: u64,
+    patients_outside_layer: u64,
+    balanced: bool,
+    patients_no_pcn: NoPcn,
+    practices_not_in_map: Vec<PracticeSummary>,
+    unplaced_by_kind: Vec<KindSummary>,
+    duplicate_rows: DuplicateSummary,
+}
+
+#[derive(Serialize)]
+struct NoPcn {
+    total: u64,
+    practice_pcn_u: u64,
+    practice_not_in_map: u64,
+}
+
+#[derive(Serialize)]
+struct PracticeSummary {
+    practice: String,
+    patients: u64,
+}
+
+#[derive(Serialize)]
+struct KindSummary {
+    kind: String,
+    reason: &'static str,
+    codes: u64,
+    rows: u64,
+    patients: u64,
+}
+
+#[derive(Serialize)]
+struct DuplicateSummary {
+    rule: &'static str,
+    rows: u64,
+    first_lines: Vec<u64>,
+}
+
+#[derive(Serialize)]
+struct Statistics {
+    areas: usize,
+    areas_with_no_patients: usize,
+    counts: BTreeMap<String, Distribution>,
+}
+
+/// The kind of a code that was placed nowhere: the 3-character prefix of a GSS-style code (`W01`,
+/// `S01`, `E01`), else the code itself (`NO2011`, `CLOSED`).
+fn kind_of(code: &str) -> String {
+    let b = code.as_bytes();
+    if b.len() == 9 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit) {
+        code[..3].to_owned()
+    } else {
+        code.to_owned()
+    }
+}
+
+fn input<'a>(meta: &'a InputMeta, extract_date: Option<&'a str>, counts: &[(&'static str, u64)]) -> InputSummary<'a> {
+    InputSummary {
+        path: meta.path.display().to_string(),
+        sha256: &meta.sha256,
+        bytes: meta.stored_len,
+        gzip: meta.gzip,
+        extract_date,
+        counts: counts.iter().copied().collect(),
+    }
+}
+
+/// Renders `summary.json` for a run.
+#[must_use]
+pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
+    let table = &analysis.table;
+    let a = &table.accounting;
+    let regs = &loaded.registrations;
+    let mut inputs = BTreeMap::new();
+    inputs.insert(
+        "registrations",
+        input(
+            &loaded.registrations_meta,
+            regs.extract_date.as_deref(),
+            &[
+                ("rows", regs.rows.len() as u64),
+                ("practices", regs.practices.len() as u64),
+                ("lsoa_codes", regs.lsoas.len() as u64),
+            ],
+        ),
+    );
+    inputs.insert(
+        "practice_map",
+        input(
+            &loaded.practices_meta,
+            loaded.practices.extract_date.as_deref(),
+            &[("practices", loaded.practices.practices.len() as u64), ("pcns", loaded.practices.pcns.len() as u64)],
+        ),
+    );
+    inputs.insert("areas", input(&loaded.areas_meta, None, &[("features", loaded.layer.areas.len() as u64)]));
+    let (assign_role, assign_count) = match &loaded.lookup {
+        Some(l) => ("lookup", l.map.len() as u64),
+        None => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
+    };
+    inputs.insert(assign_role, input(&loaded.assignment_meta, None, &[("lsoas", assign_count)]));
+
+    let assignment = match analysis.assignment.method {
+        AssignmentMethod::Lookup => {
+            AssignmentSummary { method: "lookup", snap_metres: None, boundary_rule: None, snapped: None }
+        }
+        AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
+            method: "centroids",
+            snap_metres: Some(snap_metres),
+            boundary_rule: Some(
+                "a centroid on a boundary shared by two areas belongs to the area east of it (on an east-west boundary, north of it)",
+            ),
+            snapped: Some(
+                analysis
+                    .assignment
+                    .snapped
+                    .iter()
+                    .map(|s| SnappedSummary {
+                        lsoa: s.lsoa.0.clone(),
+                        area: loaded.layer.areas[s.area.index()].code.0.clone(),
+                        metres: (s.metres * 10.0).round() / 10.0,
+                    })
+                    .collect(),
+            ),
+        },
+    };
+
+    let mut kinds: BTreeMap<(String, &'static str), KindSummary> = BTreeMap::new();
+    for u in &a.unplaced {
+        let reason = match u.placement {
+            Placement::UnknownLsoa => "unknown_lsoa",
+            _ => "outside_layer",
+        };
+        let kind = kind_of(u.code.as_str());
+        let entry =
+            kinds.entry((kind.clone(), reason)).or_insert(KindSummary { kind, reason, codes: 0, rows: 0, patients: 0 });
+        entry.codes += 1;
+        entry.rows += u.rows;
+        entry.patients += u.patients;
+    }
+
+    let mut counts = BTreeMap::new();
+    counts.insert("pcns_all".to_owned(), describe(&table.areas.iter().map(|r| r.pcns_all).collect::<Vec<_>>()));
+    for (i, t) in table.thresholds.iter().enumerate() {
+        counts
+            .insert(t.column_name(), describe(&table.areas.iter().map(|r| r.pcns_at_or_above[i]).collect::<Vec<_>>()));
+    }
+
+    let summary = Summary {
+        tool: Tool { name: "footprint", version: env!("CARGO_PKG_VERSION") },
+        inputs,
+        assignment,
+        thresholds: table.thresholds.iter().map(|t| t.fraction_label()).collect(),
+        accounting: AccountingSummary {
+            rows_read: a.rows_read,
+            patients_read: a.patients_read,
+            patients_assigned: a.patients_assigned,
+            patients_unknown_lsoa: a.patients_unknown_lsoa,
+            patients_outside_layer: a.patients_outside_layer,
+            balanced: a.balances(),
+            patients_no_pcn: NoPcn {
+                total: a.patients_practice_no_pcn + a.patients_practice_not_in_map,
+                practice_pcn_u: a.patients_practice_no_pcn,
+                practice_not_in_map: a.patients_practice_not_in_map,
+            },
+            practices_not_in_map: a
+                .practices_not_in_map
+                .iter()
+                .map(|(p, n)| PracticeSummary { practice: p.0.clone(), patients: *n })
+                .collect(),
+            unplaced_by_kind: kinds.into_values().collect(),
+            duplicate_rows: DuplicateSummary {
+                rule: "rows repeating a practice x LSOA pair are summed",
+                rows: regs.duplicate_rows.count,
+                first_lines: regs.duplicate_rows.first_lines.clone(),
+            },
+        },
+        statistics: Statistics {
+            areas: table.areas.len(),
+            areas_with_no_patients: table.areas.iter().filter(|r| r.population == 0).count(),
+            counts,
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kinds() {
+        assert_eq!(super::kind_of("W01000001"), "W01");
+        assert_eq!(super::kind_of("NO2011"), "NO2011");
+        assert_eq!(super::kind_of("L99999999"), "L99");
+        assert_eq!(super::kind_of("E0100000"), "E0100000");
+    }
+}

@@ -1,0 +1,95 @@
+//! The CSV tables: one row per area (`msoa_overlap.csv`) and the long area × PCN table (`msoa_pcn_shares.csv`).
+
+use footprint_ingest::{AreaLayer, PracticeMap};
+
+use super::{push_f64, push_int};
+use crate::OverlapTable;
+
+/// A CSV being built in memory (quoting by the csv crate, numbers formatted here).
+struct Table {
+    writer: csv::Writer<Vec<u8>>,
+    field: Vec<u8>,
+}
+
+impl Table {
+    fn new(header: &[String]) -> Self {
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        let _ = writer.write_record(header);
+        Self { writer, field: Vec::with_capacity(32) }
+    }
+
+    fn text(&mut self, s: &str) {
+        let _ = self.writer.write_field(s);
+    }
+
+    fn int(&mut self, v: impl itoa::Integer) {
+        self.field.clear();
+        push_int(&mut self.field, v);
+        let _ = self.writer.write_field(&self.field);
+    }
+
+    /// A float, or an empty field for none.
+    fn float(&mut self, v: Option<f64>) {
+        self.field.clear();
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            push_f64(&mut self.field, v);
+        }
+        let _ = self.writer.write_field(&self.field);
+    }
+
+    fn end_row(&mut self) {
+        let _ = self.writer.write_record(None::<&[u8]>);
+    }
+
+    fn finish(self) -> Vec<u8> {
+        // Writing into a Vec cannot fail.
+        self.writer.into_inner().unwrap_or_default()
+    }
+}
+
+/// Renders `msoa_overlap.csv`: `msoa_code, msoa_name, population, pcns_all, pcns_ge_<t>pct…, hhi,
+/// effective_pcns, top_pcn, top_share, patients_no_pcn`, one row per area in code order.
+#[must_use]
+pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+    let mut header: Vec<String> = ["msoa_code", "msoa_name", "population", "pcns_all"].map(String::from).to_vec();
+    header.extend(table.thresholds.iter().map(|t| t.column_name()));
+    header.extend(["hhi", "effective_pcns", "top_pcn", "top_share", "patients_no_pcn"].map(String::from));
+    let mut csv = Table::new(&header);
+    for row in &table.areas {
+        let area = &layer.areas[row.area.index()];
+        csv.text(area.code.as_str());
+        csv.text(&area.name);
+        csv.int(row.population);
+        csv.int(row.pcns_all);
+        for &count in &row.pcns_at_or_above {
+            csv.int(count);
+        }
+        csv.float(row.hhi);
+        csv.float(row.effective_pcns);
+        csv.text(row.top.map_or("", |(pcn, _)| practices.pcns[pcn.index()].code.as_str()));
+        csv.float(row.top.map(|(_, n)| row.share(n)));
+        csv.int(row.patients_no_pcn);
+        csv.end_row();
+    }
+    csv.finish()
+}
+
+/// Renders `msoa_pcn_shares.csv`: `msoa_code, pcn_code, pcn_name, patients, share`, sorted by area then PCN code.
+#[must_use]
+pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+    let header = ["msoa_code", "pcn_code", "pcn_name", "patients", "share"].map(String::from);
+    let mut csv = Table::new(&header);
+    for row in &table.areas {
+        let code = layer.areas[row.area.index()].code.as_str();
+        for &(pcn, patients) in &row.pcn_patients {
+            let pcn_entry = &practices.pcns[pcn.index()];
+            csv.text(code);
+            csv.text(pcn_entry.code.as_str());
+            csv.text(&pcn_entry.name);
+            csv.int(patients);
+            csv.float(Some(row.share(patients)));
+            csv.end_row();
+        }
+    }
+    csv.finish()
+}
