@@ -107,7 +107,7 @@ pub struct OverlapArgs {
 
     /// A centroid in no MSOA is given to the nearest MSOA within this many metres, else reported
     /// as outside the layer. Example: `--snap-metres 100`
-    #[arg(long, value_name = "M", default_value_t = 200.0)]
+    #[arg(long, value_name = "M", default_value_t = 100.0)]
     pub snap_metres: f64,
 }
 

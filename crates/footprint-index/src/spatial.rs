@@ -97,6 +97,13 @@ impl<'a> AreaIndex<'a> {
         best.map(|(i, d)| (AreaId(i), d))
     }
 
+    /// Distance in metres from `p` to the boundary of `area` (0 on the boundary).
+    #[must_use]
+    pub fn distance_to_boundary(&self, area: AreaId, p: Coord<f64>) -> f64 {
+        let (sx, sy) = self.metres_per_unit(p);
+        distance_to_boundary(&self.areas[area.index()], p, sx, sy)
+    }
+
     fn metres_per_unit(&self, p: Coord<f64>) -> (f64, f64) {
         match self.units {
             CoordinateUnits::Metres => (1.0, 1.0),

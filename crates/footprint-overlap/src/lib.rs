@@ -7,12 +7,14 @@
 //! Invariants: every patient read is accounted for ([`Accounting::balances`]); output bytes do
 //! not depend on the number of threads or on the row order of the inputs.
 
+mod compare;
 mod count;
 pub mod pipeline;
 mod stats;
 mod threshold;
 pub mod write;
 
+pub use compare::{PathDifference, compare_paths, differences_csv};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
 pub use stats::{Distribution, describe};
 pub use threshold::{Threshold, ThresholdError};
