@@ -1,4 +1,5 @@
 //! Counts, shares, hhi and thresholds on small hand-made inputs, checked against answers worked by hand.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use footprint_index::assign_by_lookup;
 use footprint_ingest::{

@@ -1,4 +1,5 @@
 //! Real-data checks on the national July 2022 files committed in fixtures/england-2011.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 
