@@ -5,13 +5,21 @@ use std::path::PathBuf;
 /// Why an input could not be read. Messages are lowercase and carry the path, the position and the value.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    /// The file could not be opened or read (including a truncated or corrupt gzip stream).
+    /// The file could not be opened or read.
     #[error("cannot read {path}: {source}", path = path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system or the decompressor said.
         source: std::io::Error,
+    },
+    /// The file's gzip stream is truncated or corrupt.
+    #[error("{path}: {message}", path = path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What the decompressor found.
+        message: String,
     },
     /// The file has no header line or no data at all.
     #[error("{path}: file is empty", path = path.display())]

@@ -23,27 +23,33 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Reads `path`, decompressing it if it starts with the gzip magic bytes.
+    /// Reads `path` (`-` for standard input), decompressing it if it starts with the gzip magic bytes.
     ///
     /// # Errors
-    /// [`IngestError::Io`] if the file cannot be read, or its gzip stream is truncated or corrupt.
+    /// [`IngestError::Io`] if the file cannot be read, [`IngestError::Corrupt`] if its gzip stream is truncated or corrupt.
     pub fn read(path: impl AsRef<Path>) -> Result<Self, IngestError> {
         let path = path.as_ref();
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        let stored = std::fs::read(path).map_err(io)?;
+        let stored = if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut bytes).map_err(io)?;
+            bytes
+        } else {
+            std::fs::read(path).map_err(io)?
+        };
         Self::from_stored(path, stored)
     }
 
     /// Wraps bytes already in memory (decompressing them if they are gzip), naming them `path` in errors.
     ///
     /// # Errors
-    /// [`IngestError::Io`] if the bytes are a truncated or corrupt gzip stream.
+    /// [`IngestError::Corrupt`] if the bytes are a truncated or corrupt gzip stream.
     pub fn from_stored(path: impl AsRef<Path>, stored: Vec<u8>) -> Result<Self, IngestError> {
         let path = path.as_ref().to_owned();
         let sha256 = hex(&Sha256::digest(&stored));
         let stored_len = stored.len() as u64;
         if stored.starts_with(&[0x1f, 0x8b]) {
-            let bytes = gunzip(&stored).map_err(|source| IngestError::Io { path: path.clone(), source })?;
+            let bytes = gunzip(&stored).map_err(|message| IngestError::Corrupt { path: path.clone(), message })?;
             Ok(Self { path, bytes, sha256, stored_len, gzip: true })
         } else {
             Ok(Self { path, bytes: stored, sha256, stored_len, gzip: false })
@@ -69,7 +75,7 @@ impl InputFile {
     }
 }
 
-fn gunzip(stored: &[u8]) -> std::io::Result<Vec<u8>> {
+fn gunzip(stored: &[u8]) -> Result<Vec<u8>, String> {
     // The gzip trailer holds the uncompressed size modulo 2^32: a good capacity hint for one member.
     let hint = stored
         .len()
@@ -80,9 +86,9 @@ fn gunzip(stored: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(hint.min(1 << 30));
     flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut out).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            std::io::Error::new(e.kind(), "gzip stream is truncated")
+            format!("gzip stream is truncated after {} bytes of content", out.len())
         } else {
-            std::io::Error::new(e.kind(), format!("gzip stream is corrupt: {e}"))
+            format!("gzip stream is corrupt after {} bytes of content: {e}", out.len())
         }
     })?;
     Ok(out)
@@ -126,7 +132,8 @@ mod tests {
         let mut stored = gz(&b"PRACTICE_CODE,LSOA_CODE\n".repeat(1000));
         stored.truncate(stored.len() / 2);
         let err = InputFile::from_stored("regs.csv.gz", stored).unwrap_err();
-        assert_eq!(err.to_string(), "cannot read regs.csv.gz: gzip stream is truncated");
+        assert!(err.is_bad_data());
+        assert!(err.to_string().starts_with("regs.csv.gz: gzip stream is truncated after "), "{err}");
     }
 
     #[test]
