@@ -16,6 +16,7 @@
 mod areas;
 mod centroids;
 mod columns;
+mod crs;
 mod error;
 mod lookup;
 mod model;
@@ -25,6 +26,7 @@ mod source;
 
 pub use areas::{AreaFields, AreaLayer, read_areas};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
+pub use crs::{Crs, bng_to_wgs84, wgs84_to_bng};
 pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};
 pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};
