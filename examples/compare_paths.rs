@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use footprint_index::{AreaIndex, CoordinateUnits, assign_by_centroids, assign_by_lookup};
+use footprint_index::{AreaIndex, assign_by_centroids, assign_by_lookup};
 use footprint_ingest::{
     AreaFields, CentroidColumns, InputFile, LookupColumns, read_areas, read_centroids, read_lookup, read_registrations,
 };
@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &InputFile::read(dir.join("lsoa11_population_weighted_centroids.csv.gz"))?,
         &CentroidColumns::default(),
     )?;
-    let index = AreaIndex::new(&layer.areas, CoordinateUnits::Degrees);
+    let index = AreaIndex::new(&layer.areas, layer.crs);
     let by_lookup = assign_by_lookup(&regs.lsoas, &lookup, &layer);
     let by_centroid = assign_by_centroids(&regs.lsoas, &centroids, &index, 100.0);
     let differences = footprint_overlap::compare_paths(&regs, &layer, &by_lookup, &by_centroid, &centroids, &index);

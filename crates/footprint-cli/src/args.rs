@@ -58,9 +58,15 @@ pub struct OverlapArgs {
     #[arg(long, value_name = "FILE")]
     pub practices: PathBuf,
 
-    /// MSOA boundaries as a GeoJSON FeatureCollection (plain or .gz). Example: `--areas msoa11.geojson.gz`
+    /// MSOA boundaries: GeoJSON FeatureCollection (plain or .gz), or an ESRI shapefile given as the .shp,
+    /// a folder holding it, or a .zip; WGS84 or British National Grid. Example: `--areas MSOA_2011_EW_BGC.zip`
     #[arg(long, value_name = "FILE")]
     pub areas: PathBuf,
+
+    /// CRS of the area layer's coordinates, overriding the file's own (`crs` member or .prj) and the
+    /// extent check: `wgs84` (EPSG:4326) or `bng` (EPSG:27700). Example: `--crs bng`
+    #[arg(long, value_name = "CRS")]
+    pub crs: Option<footprint_ingest::Crs>,
 
     /// LSOA → MSOA lookup CSV (the authoritative assignment). Example: `--lookup lsoa11_msoa11_lookup.csv`
     #[arg(long, value_name = "FILE", required_unless_present = "centroids", conflicts_with = "centroids")]
@@ -144,7 +150,7 @@ impl OverlapArgs {
             registrations: self.registrations.clone(),
             practices: self.practices.clone(),
             areas: self.areas.clone(),
-            area_fields: AreaFields { code: self.code_field.clone(), name: self.name_field.clone() },
+            area_fields: AreaFields { code: self.code_field.clone(), name: self.name_field.clone(), crs: self.crs },
             assignment,
             thresholds,
         })

@@ -21,4 +21,4 @@ mod spatial;
 
 pub use assign::{Assignment, AssignmentMethod, Placement, Snapped, assign_by_centroids, assign_by_lookup};
 pub use pip::contains;
-pub use spatial::{AreaIndex, CoordinateUnits};
+pub use spatial::AreaIndex;

@@ -1,20 +1,11 @@
 //! An R-tree over the bounding boxes of every polygon of an area layer, for point location and snapping.
 
-use footprint_ingest::{Area, AreaId};
+use footprint_ingest::{Area, AreaId, Crs};
 use geo::{BoundingRect, Coord};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::pip::contains;
-
-/// The units of the layer's coordinates, which decide how distances in metres are measured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CoordinateUnits {
-    /// Longitude and latitude in degrees (WGS84): distances use a local equirectangular scale.
-    Degrees,
-    /// Metres on a projected grid (British National Grid).
-    Metres,
-}
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
@@ -22,13 +13,14 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 pub struct AreaIndex<'a> {
     areas: &'a [Area],
     tree: RTree<Entry>,
-    units: CoordinateUnits,
+    crs: Crs,
 }
 
 impl<'a> AreaIndex<'a> {
-    /// Builds the index (one R-tree entry per polygon part, bulk-loaded).
+    /// Builds the index (one R-tree entry per polygon part, bulk-loaded) over areas whose coordinates
+    /// are in `crs` (which decides how distances in metres are measured).
     #[must_use]
-    pub fn new(areas: &'a [Area], units: CoordinateUnits) -> Self {
+    pub fn new(areas: &'a [Area], crs: Crs) -> Self {
         let entries = areas
             .iter()
             .enumerate()
@@ -39,7 +31,7 @@ impl<'a> AreaIndex<'a> {
                 })
             })
             .collect();
-        Self { areas, tree: RTree::bulk_load(entries), units }
+        Self { areas, tree: RTree::bulk_load(entries), crs }
     }
 
     /// The areas this index was built over.
@@ -52,15 +44,15 @@ impl<'a> AreaIndex<'a> {
     /// that is not a clean coverage), the one with the smallest code wins.
     ///
     /// ```
-    /// use footprint_index::{AreaIndex, CoordinateUnits};
-    /// use footprint_ingest::{Area, AreaCode, AreaId};
+    /// use footprint_index::AreaIndex;
+    /// use footprint_ingest::{Area, AreaCode, AreaId, Crs};
     /// use geo::{Coord, MultiPolygon, polygon};
     /// let area = |code: &str, x0: f64| Area {
     ///     code: AreaCode(code.into()), name: String::new(), feature_index: 0,
     ///     geometry: MultiPolygon(vec![polygon![(x: x0, y: 0.), (x: x0 + 1., y: 0.), (x: x0 + 1., y: 1.), (x: x0, y: 1.)]]),
     /// };
     /// let areas = vec![area("A", 0.0), area("B", 1.0)];
-    /// let index = AreaIndex::new(&areas, CoordinateUnits::Degrees);
+    /// let index = AreaIndex::new(&areas, Crs::Wgs84);
     /// assert_eq!(index.locate(Coord { x: 0.5, y: 0.5 }), Some(AreaId(0)));
     /// assert_eq!(index.locate(Coord { x: 1.0, y: 0.5 }), Some(AreaId(1)));
     /// assert_eq!(index.locate(Coord { x: 5.0, y: 0.5 }), None);
@@ -105,10 +97,10 @@ impl<'a> AreaIndex<'a> {
     }
 
     fn metres_per_unit(&self, p: Coord<f64>) -> (f64, f64) {
-        match self.units {
-            CoordinateUnits::Metres => (1.0, 1.0),
+        match self.crs {
+            Crs::BritishNationalGrid => (1.0, 1.0),
             // WGS84: metres per degree of longitude shrink with the cosine of latitude.
-            CoordinateUnits::Degrees => (111_320.0 * p.y.to_radians().cos().max(0.01), 110_574.0),
+            Crs::Wgs84 => (111_320.0 * p.y.to_radians().cos().max(0.01), 110_574.0),
         }
     }
 }
@@ -194,7 +186,7 @@ mod tests {
         for seed in 1..=5 {
             let mut rng = Rng(seed);
             let areas = jittered_grid(&mut rng, 12);
-            let index = AreaIndex::new(&areas, CoordinateUnits::Metres);
+            let index = AreaIndex::new(&areas, Crs::BritishNationalGrid);
             let mut vertex_hits = 0;
             for k in 0..4000 {
                 // Every fourth point is a shared vertex, the hardest case for any rule.
@@ -222,7 +214,7 @@ mod tests {
     fn nearest_within_measures_metres_and_respects_the_limit() {
         let mut rng = Rng(7);
         let areas = jittered_grid(&mut rng, 3);
-        let index = AreaIndex::new(&areas, CoordinateUnits::Metres);
+        let index = AreaIndex::new(&areas, Crs::BritishNationalGrid);
         // 0.25 west of the grid's west edge, level with the middle of cell A0001 (x 0..1, y 1..2).
         let p = Coord { x: -0.25, y: 1.5 };
         assert_eq!(index.locate(p), None);

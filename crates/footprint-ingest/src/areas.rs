@@ -6,12 +6,12 @@
 use std::fmt;
 use std::path::Path;
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{Area, AreaCode, IngestError, InputFile};
+use crate::{Area, AreaCode, Crs, IngestError, InputFile};
 
 /// Which properties hold each area's code and name; `None` means detect.
 #[derive(Clone, Debug, Default)]
@@ -20,10 +20,51 @@ pub struct AreaFields {
     pub code: Option<String>,
     /// The name property (detected: `MSOA11NM`, `MSOA21NM`, …, else the one property ending in `NM`).
     pub name: Option<String>,
+    /// The CRS of the coordinates, overriding what the file says (`--crs`).
+    pub crs: Option<Crs>,
+}
+
+/// How the CRS of a layer was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrsEvidence {
+    /// Given by the user (`--crs`).
+    Override,
+    /// The GeoJSON `crs` member.
+    GeojsonCrsMember,
+    /// The shapefile's `.prj`.
+    Prj,
+    /// Inferred from the extent of the coordinates (no `crs` member or `.prj`).
+    Extent,
+}
+
+impl CrsEvidence {
+    /// A short description for the run summary.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            CrsEvidence::Override => "given with --crs",
+            CrsEvidence::GeojsonCrsMember => "the GeoJSON crs member",
+            CrsEvidence::Prj => "the .prj file",
+            CrsEvidence::Extent => "inferred from the coordinate extent (the file declares no CRS)",
+        }
+    }
+}
+
+/// An invalid polygon found at ingest and repaired.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repair {
+    /// The area code.
+    pub code: String,
+    /// The feature index in the file.
+    pub feature: usize,
+    /// Why it was invalid (as geo's validation explains it).
+    pub problem: String,
+    /// Polygon parts before and after the repair.
+    pub parts: (usize, usize),
 }
 
 /// The areas of a layer, sorted by code.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AreaLayer {
     /// The areas, sorted by code; an [`crate::AreaId`] indexes this.
     pub areas: Vec<Area>,
@@ -31,8 +72,12 @@ pub struct AreaLayer {
     pub code_field: String,
     /// The property the names were read from (`None` when the layer has none).
     pub name_field: Option<String>,
-    /// The `crs` member's name, when the file has one.
-    pub crs: Option<String>,
+    /// The CRS of the coordinates.
+    pub crs: Crs,
+    /// How the CRS was decided.
+    pub crs_evidence: CrsEvidence,
+    /// Invalid polygons repaired at ingest (even–odd rule, constrained Delaunay triangulation).
+    pub repairs: Vec<Repair>,
 }
 
 impl AreaLayer {
@@ -49,20 +94,21 @@ const NAME_FIELDS: &[&str] = &["MSOA11NM", "MSOA21NM", "MSOA01NM", "MSOA_NAME", 
 /// Reads a GeoJSON FeatureCollection of areas.
 ///
 /// ```
-/// use footprint_ingest::{AreaFields, InputFile, read_areas};
+/// use footprint_ingest::{AreaFields, Crs, InputFile, read_areas};
 /// let json = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
 ///   "properties":{"MSOA11CD":"E02000001","MSOA11NM":"City of London 001"},
 ///   "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#;
 /// let layer = read_areas(&InputFile::from_bytes("a.geojson", json.into()), &AreaFields::default())?;
 /// assert_eq!(layer.areas[0].code.as_str(), "E02000001");
 /// assert_eq!(layer.name_field.as_deref(), Some("MSOA11NM"));
+/// assert_eq!(layer.crs, Crs::Wgs84);
 /// # Ok::<(), footprint_ingest::IngestError>(())
 /// ```
 ///
 /// # Errors
 /// Invalid JSON (with line and column), a document that is not a FeatureCollection, a feature with a
 /// missing code, a null or non-polygon geometry, a ring of fewer than four positions or not closed,
-/// two features with the same code.
+/// two features with the same code, a CRS that is not WGS84 or British National Grid.
 pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
     let path = input.path.as_path();
     if input.content().iter().all(u8::is_ascii_whitespace) {
@@ -79,49 +125,240 @@ pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, I
         return Err(not_collection(format!("expected a GeoJSON FeatureCollection, found type {:?}", raw.kind)));
     }
     let features = raw.features.ok_or_else(|| not_collection("FeatureCollection has no features member".into()))?;
-    if features.is_empty() {
-        return Err(not_collection("FeatureCollection has no features".into()));
-    }
+    let declared = match raw.crs.as_ref().and_then(|c| c.pointer("/properties/name")).and_then(Value::as_str) {
+        None => None,
+        Some(name) => Some(Crs::from_geojson_name(name).ok_or_else(|| {
+            not_collection(format!("unsupported crs {name:?}: footprint reads WGS84 (CRS84, EPSG:4326) and British National Grid (EPSG:27700)"))
+        })?),
+    };
+    let raws = features
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| RawArea {
+            index,
+            properties: f.properties.unwrap_or_default(),
+            geometry: match f.geometry {
+                None => Err("geometry is null".into()),
+                Some(g) => to_multipolygon(g),
+            },
+        })
+        .collect();
+    build_layer(path, raws, declared.map(|c| (c, CrsEvidence::GeojsonCrsMember)), fields)
+}
 
-    let first_properties = features[0].properties.clone().unwrap_or_default();
+/// One feature as read from any format, before validation.
+pub(crate) struct RawArea {
+    pub(crate) index: usize,
+    pub(crate) properties: Map<String, Value>,
+    pub(crate) geometry: Result<MultiPolygon<f64>, String>,
+}
+
+/// Turns features into a layer: codes and names, the CRS, validity (repairing invalid polygons),
+/// ring orientation (exteriors counter-clockwise, holes clockwise), code order and uniqueness.
+pub(crate) fn build_layer(
+    path: &Path,
+    raws: Vec<RawArea>,
+    declared: Option<(Crs, CrsEvidence)>,
+    fields: &AreaFields,
+) -> Result<AreaLayer, IngestError> {
+    let first_properties = match raws.first() {
+        Some(r) => r.properties.clone(),
+        None => {
+            return Err(IngestError::Json {
+                path: path.to_owned(),
+                line: 1,
+                column: 1,
+                message: "the layer has no features".into(),
+            });
+        }
+    };
     let code_field =
         pick_field(path, &first_properties, fields.code.as_deref(), CODE_FIELDS, "CD")?.ok_or_else(|| {
             feature_error(path, 0, None, missing_field_message(&first_properties, "code", "--code-field"))
         })?;
     let name_field = pick_field(path, &first_properties, fields.name.as_deref(), NAME_FIELDS, "NM")?;
 
-    let mut areas = Vec::with_capacity(features.len());
-    for (index, feature) in features.into_iter().enumerate() {
-        let properties = feature.properties.unwrap_or_default();
-        let code = match properties.get(&code_field) {
+    let mut areas = Vec::with_capacity(raws.len());
+    for raw in raws {
+        let code = match raw.properties.get(&code_field) {
             Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
             other => {
                 return Err(feature_error(
                     path,
-                    index,
+                    raw.index,
                     None,
                     format!("property {code_field:?} must be a non-empty string, found {}", show(other)),
                 ));
             }
         };
-        let name = match name_field.as_ref().map(|f| properties.get(f)) {
+        let name = match name_field.as_ref().map(|f| raw.properties.get(f)) {
             None | Some(None | Some(Value::Null)) => String::new(),
-            Some(Some(Value::String(s))) => s.clone(),
+            Some(Some(Value::String(s))) => s.trim().to_owned(),
             Some(Some(other)) => other.to_string(),
         };
-        let geometry = feature
-            .geometry
-            .ok_or_else(|| feature_error(path, index, Some(&code), "geometry is null".into()))
-            .and_then(|g| to_multipolygon(g).map_err(|problem| feature_error(path, index, Some(&code), problem)))?;
-        areas.push(Area { code: AreaCode(code), name, geometry, feature_index: index });
+        let geometry = raw.geometry.map_err(|problem| feature_error(path, raw.index, Some(&code), problem))?;
+        if let Some(c) = geometry
+            .iter()
+            .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
+            .find(|c| !c.x.is_finite() || !c.y.is_finite())
+        {
+            return Err(feature_error(
+                path,
+                raw.index,
+                Some(&code),
+                format!("coordinate ({}, {}) is not a finite number", c.x, c.y),
+            ));
+        }
+        areas.push(Area { code: AreaCode(code), name, geometry, feature_index: raw.index });
     }
+
+    let (crs, crs_evidence) = decide_crs(path, &areas, declared, fields.crs)?;
+    let repairs = validate(path, &mut areas)?;
     areas.sort_by(|a, b| a.code.cmp(&b.code));
     if let Some(w) = areas.windows(2).find(|w| w[0].code == w[1].code) {
         let (first, second) = (w[0].feature_index.min(w[1].feature_index), w[0].feature_index.max(w[1].feature_index));
         return Err(IngestError::DuplicateArea { path: path.to_owned(), code: w[0].code.0.clone(), first, second });
     }
-    let crs = raw.crs.and_then(|c| c.pointer("/properties/name").and_then(Value::as_str).map(str::to_owned));
-    Ok(AreaLayer { areas, code_field, name_field, crs })
+    Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs })
+}
+
+/// The CRS: the override, else what the file declares (checked against the extent), else the extent.
+fn decide_crs(
+    path: &Path,
+    areas: &[Area],
+    declared: Option<(Crs, CrsEvidence)>,
+    chosen: Option<Crs>,
+) -> Result<(Crs, CrsEvidence), IngestError> {
+    if let Some(c) = chosen {
+        return Ok((c, CrsEvidence::Override));
+    }
+    let Some(extent) = MultiPolygon(areas.iter().flat_map(|a| a.geometry.0.iter().cloned()).collect()).bounding_rect()
+    else {
+        return Ok(declared.unwrap_or((Crs::Wgs84, CrsEvidence::Extent)));
+    };
+    let fits = Crs::from_extent(extent.min(), extent.max());
+    let show = |c: Coord<f64>| format!("({}, {})", c.x, c.y);
+    match (declared, fits) {
+        (Some((Crs::Wgs84, evidence)), Some(Crs::BritishNationalGrid)) => Err(IngestError::Crs {
+            path: path.to_owned(),
+            message: format!(
+                "{} says WGS84 degrees but the coordinates run from {} to {}, which are metres (British National Grid?); give --crs bng if so",
+                evidence.describe(),
+                show(extent.min()),
+                show(extent.max())
+            ),
+        }),
+        (Some(d), _) => Ok(d),
+        (None, Some(c)) => Ok((c, CrsEvidence::Extent)),
+        (None, None) => Err(IngestError::Crs {
+            path: path.to_owned(),
+            message: format!(
+                "the file declares no CRS and its coordinates, from {} to {}, are neither WGS84 degrees nor British National Grid metres; give --crs",
+                show(extent.min()),
+                show(extent.max())
+            ),
+        }),
+    }
+}
+
+/// Repairs invalid polygons (in parallel) and orients every ring; returns the repairs in feature order.
+/// An area is repaired when two of its edges cross, touch or overlap and geo's validation confirms
+/// it is invalid; the repair is geo's `MakeValid` (even–odd rule, as the point-in-polygon test).
+fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError> {
+    use geo::orient::{Direction, Orient};
+    use geo::{MakeValid, Validation};
+    use rayon::prelude::*;
+    let results: Vec<Result<Option<Repair>, IngestError>> = areas
+        .par_iter_mut()
+        .map(|area| {
+            let flagged = crate::validity::has_crossing_edges(&area.geometry);
+            let repair = match flagged.then(|| area.geometry.check_validation()) {
+                None | Some(Ok(())) => None,
+                Some(Err(invalid)) => {
+                    let problem = invalid.to_string();
+                    let fixed = area.geometry.make_valid().map_err(|e| {
+                        feature_error(
+                            path,
+                            area.feature_index,
+                            Some(area.code.as_str()),
+                            format!("invalid polygon ({problem}) that cannot be repaired: {e}"),
+                        )
+                    })?;
+                    let parts = (area.geometry.0.len(), fixed.0.len());
+                    area.geometry = canonical(fixed);
+                    Some(Repair { code: area.code.0.clone(), feature: area.feature_index, problem, parts })
+                }
+            };
+            area.geometry = area.geometry.orient(Direction::Default);
+            Ok(repair)
+        })
+        .collect();
+    let mut repairs = Vec::new();
+    for r in results {
+        if let Some(r) = r? {
+            repairs.push(r);
+        }
+    }
+    repairs.sort_by_key(|r| r.feature);
+    Ok(repairs)
+}
+
+/// The same polygons in a canonical order, so a repair gives the same bytes on every run: each ring
+/// starts at its smallest vertex (by x, then y), holes are sorted by that vertex, and parts too.
+fn canonical(mut geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    fn key(ring: &LineString<f64>) -> (f64, f64) {
+        ring.0.iter().fold((f64::INFINITY, f64::INFINITY), |k, c| if (c.x, c.y) < k { (c.x, c.y) } else { k })
+    }
+    fn rotate(ring: &mut LineString<f64>) {
+        let open = ring.0.len().saturating_sub(1);
+        if let Some(start) =
+            (0..open).min_by(|&i, &j| ring.0[i].x.total_cmp(&ring.0[j].x).then(ring.0[i].y.total_cmp(&ring.0[j].y)))
+        {
+            ring.0.truncate(open);
+            ring.0.rotate_left(start);
+            let first = ring.0[0];
+            ring.0.push(first);
+        }
+    }
+    let cmp = |a: (f64, f64), b: (f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
+    let mut polygons: Vec<Polygon<f64>> = geometry
+        .0
+        .drain(..)
+        .map(|p| {
+            let (mut exterior, mut holes) = p.into_inner();
+            rotate(&mut exterior);
+            holes.iter_mut().for_each(rotate);
+            holes.sort_by(|a, b| cmp(key(a), key(b)));
+            Polygon::new(exterior, holes)
+        })
+        .collect();
+    polygons.sort_by(|a, b| cmp(key(a.exterior()), key(b.exterior())));
+    MultiPolygon(polygons)
+}
+
+/// Whether `p` is inside `ring` (even–odd; the rule of the spatial index, without exactness, for holes only).
+pub(crate) fn ring_contains(ring: &LineString<f64>, p: Coord<f64>) -> bool {
+    let mut inside = false;
+    for w in ring.0.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// Reads an area layer from a path: a shapefile (`.shp`, a folder holding one, or a `.zip`) or GeoJSON (plain or gzip).
+///
+/// # Errors
+/// As [`read_areas`] and [`crate::read_shapefile`].
+pub fn read_area_layer(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, crate::FileInfo), IngestError> {
+    if crate::shapefile::is_shapefile_input(path) {
+        crate::read_shapefile(path, fields)
+    } else {
+        let input = InputFile::read(path)?;
+        Ok((read_areas(&input, fields)?, input.info()))
+    }
 }
 
 fn pick_field(

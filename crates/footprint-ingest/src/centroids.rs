@@ -24,6 +24,31 @@ pub struct Centroids {
     pub points: FxHashMap<LsoaCode, geo::Coord<f64>>,
 }
 
+impl Centroids {
+    /// The CRS the points are in, judged from their extent (degrees or British National Grid metres).
+    #[must_use]
+    pub fn crs(&self) -> Option<crate::Crs> {
+        let mut pts = self.points.values();
+        let first = *pts.next()?;
+        let (min, max) = pts.fold((first, first), |(lo, hi), p| {
+            (geo::Coord { x: lo.x.min(p.x), y: lo.y.min(p.y) }, geo::Coord { x: hi.x.max(p.x), y: hi.y.max(p.y) })
+        });
+        crate::Crs::from_extent(min, max)
+    }
+
+    /// The same points converted to `to` from `from`.
+    #[must_use]
+    pub fn converted(&self, from: crate::Crs, to: crate::Crs) -> Centroids {
+        use crate::Crs::{BritishNationalGrid, Wgs84};
+        let f = match (from, to) {
+            (Wgs84, BritishNationalGrid) => crate::wgs84_to_bng,
+            (BritishNationalGrid, Wgs84) => crate::bng_to_wgs84,
+            _ => return self.clone(),
+        };
+        Centroids { points: self.points.iter().map(|(k, &p)| (k.clone(), f(p))).collect() }
+    }
+}
+
 const LSOA: &[&str] = &["LSOA11CD", "LSOA21CD", "LSOA_CODE", "LSOA11_CODE", "LSOA21_CODE", "LSOACD"];
 const X: &[&str] = &["X", "LONG", "LON", "LONGITUDE"];
 const Y: &[&str] = &["Y", "LAT", "LATITUDE"];

@@ -93,6 +93,30 @@ impl Crs {
     }
 }
 
+/// The area of a geometry in km², measured on the British National Grid (WGS84 input is projected first).
+///
+/// ```
+/// use footprint_ingest::{Crs, area_km2};
+/// use geo::{MultiPolygon, polygon};
+/// let square = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)]]);
+/// assert_eq!(area_km2(&square, Crs::BritishNationalGrid), 1.0);
+/// ```
+#[must_use]
+pub fn area_km2(geometry: &geo::MultiPolygon<f64>, crs: Crs) -> f64 {
+    let ring_area = |ring: &geo::LineString<f64>| -> f64 {
+        let points: Vec<Coord<f64>> = match crs {
+            Crs::BritishNationalGrid => ring.0.clone(),
+            Crs::Wgs84 => ring.0.iter().map(|&c| wgs84_to_bng(c)).collect(),
+        };
+        // Shoelace about the first point, to keep the products small.
+        let o = points.first().copied().unwrap_or(Coord { x: 0.0, y: 0.0 });
+        points.windows(2).map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y)).sum::<f64>().abs()
+            / 2.0
+    };
+    geometry.0.iter().map(|p| ring_area(p.exterior()) - p.interiors().iter().map(ring_area).sum::<f64>()).sum::<f64>()
+        / 1e6
+}
+
 // Airy 1830 (OSGB36) and GRS80/WGS84 ellipsoids.
 const AIRY_A: f64 = 6_377_563.396;
 const AIRY_B: f64 = 6_356_256.909;
@@ -152,20 +176,14 @@ fn geodetic_to_cartesian(lat: f64, lon: f64, a: f64, b: f64) -> [f64; 3] {
     [nu * cos_lat * cos_lon, nu * cos_lat * sin_lon, (1.0 - e2) * nu * sin_lat]
 }
 
+/// Cartesian → geodetic latitude and longitude (radians) by Bowring's formula, which for points near
+/// the ellipsoid's surface (as ours are: heights are taken as 0) is exact to well under a millimetre.
 fn cartesian_to_geodetic([x, y, z]: [f64; 3], a: f64, b: f64) -> (f64, f64) {
     let e2 = 1.0 - (b * b) / (a * a);
+    let ep2 = (a * a) / (b * b) - 1.0;
     let p = x.hypot(y);
-    let mut lat = z.atan2(p * (1.0 - e2));
-    for _ in 0..10 {
-        let sin_lat = lat.sin();
-        let nu = a / (1.0 - e2 * sin_lat * sin_lat).sqrt();
-        let next = (z + e2 * nu * sin_lat).atan2(p);
-        if (next - lat).abs() < 1e-12 {
-            lat = next;
-            break;
-        }
-        lat = next;
-    }
+    let (sin_t, cos_t) = (z * a).atan2(p * b).sin_cos();
+    let lat = (z + ep2 * b * sin_t * sin_t * sin_t).atan2(p - e2 * a * cos_t * cos_t * cos_t);
     (lat, y.atan2(x))
 }
 
@@ -195,16 +213,20 @@ fn helmert([x, y, z]: [f64; 3], forward: bool) -> [f64; 3] {
     [0, 1, 2].map(|r| (adj[r][0] * v[0] + adj[r][1] * v[1] + adj[r][2] * v[2]) / det)
 }
 
-/// Meridional arc M for latitude `lat` on the Airy ellipsoid (OS guide, C2).
+/// Meridional arc M for latitude `lat` on the Airy ellipsoid (OS guide, C2); the multiple angles come
+/// from the sines and cosines of the single angles.
 fn meridional_arc(lat: f64) -> f64 {
     let n = (AIRY_A - AIRY_B) / (AIRY_A + AIRY_B);
     let (n2, n3) = (n * n, n * n * n);
-    let (dl, sl) = (lat - LAT0, lat + LAT0);
+    let (sd, cd) = (lat - LAT0).sin_cos();
+    let cs = (lat + LAT0).cos();
+    let (sd2, cs2) = (2.0 * sd * cd, 2.0 * cs * cs - 1.0);
+    let (sd3, cs3) = (sd * (3.0 - 4.0 * sd * sd), cs * (4.0 * cs * cs - 3.0));
     AIRY_B
         * F0
-        * ((1.0 + n + 1.25 * n2 + 1.25 * n3) * dl - (3.0 * n + 3.0 * n2 + 2.625 * n3) * dl.sin() * sl.cos()
-            + (1.875 * n2 + 1.875 * n3) * (2.0 * dl).sin() * (2.0 * sl).cos()
-            - (35.0 / 24.0) * n3 * (3.0 * dl).sin() * (3.0 * sl).cos())
+        * ((1.0 + n + 1.25 * n2 + 1.25 * n3) * (lat - LAT0) - (3.0 * n + 3.0 * n2 + 2.625 * n3) * sd * cs
+            + (1.875 * n2 + 1.875 * n3) * sd2 * cs2
+            - (35.0 / 24.0) * n3 * sd3 * cs3)
 }
 
 /// Transverse Mercator, Airy 1830 latitude/longitude (radians) → easting/northing (OS guide, C1).
@@ -213,12 +235,13 @@ fn project(lat: f64, lon: f64) -> Coord<f64> {
     let (sin_lat, cos_lat) = lat.sin_cos();
     let tan_lat = sin_lat / cos_lat;
     let nu = AIRY_A * F0 / (1.0 - e2 * sin_lat * sin_lat).sqrt();
-    let rho = AIRY_A * F0 * (1.0 - e2) / (1.0 - e2 * sin_lat * sin_lat).powf(1.5);
+    let w = 1.0 - e2 * sin_lat * sin_lat;
+    let rho = AIRY_A * F0 * (1.0 - e2) / (w * w.sqrt());
     let eta2 = nu / rho - 1.0;
     let m = meridional_arc(lat);
-    let (t2, t4) = (tan_lat * tan_lat, tan_lat.powi(4));
-    let c3 = cos_lat.powi(3);
-    let c5 = cos_lat.powi(5);
+    let (t2, t4) = (tan_lat * tan_lat, tan_lat * tan_lat * tan_lat * tan_lat);
+    let c3 = cos_lat * cos_lat * cos_lat;
+    let c5 = c3 * cos_lat * cos_lat;
     let i = m + N0;
     let ii = nu / 2.0 * sin_lat * cos_lat;
     let iii = nu / 24.0 * sin_lat * c3 * (5.0 - t2 + 9.0 * eta2);
@@ -227,10 +250,8 @@ fn project(lat: f64, lon: f64) -> Coord<f64> {
     let v = nu / 6.0 * c3 * (nu / rho - t2);
     let vi = nu / 120.0 * c5 * (5.0 - 18.0 * t2 + t4 + 14.0 * eta2 - 58.0 * t2 * eta2);
     let dl = lon - LON0;
-    Coord {
-        x: E0 + iv * dl + v * dl.powi(3) + vi * dl.powi(5),
-        y: i + ii * dl * dl + iii * dl.powi(4) + iiia * dl.powi(6),
-    }
+    let dl2 = dl * dl;
+    Coord { x: E0 + dl * (iv + dl2 * (v + dl2 * vi)), y: i + dl2 * (ii + dl2 * (iii + dl2 * iiia)) }
 }
 
 /// Inverse Transverse Mercator: easting/northing → Airy 1830 latitude/longitude in radians (OS guide, C3).

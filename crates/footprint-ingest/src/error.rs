@@ -103,6 +103,22 @@ pub enum IngestError {
         /// What is wrong, with the offending value.
         problem: String,
     },
+    /// The coordinate reference system is unsupported, or contradicts the coordinates.
+    #[error("{path}: {message}", path = path.display())]
+    Crs {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the offending values.
+        message: String,
+    },
+    /// A shapefile (or the archive or folder holding it) is incomplete or unreadable.
+    #[error("{path}: {message}", path = path.display())]
+    Shapefile {
+        /// The file, folder or archive.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Two features carry the same area code.
     #[error("{path}: feature {second}: area code {code:?} already used by feature {first}", path = path.display())]
     DuplicateArea {

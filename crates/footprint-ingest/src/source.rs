@@ -94,6 +94,32 @@ fn gunzip(stored: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// What identifies an input file once its bytes are parsed and dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Lowercase hex sha256 of the file as stored.
+    pub sha256: String,
+    /// Stored size in bytes.
+    pub stored_len: u64,
+    /// Whether it was gzip.
+    pub gzip: bool,
+}
+
+impl InputFile {
+    /// The file's identity, without its content.
+    #[must_use]
+    pub fn info(&self) -> FileInfo {
+        FileInfo { path: self.path.clone(), sha256: self.sha256.clone(), stored_len: self.stored_len, gzip: self.gzip }
+    }
+}
+
+/// Lowercase hex sha256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;
     digest.iter().fold(String::with_capacity(64), |mut s, b| {

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use footprint_index::{AreaIndex, Assignment, CoordinateUnits, assign_by_centroids, assign_by_lookup};
+use footprint_index::{AreaIndex, Assignment, assign_by_centroids, assign_by_lookup};
 use footprint_ingest::{
-    AreaFields, AreaLayer, AreaLookup, CentroidColumns, Centroids, IngestError, InputFile, LookupColumns, PracticeMap,
-    RegistrationTable, read_areas, read_centroids, read_lookup, read_practice_map, read_registrations,
+    AreaFields, AreaLayer, AreaLookup, CentroidColumns, Centroids, FileInfo, IngestError, InputFile, LookupColumns,
+    PracticeMap, RegistrationTable, area_km2, read_area_layer, read_centroids, read_lookup, read_practice_map,
+    read_registrations,
 };
 
 use crate::write::{OutputSet, WriteError, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, summary_json};
@@ -50,45 +51,26 @@ pub struct OverlapJob {
     pub thresholds: Vec<Threshold>,
 }
 
-/// What identifies an input file once its bytes are parsed and dropped.
-#[derive(Clone, Debug)]
-pub struct InputMeta {
-    /// The path as given.
-    pub path: PathBuf,
-    /// sha256 of the stored bytes.
-    pub sha256: String,
-    /// Stored size.
-    pub stored_len: u64,
-    /// Whether it was gzip.
-    pub gzip: bool,
-}
-
-impl From<&InputFile> for InputMeta {
-    fn from(f: &InputFile) -> Self {
-        Self { path: f.path.clone(), sha256: f.sha256.clone(), stored_len: f.stored_len, gzip: f.gzip }
-    }
-}
-
 /// The parsed inputs of a run.
 pub struct Loaded {
     /// Registrations.
     pub registrations: RegistrationTable,
     /// Its file.
-    pub registrations_meta: InputMeta,
+    pub registrations_meta: FileInfo,
     /// The practice map.
     pub practices: PracticeMap,
     /// Its file.
-    pub practices_meta: InputMeta,
+    pub practices_meta: FileInfo,
     /// The areas.
     pub layer: AreaLayer,
     /// Its file.
-    pub areas_meta: InputMeta,
+    pub areas_meta: FileInfo,
     /// The lookup, for the lookup path.
     pub lookup: Option<AreaLookup>,
     /// The centroids, for the centroid path.
     pub centroids: Option<Centroids>,
     /// The lookup's or centroids' file.
-    pub assignment_meta: InputMeta,
+    pub assignment_meta: FileInfo,
 }
 
 /// The result of the analysis stage.
@@ -97,6 +79,10 @@ pub struct Analysis {
     pub assignment: Assignment,
     /// The counts.
     pub table: OverlapTable,
+    /// Each area's size in km² (British National Grid), in area order.
+    pub area_km2: Vec<f64>,
+    /// The CRS the centroids were read in, for the centroid path.
+    pub centroid_crs: Option<footprint_ingest::Crs>,
 }
 
 /// Why a run failed.
@@ -113,9 +99,9 @@ pub enum RunError {
 fn read_with<T>(
     path: &Path,
     parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
-) -> Result<(T, InputMeta), IngestError> {
+) -> Result<(T, FileInfo), IngestError> {
     let file = InputFile::read(path)?;
-    Ok((parse(&file)?, InputMeta::from(&file)))
+    Ok((parse(&file)?, file.info()))
 }
 
 /// Reads and parses every input, the large ones concurrently.
@@ -127,7 +113,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         || read_with(&job.registrations, read_registrations),
         || {
             let (areas, small) = rayon::join(
-                || read_with(&job.areas, |f| read_areas(f, &job.area_fields)),
+                || read_area_layer(&job.areas, &job.area_fields),
                 || {
                     let practices = read_with(&job.practices, read_practice_map)?;
                     let assignment = match &job.assignment {
@@ -159,28 +145,53 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
     })
 }
 
-/// Assigns LSOAs to areas and counts PCNs per area.
-#[must_use]
-pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Analysis {
+/// Assigns LSOAs to areas, counts PCNs per area and measures each area.
+///
+/// # Errors
+/// [`IngestError::Crs`] if the centroids' coordinates are neither degrees nor British National Grid metres.
+pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestError> {
+    use rayon::prelude::*;
+    let layer = &loaded.layer;
     let lsoas = &loaded.registrations.lsoas;
-    let assignment = match (&loaded.lookup, &loaded.centroids, &job.assignment) {
-        (Some(lookup), _, _) => assign_by_lookup(lsoas, lookup, &loaded.layer),
-        (None, Some(centroids), AssignmentSource::Centroids { snap_metres, .. }) => {
-            let index = AreaIndex::new(&loaded.layer.areas, CoordinateUnits::Degrees);
-            assign_by_centroids(lsoas, centroids, &index, *snap_metres)
-        }
-        _ => unreachable!("load() reads the lookup or the centroids the job names"),
-    };
-    let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, &loaded.layer, &job.thresholds);
-    Analysis { assignment, table }
+    let (area_km2, assigned) = rayon::join(
+        || layer.areas.par_iter().map(|a| area_km2(&a.geometry, layer.crs)).collect::<Vec<f64>>(),
+        || -> Result<_, IngestError> {
+            Ok(match (&loaded.lookup, &loaded.centroids, &job.assignment) {
+                (Some(lookup), _, _) => (assign_by_lookup(lsoas, lookup, layer), None),
+                (None, Some(centroids), AssignmentSource::Centroids { snap_metres, path, .. }) => {
+                    let crs = centroids.crs().ok_or_else(|| IngestError::Crs {
+                        path: path.clone(),
+                        message: "centroid coordinates are neither WGS84 degrees nor British National Grid metres"
+                            .into(),
+                    })?;
+                    let index = AreaIndex::new(&layer.areas, layer.crs);
+                    let placed = if crs == layer.crs {
+                        assign_by_centroids(lsoas, centroids, &index, *snap_metres)
+                    } else {
+                        assign_by_centroids(lsoas, &centroids.converted(crs, layer.crs), &index, *snap_metres)
+                    };
+                    (placed, Some(crs))
+                }
+                _ => unreachable!("load() reads the lookup or the centroids the job names"),
+            })
+        },
+    );
+    let (assignment, centroid_crs) = assigned?;
+    let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
+    Ok(Analysis { assignment, table, area_km2, centroid_crs })
 }
 
 /// The output files of a run, by name, rendered in memory.
 #[must_use]
 pub fn render(loaded: &Loaded, analysis: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
-    let (layer, practices, table) = (&loaded.layer, &loaded.practices, &analysis.table);
+    let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
     let ((geojson, overlap_csv), (shares_csv, summary)) = rayon::join(
-        || rayon::join(|| msoa_overlap_geojson(layer, practices, table), || msoa_overlap_csv(layer, practices, table)),
+        || {
+            rayon::join(
+                || msoa_overlap_geojson(layer, practices, table, km2),
+                || msoa_overlap_csv(layer, practices, table, km2),
+            )
+        },
         || rayon::join(|| msoa_pcn_shares_csv(layer, practices, table), || summary_json(loaded, analysis)),
     );
     vec![
@@ -226,7 +237,7 @@ pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
     let loaded = load(job)?;
     times.load = t.elapsed();
     let t = Instant::now();
-    let analysis = analyse(&loaded, job);
+    let analysis = analyse(&loaded, job)?;
     times.analyse = t.elapsed();
     let t = Instant::now();
     let files = render(&loaded, &analysis);

@@ -41,7 +41,8 @@ fn check(registrations: &str, thresholds: &[&str], expected: &str) {
     let assignment = assign_by_lookup(&regs.lsoas, &lookup, &layer);
     let table = count_overlap(&regs, &map, &assignment, &layer, &thresholds);
     assert!(table.accounting.balances());
-    let csv = String::from_utf8(write::msoa_overlap_csv(&layer, &map, &table)).unwrap();
+    // Sizes given by hand (M1 2 km², M2 4 km², M3 0.5 km²): densities 200/2 = 100, 24/4 = 6, 0.
+    let csv = String::from_utf8(write::msoa_overlap_csv(&layer, &map, &table, &[2.0, 4.0, 0.5])).unwrap();
     assert_eq!(csv, expected);
 }
 
@@ -52,10 +53,10 @@ fn counts_shares_hhi_and_thresholds_match_hand_computation() {
     check(
         REGISTRATIONS,
         &["0.01", "0.005", "0.011"],
-        "msoa_code,msoa_name,population,pcns_all,pcns_ge_1pct,pcns_ge_0.5pct,pcns_ge_1.1pct,hhi,effective_pcns,top_pcn,top_share,patients_no_pcn\n\
-M1,One,200,3,2,3,1,0.562625,1.777382803821373,P1,0.75,47\n\
-M2,\"Two, with a comma\",24,2,2,2,2,0.3472222222222222,2.88,P1,0.4166666666666667,4\n\
-M3,Three,0,0,0,0,0,,,,,0\n",
+        "msoa_code,msoa_name,population,pcns_all,pcns_ge_1pct,pcns_ge_0.5pct,pcns_ge_1.1pct,hhi,effective_pcns,top_pcn,top_share,patients_no_pcn,area_km2,population_per_km2\n\
+M1,One,200,3,2,3,1,0.562625,1.777382803821373,P1,0.75,47,2,100\n\
+M2,\"Two, with a comma\",24,2,2,2,2,0.3472222222222222,2.88,P1,0.4166666666666667,4,4,6\n\
+M3,Three,0,0,0,0,0,,,,,0,0.5,0\n",
     );
 }
 
@@ -66,10 +67,10 @@ fn a_share_of_exactly_the_threshold_counts_and_one_patient_less_does_not() {
     check(
         &fewer,
         &["1%"],
-        "msoa_code,msoa_name,population,pcns_all,pcns_ge_1pct,hhi,effective_pcns,top_pcn,top_share,patients_no_pcn\n\
-M1,One,199,3,1,0.5682179742935785,1.7598880099546708,P1,0.7537688442211056,47\n\
-M2,\"Two, with a comma\",24,2,2,0.3472222222222222,2.88,P1,0.4166666666666667,4\n\
-M3,Three,0,0,0,,,,,0\n",
+        "msoa_code,msoa_name,population,pcns_all,pcns_ge_1pct,hhi,effective_pcns,top_pcn,top_share,patients_no_pcn,area_km2,population_per_km2\n\
+M1,One,199,3,1,0.5682179742935785,1.7598880099546708,P1,0.7537688442211056,47,2,99.5\n\
+M2,\"Two, with a comma\",24,2,2,0.3472222222222222,2.88,P1,0.4166666666666667,4,4,6\n\
+M3,Three,0,0,0,,,,,0,0.5,0\n",
     );
 }
 

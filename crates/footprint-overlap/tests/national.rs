@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use footprint_index::{AreaIndex, CoordinateUnits, Placement, assign_by_centroids};
+use footprint_index::{AreaIndex, Placement, assign_by_centroids};
 use footprint_ingest::{AreaFields, CentroidColumns, InputFile, LookupColumns, read_registrations};
 use footprint_overlap::pipeline::{self, AssignmentSource, Loaded, OverlapJob};
 use footprint_overlap::{Threshold, compare_paths, differences_csv};
@@ -40,7 +40,7 @@ fn centroid_job() -> OverlapJob {
 }
 
 fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
-    let analysis = pipeline::analyse(loaded, job);
+    let analysis = pipeline::analyse(loaded, job).unwrap();
     pipeline::render(loaded, &analysis)
 }
 
@@ -49,7 +49,7 @@ fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>
 fn national_lookup_run_accounts_for_every_patient() {
     let job = lookup_job();
     let loaded = pipeline::load(&job).unwrap();
-    let analysis = pipeline::analyse(&loaded, &job);
+    let analysis = pipeline::analyse(&loaded, &job).unwrap();
     let t = &analysis.table;
     let a = &t.accounting;
     assert_eq!(a.rows_read, 865_965);
@@ -88,11 +88,11 @@ fn national_lookup_run_accounts_for_every_patient() {
 fn centroid_path_differs_from_lookup_only_by_the_listed_lsoas() {
     let lookup_job = lookup_job();
     let loaded = pipeline::load(&lookup_job).unwrap();
-    let by_lookup = pipeline::analyse(&loaded, &lookup_job);
+    let by_lookup = pipeline::analyse(&loaded, &lookup_job).unwrap();
     let centroid_job = centroid_job();
     let centroid_loaded = pipeline::load(&centroid_job).unwrap();
     let centroids = centroid_loaded.centroids.as_ref().unwrap();
-    let index = AreaIndex::new(&loaded.layer.areas, CoordinateUnits::Degrees);
+    let index = AreaIndex::new(&loaded.layer.areas, loaded.layer.crs);
     let by_centroid = assign_by_centroids(&loaded.registrations.lsoas, centroids, &index, 100.0);
     let differences =
         compare_paths(&loaded.registrations, &loaded.layer, &by_lookup.assignment, &by_centroid, centroids, &index);
@@ -101,7 +101,7 @@ fn centroid_path_differs_from_lookup_only_by_the_listed_lsoas() {
     assert!(differences.iter().all(|d| d.how == "located" && d.metres_from_lookup_area.unwrap() < 20.0));
 
     // MSOA by MSOA: population(centroid) - population(lookup) = patients moved in - patients moved out.
-    let centroid_table = pipeline::analyse(&centroid_loaded, &centroid_job).table;
+    let centroid_table = pipeline::analyse(&centroid_loaded, &centroid_job).unwrap().table;
     assert_eq!(centroid_table.areas.len(), by_lookup.table.areas.len());
     let mut differing = 0;
     for (l, c) in by_lookup.table.areas.iter().zip(&centroid_table.areas) {

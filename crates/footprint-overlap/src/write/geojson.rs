@@ -1,15 +1,22 @@
 //! The MSOA overlap layer as RFC 7946 GeoJSON: WGS84, counter-clockwise exteriors, 6-decimal coordinates.
 
-use footprint_ingest::{AreaLayer, PracticeMap};
+use footprint_ingest::{AreaLayer, Crs, PracticeMap, bng_to_wgs84};
 use geo::{Coord, LineString, Polygon};
 use rayon::prelude::*;
 
 use super::{push_f64, push_int};
 use crate::OverlapTable;
 
-/// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table.
+/// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table
+/// and each area's size (`area_km2`, in the order of `layer.areas`); British National Grid layers are
+/// reprojected to WGS84.
 #[must_use]
-pub fn msoa_overlap_geojson(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+pub fn msoa_overlap_geojson(
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+    table: &OverlapTable,
+    area_km2: &[f64],
+) -> Vec<u8> {
     let columns: Vec<String> = table.thresholds.iter().map(|t| t.column_name()).collect();
     let features: Vec<Vec<u8>> = table
         .areas
@@ -45,8 +52,13 @@ pub fn msoa_overlap_geojson(layer: &AreaLayer, practices: &PracticeMap, table: &
             push_opt(&mut out, row.top.map(|(_, n)| row.share(n)));
             out.extend_from_slice(b",\"patients_no_pcn\":");
             push_int(&mut out, row.patients_no_pcn);
+            let (km2, density) = size_fields(row.population, area_km2[row.area.index()]);
+            out.extend_from_slice(b",\"area_km2\":");
+            push_opt(&mut out, km2);
+            out.extend_from_slice(b",\"population_per_km2\":");
+            push_opt(&mut out, density);
             out.extend_from_slice(b"},\"geometry\":");
-            push_multipolygon(&mut out, &area.geometry.0);
+            push_multipolygon(&mut out, &area.geometry.0, layer.crs);
             out.push(b'}');
             out
         })
@@ -75,17 +87,27 @@ fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
     }
 }
 
-fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>]) {
+/// `area_km2` rounded to 4 decimals (100 m²) and the population density rounded to 1 decimal.
+pub(crate) fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Option<f64>) {
+    if !area_km2.is_finite() || area_km2 <= 0.0 {
+        return (None, None);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let density = population as f64 / area_km2;
+    (Some((area_km2 * 1e4).round() / 1e4), Some((density * 10.0).round() / 10.0))
+}
+
+fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
     out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
     for (i, polygon) in polygons.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         out.push(b'[');
-        push_ring(out, polygon.exterior(), true);
+        push_ring(out, polygon.exterior(), true, crs);
         for hole in polygon.interiors() {
             out.push(b',');
-            push_ring(out, hole, false);
+            push_ring(out, hole, false, crs);
         }
         out.push(b']');
     }
@@ -94,12 +116,20 @@ fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>]) {
 
 /// Writes a ring with the orientation RFC 7946 asks for (exteriors counter-clockwise, holes clockwise),
 /// rounded to 6 decimals, dropping positions that rounding makes equal to the one before.
-fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool) {
-    let counter_clockwise = signed_area(&ring.0) > 0.0;
+fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs) {
+    let wgs84: Vec<Coord<f64>>;
+    let coords = match crs {
+        Crs::Wgs84 => &ring.0,
+        Crs::BritishNationalGrid => {
+            wgs84 = ring.0.iter().map(|&c| bng_to_wgs84(c)).collect();
+            &wgs84
+        }
+    };
+    let counter_clockwise = signed_area(coords) > 0.0;
     let points: Vec<(i64, i64)> = if counter_clockwise == exterior {
-        ring.0.iter().map(round6).collect()
+        coords.iter().map(round6).collect()
     } else {
-        ring.0.iter().rev().map(round6).collect()
+        coords.iter().rev().map(round6).collect()
     };
     let mut kept: Vec<(i64, i64)> = Vec::with_capacity(points.len());
     for p in &points {
@@ -191,10 +221,10 @@ mod tests {
     fn rings_are_reoriented_per_rfc7946() {
         let clockwise = LineString::from(vec![(0., 0.), (0., 1.), (1., 1.), (1., 0.), (0., 0.)]);
         let mut out = Vec::new();
-        push_ring(&mut out, &clockwise, true);
+        push_ring(&mut out, &clockwise, true, Crs::Wgs84);
         assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
         let mut out = Vec::new();
-        push_ring(&mut out, &clockwise, false);
+        push_ring(&mut out, &clockwise, false, Crs::Wgs84);
         assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[0,1],[1,1],[1,0],[0,0]]");
     }
 
@@ -202,7 +232,7 @@ mod tests {
     fn positions_made_equal_by_rounding_are_dropped() {
         let ring = LineString::from(vec![(0., 0.), (1., 0.), (1.000_000_1, 0.), (1., 1.), (0., 1.), (0., 0.)]);
         let mut out = Vec::new();
-        push_ring(&mut out, &ring, true);
+        push_ring(&mut out, &ring, true, Crs::Wgs84);
         assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
     }
 }

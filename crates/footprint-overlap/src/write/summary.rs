@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use footprint_index::{AssignmentMethod, Placement};
 use serde::Serialize;
 
-use crate::pipeline::{Analysis, InputMeta, Loaded};
+use footprint_ingest::FileInfo;
+
+use crate::pipeline::{Analysis, Loaded};
 use crate::{Distribution, describe};
 
 #[derive(Serialize)]
@@ -34,6 +36,26 @@ struct InputSummary<'a> {
     extract_date: Option<&'a str>,
     #[serde(flatten)]
     counts: BTreeMap<&'static str, u64>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    layer: Option<LayerSummary>,
+}
+
+#[derive(Serialize)]
+struct LayerSummary {
+    code_field: String,
+    name_field: Option<String>,
+    crs: String,
+    crs_from: &'static str,
+    repaired_polygons: Vec<RepairSummary>,
+}
+
+#[derive(Serialize)]
+struct RepairSummary {
+    area: String,
+    feature: usize,
+    problem: String,
+    parts_before: usize,
+    parts_after: usize,
 }
 
 #[derive(Serialize)]
@@ -41,6 +63,8 @@ struct AssignmentSummary {
     method: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     snap_metres: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    centroid_crs: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     boundary_rule: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,17 +129,19 @@ struct Statistics {
 }
 
 /// The kind of a code that was placed nowhere: the 3-character prefix of a GSS-style code (`W01`,
-/// `S01`, `E01`), else the code itself (`NO2011`, `CLOSED`).
+/// `S01`, `E01`, `N21`), else the code itself (`NO2011`, `CLOSED`, `EMPTY`, and the pseudo-codes
+/// `L99999999` and `M99999999`).
 fn kind_of(code: &str) -> String {
     let b = code.as_bytes();
-    if b.len() == 9 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit) {
+    let pseudo = b.len() == 9 && &code[1..] == "99999999";
+    if !pseudo && b.len() == 9 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit) {
         code[..3].to_owned()
     } else {
         code.to_owned()
     }
 }
 
-fn input<'a>(meta: &'a InputMeta, extract_date: Option<&'a str>, counts: &[(&'static str, u64)]) -> InputSummary<'a> {
+fn input<'a>(meta: &'a FileInfo, extract_date: Option<&'a str>, counts: &[(&'static str, u64)]) -> InputSummary<'a> {
     InputSummary {
         path: meta.path.display().to_string(),
         sha256: &meta.sha256,
@@ -123,6 +149,7 @@ fn input<'a>(meta: &'a InputMeta, extract_date: Option<&'a str>, counts: &[(&'st
         gzip: meta.gzip,
         extract_date,
         counts: counts.iter().copied().collect(),
+        layer: None,
     }
 }
 
@@ -153,7 +180,26 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             &[("practices", loaded.practices.practices.len() as u64), ("pcns", loaded.practices.pcns.len() as u64)],
         ),
     );
-    inputs.insert("areas", input(&loaded.areas_meta, None, &[("features", loaded.layer.areas.len() as u64)]));
+    let layer = &loaded.layer;
+    let mut areas = input(&loaded.areas_meta, None, &[("features", layer.areas.len() as u64)]);
+    areas.layer = Some(LayerSummary {
+        code_field: layer.code_field.clone(),
+        name_field: layer.name_field.clone(),
+        crs: layer.crs.to_string(),
+        crs_from: layer.crs_evidence.describe(),
+        repaired_polygons: layer
+            .repairs
+            .iter()
+            .map(|r| RepairSummary {
+                area: r.code.clone(),
+                feature: r.feature,
+                problem: r.problem.clone(),
+                parts_before: r.parts.0,
+                parts_after: r.parts.1,
+            })
+            .collect(),
+    });
+    inputs.insert("areas", areas);
     let (assign_role, assign_count) = match &loaded.lookup {
         Some(l) => ("lookup", l.map.len() as u64),
         None => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
@@ -161,12 +207,17 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
     inputs.insert(assign_role, input(&loaded.assignment_meta, None, &[("lsoas", assign_count)]));
 
     let assignment = match analysis.assignment.method {
-        AssignmentMethod::Lookup => {
-            AssignmentSummary { method: "lookup", snap_metres: None, boundary_rule: None, snapped: None }
-        }
+        AssignmentMethod::Lookup => AssignmentSummary {
+            method: "lookup",
+            snap_metres: None,
+            centroid_crs: None,
+            boundary_rule: None,
+            snapped: None,
+        },
         AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
             method: "centroids",
             snap_metres: Some(snap_metres),
+            centroid_crs: analysis.centroid_crs.map(|c| c.to_string()),
             boundary_rule: Some(
                 "a centroid on a boundary shared by two areas belongs to the area east of it (on an east-west boundary, north of it)",
             ),
@@ -252,7 +303,9 @@ mod tests {
     fn kinds() {
         assert_eq!(super::kind_of("W01000001"), "W01");
         assert_eq!(super::kind_of("NO2011"), "NO2011");
-        assert_eq!(super::kind_of("L99999999"), "L99");
+        assert_eq!(super::kind_of("L99999999"), "L99999999");
+        assert_eq!(super::kind_of("N21000001"), "N21");
+        assert_eq!(super::kind_of("CLOSED"), "CLOSED");
         assert_eq!(super::kind_of("E0100000"), "E0100000");
     }
 }

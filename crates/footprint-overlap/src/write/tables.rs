@@ -48,12 +48,15 @@ impl Table {
 }
 
 /// Renders `msoa_overlap.csv`: `msoa_code, msoa_name, population, pcns_all, pcns_ge_<t>pct…, hhi,
-/// effective_pcns, top_pcn, top_share, patients_no_pcn`, one row per area in code order.
+/// effective_pcns, top_pcn, top_share, patients_no_pcn, area_km2, population_per_km2`, one row per area in code order.
 #[must_use]
-pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Vec<u8> {
     let mut header: Vec<String> = ["msoa_code", "msoa_name", "population", "pcns_all"].map(String::from).to_vec();
     header.extend(table.thresholds.iter().map(|t| t.column_name()));
-    header.extend(["hhi", "effective_pcns", "top_pcn", "top_share", "patients_no_pcn"].map(String::from));
+    header.extend(
+        ["hhi", "effective_pcns", "top_pcn", "top_share", "patients_no_pcn", "area_km2", "population_per_km2"]
+            .map(String::from),
+    );
     let mut csv = Table::new(&header);
     for row in &table.areas {
         let area = &layer.areas[row.area.index()];
@@ -69,6 +72,9 @@ pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &Over
         csv.text(row.top.map_or("", |(pcn, _)| practices.pcns[pcn.index()].code.as_str()));
         csv.float(row.top.map(|(_, n)| row.share(n)));
         csv.int(row.patients_no_pcn);
+        let (km2, density) = super::geojson::size_fields(row.population, area_km2[row.area.index()]);
+        csv.float(km2);
+        csv.float(density);
         csv.end_row();
     }
     csv.finish()

@@ -1,0 +1,240 @@
+//! Reader for ESRI shapefiles (.shp, .dbf, .prj, .cpg), given as the .shp, a folder holding one, or a .zip.
+
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Number, Value};
+use shapefile::dbase::{self, FieldValue};
+use shapefile::{PolygonRing, Shape};
+
+use crate::areas::{AreaFields, AreaLayer, CrsEvidence, RawArea, build_layer};
+use crate::source::sha256_hex;
+use crate::{Crs, FileInfo, IngestError};
+
+/// The member files of one shapefile, read into memory.
+struct Parts {
+    shp: Vec<u8>,
+    dbf: Vec<u8>,
+    prj: Option<String>,
+    cpg: Option<String>,
+    /// Where the .shp is (inside an archive: `archive.zip/name.shp`), for messages.
+    shp_path: PathBuf,
+    info: FileInfo,
+}
+
+/// Whether `path` names a shapefile input: a `.shp`, a `.zip`, or a folder.
+#[must_use]
+pub fn is_shapefile_input(path: &Path) -> bool {
+    path.is_dir() || has_extension(path, "shp") || has_extension(path, "zip")
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Reads a shapefile area layer, with attributes decoded by the code page its `.cpg` names.
+///
+/// # Errors
+/// A missing `.shp` or `.dbf`, a `.prj` naming a CRS other than WGS84 or British National Grid, a
+/// non-polygon shape, a malformed file, and every error of [`crate::read_areas`] (per feature index).
+pub fn read_shapefile(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, FileInfo), IngestError> {
+    let parts = locate(path)?;
+    let fail = |message: String| IngestError::Shapefile { path: parts.shp_path.clone(), message };
+    let declared = match &parts.prj {
+        None => None,
+        Some(wkt) => Some((
+            Crs::from_prj(wkt).ok_or_else(|| IngestError::Crs {
+                path: parts.shp_path.with_extension("prj"),
+                message: format!(
+                    "unsupported CRS {:?}: footprint reads WGS84 (EPSG:4326) and British National Grid (EPSG:27700); reproject the file or give --crs",
+                    prj_name(wkt)
+                ),
+            })?,
+            CrsEvidence::Prj,
+        )),
+    };
+    let shapes =
+        shapefile::ShapeReader::new(Cursor::new(&parts.shp)).map_err(|e| fail(format!("not a readable .shp: {e}")))?;
+    let builder = match parts.cpg.as_deref().and_then(|c| dbase::encoding::DynEncoding::from_name(c.trim())) {
+        Some(encoding) => dbase::ReaderBuilder::new().with_encoding(encoding),
+        None => dbase::ReaderBuilder::new(),
+    };
+    let records = builder.build(Cursor::new(&parts.dbf)).map_err(|e| IngestError::Shapefile {
+        path: parts.shp_path.with_extension("dbf"),
+        message: format!("not a readable .dbf: {e}"),
+    })?;
+    let mut reader = shapefile::Reader::new(shapes, records);
+    let mut raws = Vec::new();
+    for (index, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = item.map_err(|e| fail(format!("feature {index}: {e}")))?;
+        let properties: Map<String, Value> = record.into_iter().map(|(k, v)| (k, field_value(v))).collect();
+        raws.push(RawArea { index, properties, geometry: to_multipolygon(shape) });
+    }
+    let layer = build_layer(&parts.shp_path, raws, declared, fields)?;
+    Ok((layer, parts.info))
+}
+
+/// The name in a WKT's first quoted string (`PROJCS["WGS 84 / Pseudo-Mercator", …]` → `WGS 84 / Pseudo-Mercator`).
+fn prj_name(wkt: &str) -> &str {
+    wkt.split('"').nth(1).unwrap_or(wkt.trim())
+}
+
+fn field_value(v: FieldValue) -> Value {
+    match v {
+        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => Value::String(s),
+        FieldValue::Numeric(Some(n)) => Number::from_f64(n).map_or(Value::Null, Value::Number),
+        FieldValue::Float(Some(n)) => Number::from_f64(f64::from(n)).map_or(Value::Null, Value::Number),
+        FieldValue::Integer(n) => Value::Number(n.into()),
+        FieldValue::Double(n) => Number::from_f64(n).map_or(Value::Null, Value::Number),
+        FieldValue::Logical(Some(b)) => Value::Bool(b),
+        FieldValue::Character(None)
+        | FieldValue::Numeric(None)
+        | FieldValue::Float(None)
+        | FieldValue::Logical(None) => Value::Null,
+        other => Value::String(other.to_string()),
+    }
+}
+
+/// Shapefile polygons: outer rings (clockwise) each with the inner rings (holes) that lie inside them.
+fn to_multipolygon(shape: Shape) -> Result<MultiPolygon<f64>, String> {
+    let rings = match shape {
+        Shape::Polygon(p) => {
+            p.into_inner().into_iter().map(|r| map_ring(r, |p| Coord { x: p.x, y: p.y })).collect::<Vec<_>>()
+        }
+        Shape::PolygonM(p) => p.into_inner().into_iter().map(|r| map_ring(r, |p| Coord { x: p.x, y: p.y })).collect(),
+        Shape::PolygonZ(p) => p.into_inner().into_iter().map(|r| map_ring(r, |p| Coord { x: p.x, y: p.y })).collect(),
+        Shape::NullShape => return Err("null shape (no geometry)".into()),
+        other => return Err(format!("{} shape in an area layer (areas must be polygons)", other.shapetype())),
+    };
+    let mut polygons: Vec<(LineString<f64>, Vec<LineString<f64>>)> = Vec::new();
+    let mut holes = Vec::new();
+    for (i, (outer, ring)) in rings.into_iter().enumerate() {
+        if ring.0.len() < 4 {
+            return Err(format!("ring {i} has {} points; a ring needs at least 4", ring.0.len()));
+        }
+        if ring.0.first() != ring.0.last() {
+            return Err(format!("ring {i} is not closed (first and last points differ)"));
+        }
+        if outer {
+            polygons.push((ring, Vec::new()));
+        } else {
+            holes.push(ring);
+        }
+    }
+    for hole in holes {
+        // The outer ring containing the hole's first point; else the last outer ring (the order GDAL writes).
+        let p = hole.0[0];
+        let owner = polygons
+            .iter()
+            .rposition(|(outer, _)| crate::areas::ring_contains(outer, p))
+            .or_else(|| polygons.len().checked_sub(1))
+            .ok_or("a hole with no outer ring")?;
+        polygons[owner].1.push(hole);
+    }
+    if polygons.is_empty() {
+        return Err("polygon with no rings".into());
+    }
+    Ok(MultiPolygon(polygons.into_iter().map(|(e, h)| Polygon::new(e, h)).collect()))
+}
+
+fn map_ring<P: Copy>(ring: PolygonRing<P>, f: impl Fn(P) -> Coord<f64>) -> (bool, LineString<f64>) {
+    match ring {
+        PolygonRing::Outer(points) => (true, LineString(points.into_iter().map(f).collect())),
+        PolygonRing::Inner(points) => (false, LineString(points.into_iter().map(f).collect())),
+    }
+}
+
+/// Finds and reads the member files.
+fn locate(path: &Path) -> Result<Parts, IngestError> {
+    let fail = |message: String| IngestError::Shapefile { path: path.to_owned(), message };
+    if has_extension(path, "zip") {
+        return from_zip(path);
+    }
+    let shp_path = if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+        let mut shps: Vec<PathBuf> =
+            entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| has_extension(p, "shp")).collect();
+        shps.sort();
+        match shps.len() {
+            1 => shps.remove(0),
+            0 => return Err(fail("folder holds no .shp file".into())),
+            _ => {
+                let names: Vec<String> =
+                    shps.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+                return Err(fail(format!(
+                    "folder holds {} shapefiles ({}): name the .shp to read",
+                    shps.len(),
+                    names.join(", ")
+                )));
+            }
+        }
+    } else {
+        path.to_owned()
+    };
+    let shp = std::fs::read(&shp_path).map_err(|source| IngestError::Io { path: shp_path.clone(), source })?;
+    let sibling = |ext: &str| -> Option<PathBuf> {
+        [ext.to_owned(), ext.to_ascii_uppercase()].into_iter().map(|e| shp_path.with_extension(e)).find(|p| p.is_file())
+    };
+    let dbf_path = sibling("dbf").ok_or_else(|| IngestError::Shapefile {
+        path: shp_path.with_extension("dbf"),
+        message: "missing: a shapefile needs its .dbf beside the .shp for the area codes".into(),
+    })?;
+    let dbf = std::fs::read(&dbf_path).map_err(|source| IngestError::Io { path: dbf_path, source })?;
+    let text =
+        |ext: &str| sibling(ext).and_then(|p| std::fs::read(p).ok()).map(|b| String::from_utf8_lossy(&b).into_owned());
+    let info = FileInfo { path: path.to_owned(), sha256: sha256_hex(&shp), stored_len: shp.len() as u64, gzip: false };
+    Ok(Parts { prj: text("prj"), cpg: text("cpg"), shp, dbf, shp_path, info })
+}
+
+fn from_zip(path: &Path) -> Result<Parts, IngestError> {
+    let stored = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    let corrupt = |e: zip::result::ZipError| IngestError::Corrupt {
+        path: path.to_owned(),
+        message: format!("not a readable zip archive: {e}"),
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(&stored)).map_err(corrupt)?;
+    let names: Vec<String> =
+        archive.file_names().map(|n| n.map(std::borrow::Cow::into_owned)).collect::<Result<_, _>>().map_err(corrupt)?;
+    let mut shps: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().ends_with(".shp")).collect();
+    shps.sort();
+    let shp_name = match shps.len() {
+        1 => shps[0].clone(),
+        0 => {
+            return Err(IngestError::Shapefile { path: path.to_owned(), message: "archive holds no .shp file".into() });
+        }
+        n => {
+            return Err(IngestError::Shapefile {
+                path: path.to_owned(),
+                message: format!(
+                    "archive holds {n} shapefiles ({}); extract the one to read",
+                    shps.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+    };
+    let stem = &shp_name[..shp_name.len() - 4];
+    let mut member = |ext: &str| -> Result<Option<Vec<u8>>, IngestError> {
+        let Some(name) = names
+            .iter()
+            .find(|n| n.len() == stem.len() + 4 && n.starts_with(stem) && n[stem.len()..].eq_ignore_ascii_case(ext))
+        else {
+            return Ok(None);
+        };
+        let mut file = archive.by_name(name).map_err(corrupt)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| IngestError::Corrupt { path: path.join(name), message: format!("cannot extract: {e}") })?;
+        Ok(Some(bytes))
+    };
+    let shp = member(".shp")?.unwrap_or_default();
+    let dbf = member(".dbf")?.ok_or_else(|| IngestError::Shapefile {
+        path: path.join(format!("{stem}.dbf")),
+        message: "missing: a shapefile needs its .dbf beside the .shp for the area codes".into(),
+    })?;
+    let prj = member(".prj")?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let cpg = member(".cpg")?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let info =
+        FileInfo { path: path.to_owned(), sha256: sha256_hex(&stored), stored_len: stored.len() as u64, gzip: false };
+    Ok(Parts { shp, dbf, prj, cpg, shp_path: path.join(&shp_name), info })
+}
