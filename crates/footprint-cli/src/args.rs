@@ -69,13 +69,18 @@ pub struct OverlapArgs {
     pub crs: Option<footprint_ingest::Crs>,
 
     /// LSOA → MSOA lookup CSV (the authoritative assignment). Example: `--lookup lsoa11_msoa11_lookup.csv`
-    #[arg(long, value_name = "FILE", required_unless_present = "centroids", conflicts_with = "centroids")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["centroids", "lsoa_areas"], conflicts_with = "centroids")]
     pub lookup: Option<PathBuf>,
 
     /// LSOA centroids CSV (X/Y = lon/lat), located in the MSOA polygons instead of a lookup.
     /// Example: `--centroids lsoa11_population_weighted_centroids.csv`
     #[arg(long, value_name = "FILE")]
     pub centroids: Option<PathBuf>,
+
+    /// LSOA polygons (GeoJSON or shapefile, any supported CRS): each LSOA is placed by a point
+    /// guaranteed inside its polygon. Example: `--lsoa-areas lsoa21.geojson`
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lookup", "centroids"])]
+    pub lsoa_areas: Option<PathBuf>,
 
     /// Share threshold, as a fraction or a percentage; repeat for several (default 0.01).
     /// A PCN counts when its share of the MSOA's registered residents is at or above it.
@@ -120,17 +125,17 @@ pub struct OverlapArgs {
 impl OverlapArgs {
     /// The job these arguments describe.
     pub fn job(&self) -> anyhow::Result<OverlapJob> {
-        let assignment = match (&self.lookup, &self.centroids) {
-            (Some(path), _) => AssignmentSource::Lookup {
+        anyhow::ensure!(
+            self.snap_metres.is_finite() && self.snap_metres >= 0.0,
+            "--snap-metres must be a distance of 0 or more, not {}",
+            self.snap_metres
+        );
+        let assignment = match (&self.lookup, &self.centroids, &self.lsoa_areas) {
+            (Some(path), _, _) => AssignmentSource::Lookup {
                 path: path.clone(),
                 columns: LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() },
             },
-            (None, Some(path)) => {
-                anyhow::ensure!(
-                    self.snap_metres.is_finite() && self.snap_metres >= 0.0,
-                    "--snap-metres must be a distance of 0 or more, not {}",
-                    self.snap_metres
-                );
+            (None, Some(path), _) => {
                 let (x, y) = match &self.centroid_xy {
                     Some(xy) => (xy.first().cloned(), xy.get(1).cloned()),
                     None => (None, None),
@@ -141,7 +146,12 @@ impl OverlapArgs {
                     snap_metres: self.snap_metres,
                 }
             }
-            (None, None) => anyhow::bail!("give --lookup or --centroids"),
+            (None, None, Some(path)) => AssignmentSource::LsoaAreas {
+                path: path.clone(),
+                fields: AreaFields::default(),
+                snap_metres: self.snap_metres,
+            },
+            (None, None, None) => anyhow::bail!("give --lookup, --centroids or --lsoa-areas"),
         };
         let mut thresholds = self.thresholds.clone();
         let mut seen = std::collections::HashSet::new();

@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-use footprint_overlap::describe;
 use footprint_overlap::pipeline::RunReport;
 
 /// Formats an integer with thousands separators: 61768942 → "61,768,942".
@@ -42,17 +41,14 @@ pub fn summary_text(report: &RunReport) -> String {
         thousands(a.patients_practice_not_in_map),
         a.practices_not_in_map.len()
     );
-    let mut line = |label: &str, values: Vec<u32>| {
-        let d = describe(&values);
+    let labels =
+        std::iter::once("every PCN:".to_owned()).chain(table.thresholds.iter().map(|t| format!("share ≥ {t}:")));
+    for (label, (_, d)) in labels.zip(table.distributions()) {
         let _ = writeln!(
             s,
-            "PCNs per area, {label:<14} mean {:.2} (SD {:.2}), median {}, p10 {}, p90 {}, range {}–{}",
-            d.mean, d.sd, d.median, d.p10, d.p90, d.min, d.max
+            "PCNs per area, {label:<14} mean {:.2} (SD {:.2}), median {}, p10 {}, p90 {}, range {}–{} ({} areas with residents)",
+            d.mean, d.sd, d.median, d.p10, d.p90, d.min, d.max, d.n
         );
-    };
-    line("every PCN:", table.areas.iter().map(|r| r.pcns_all).collect());
-    for (i, t) in table.thresholds.iter().enumerate() {
-        line(&format!("share ≥ {t}:"), table.areas.iter().map(|r| r.pcns_at_or_above[i]).collect());
     }
     let _ = writeln!(s, "wrote:");
     for path in &report.written {

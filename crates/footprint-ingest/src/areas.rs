@@ -88,8 +88,30 @@ impl AreaLayer {
     }
 }
 
-const CODE_FIELDS: &[&str] = &["MSOA11CD", "MSOA21CD", "MSOA01CD", "MSOA_CODE", "MSOACD", "AREA_CODE", "CODE"];
-const NAME_FIELDS: &[&str] = &["MSOA11NM", "MSOA21NM", "MSOA01NM", "MSOA_NAME", "MSOANM", "AREA_NAME", "NAME"];
+const CODE_FIELDS: &[&str] = &[
+    "MSOA11CD",
+    "MSOA21CD",
+    "MSOA01CD",
+    "MSOA_CODE",
+    "MSOACD",
+    "LSOA11CD",
+    "LSOA21CD",
+    "LSOA_CODE",
+    "AREA_CODE",
+    "CODE",
+];
+const NAME_FIELDS: &[&str] = &[
+    "MSOA11NM",
+    "MSOA21NM",
+    "MSOA01NM",
+    "MSOA_NAME",
+    "MSOANM",
+    "LSOA11NM",
+    "LSOA21NM",
+    "LSOA_NAME",
+    "AREA_NAME",
+    "NAME",
+];
 
 /// Reads a GeoJSON FeatureCollection of areas.
 ///
@@ -597,6 +619,48 @@ mod tests {
             &[feature("E1", SQUARE), feature("E1", SQUARE)],
             "areas.geojson: feature 1: area code \"E1\" already used by feature 0",
         );
+    }
+
+    #[test]
+    fn crs_from_member_extent_and_contradictions() {
+        let bng =
+            r#"{"type":"Polygon","coordinates":[[[430000,381000],[431000,381000],[431000,382000],[430000,381000]]]}"#;
+        let plain = read(&collection(&[feature("E1", bng)])).unwrap();
+        assert_eq!((plain.crs, plain.crs_evidence), (Crs::BritishNationalGrid, CrsEvidence::Extent));
+        let with_member = |name: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"{name}"}}}},"features":[{}]}}"#,
+                feature("E1", bng)
+            )
+        };
+        let declared = read(&with_member("urn:ogc:def:crs:EPSG::27700")).unwrap();
+        assert_eq!((declared.crs, declared.crs_evidence), (Crs::BritishNationalGrid, CrsEvidence::GeojsonCrsMember));
+        assert_eq!(
+            read(&with_member("urn:ogc:def:crs:OGC:1.3:CRS84")).unwrap_err().to_string(),
+            "areas.geojson: the GeoJSON crs member says WGS84 degrees but the coordinates run from (430000, 381000) to (431000, 382000), which are metres (British National Grid?); give --crs bng if so"
+        );
+        assert_eq!(
+            read(&with_member("urn:ogc:def:crs:EPSG::3857")).unwrap_err().to_string(),
+            "areas.geojson: line 1, column 1: unsupported crs \"urn:ogc:def:crs:EPSG::3857\": footprint reads WGS84 (CRS84, EPSG:4326) and British National Grid (EPSG:27700)"
+        );
+        let mercator = r#"{"type":"Polygon","coordinates":[[[-200000,6700000],[-190000,6700000],[-190000,6710000],[-200000,6700000]]]}"#;
+        assert_eq!(
+            read(&collection(&[feature("E1", mercator)])).unwrap_err().to_string(),
+            "areas.geojson: the file declares no CRS and its coordinates, from (-200000, 6700000) to (-190000, 6710000), are neither WGS84 degrees nor British National Grid metres; give --crs"
+        );
+    }
+
+    #[test]
+    fn a_self_intersecting_polygon_is_repaired_and_recorded() {
+        let bowtie = r#"{"type":"Polygon","coordinates":[[[0,0],[0,2],[2,0],[2,2],[0,0]]]}"#;
+        let layer = read(&collection(&[feature("E1", bowtie)])).unwrap();
+        assert_eq!(layer.repairs.len(), 1);
+        assert_eq!(layer.repairs[0].parts, (1, 2));
+        assert_eq!(layer.repairs[0].problem, "polygon at index 0 is invalid: exterior ring has a self-intersection");
+        use geo::{Area, Validation};
+        assert!(layer.areas[0].geometry.is_valid());
+        // Two triangles of area 1 each, exteriors counter-clockwise.
+        assert_eq!(layer.areas[0].geometry.signed_area(), 2.0);
     }
 
     #[test]

@@ -97,6 +97,25 @@ pub struct OverlapTable {
     pub accounting: Accounting,
 }
 
+impl OverlapTable {
+    /// The national statistics: for `pcns_all` and each threshold's column, the distribution over the
+    /// areas with at least one registered resident (areas with none, e.g. outside the region of a
+    /// regional extract, would only add zeros). In column order.
+    #[must_use]
+    pub fn distributions(&self) -> Vec<(String, crate::Distribution)> {
+        let populated: Vec<&AreaOverlap> = self.areas.iter().filter(|r| r.population > 0).collect();
+        let mut out =
+            vec![("pcns_all".to_owned(), crate::describe(&populated.iter().map(|r| r.pcns_all).collect::<Vec<_>>()))];
+        for (i, t) in self.thresholds.iter().enumerate() {
+            out.push((
+                t.column_name(),
+                crate::describe(&populated.iter().map(|r| r.pcns_at_or_above[i]).collect::<Vec<_>>()),
+            ));
+        }
+        out
+    }
+}
+
 /// Counts PCNs per area.
 ///
 /// Patients are keyed by (area, PCN) and summed after a parallel sort, so the result is the same

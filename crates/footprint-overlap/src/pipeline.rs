@@ -32,6 +32,15 @@ pub enum AssignmentSource {
         /// How far (metres) a centroid in no area may be from the nearest area to be given to it.
         snap_metres: f64,
     },
+    /// LSOA polygons: each LSOA is placed by a point guaranteed inside its polygon.
+    LsoaAreas {
+        /// The LSOA layer (GeoJSON or shapefile).
+        path: PathBuf,
+        /// Its code field and CRS.
+        fields: AreaFields,
+        /// As for centroids.
+        snap_metres: f64,
+    },
 }
 
 /// Everything an overlap run needs to know.
@@ -67,8 +76,10 @@ pub struct Loaded {
     pub areas_meta: FileInfo,
     /// The lookup, for the lookup path.
     pub lookup: Option<AreaLookup>,
-    /// The centroids, for the centroid path.
+    /// The centroids, for the centroid path (or the interior points of LSOA polygons).
     pub centroids: Option<Centroids>,
+    /// The CRS of `centroids` when it is known exactly (interior points of an LSOA layer).
+    pub centroid_crs: Option<footprint_ingest::Crs>,
     /// The lookup's or centroids' file.
     pub assignment_meta: FileInfo,
 }
@@ -121,7 +132,11 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
                             read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (Some(l), None, m))?
                         }
                         AssignmentSource::Centroids { path, columns, .. } => {
-                            read_with(path, |f| read_centroids(f, columns)).map(|(c, m)| (None, Some(c), m))?
+                            read_with(path, |f| read_centroids(f, columns)).map(|(c, m)| (None, Some((c, None)), m))?
+                        }
+                        AssignmentSource::LsoaAreas { path, fields, .. } => {
+                            let (lsoas, info) = read_area_layer(path, fields)?;
+                            (None, Some((interior_points(&lsoas), Some(lsoas.crs))), info)
                         }
                     };
                     Ok::<_, IngestError>((practices, assignment))
@@ -132,6 +147,10 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
     );
     let (registrations, registrations_meta) = registrations?;
     let ((layer, areas_meta), ((practices, practices_meta), (lookup, centroids, assignment_meta))) = rest?;
+    let (centroids, centroid_crs) = match centroids {
+        Some((c, crs)) => (Some(c), crs),
+        None => (None, None),
+    };
     Ok(Loaded {
         registrations,
         registrations_meta,
@@ -141,6 +160,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         areas_meta,
         lookup,
         centroids,
+        centroid_crs,
         assignment_meta,
     })
 }
@@ -158,8 +178,13 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
         || -> Result<_, IngestError> {
             Ok(match (&loaded.lookup, &loaded.centroids, &job.assignment) {
                 (Some(lookup), _, _) => (assign_by_lookup(lsoas, lookup, layer), None),
-                (None, Some(centroids), AssignmentSource::Centroids { snap_metres, path, .. }) => {
-                    let crs = centroids.crs().ok_or_else(|| IngestError::Crs {
+                (
+                    None,
+                    Some(centroids),
+                    AssignmentSource::Centroids { snap_metres, path, .. }
+                    | AssignmentSource::LsoaAreas { snap_metres, path, .. },
+                ) => {
+                    let crs = loaded.centroid_crs.or_else(|| centroids.crs()).ok_or_else(|| IngestError::Crs {
                         path: path.clone(),
                         message: "centroid coordinates are neither WGS84 degrees nor British National Grid metres"
                             .into(),
@@ -179,6 +204,19 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
     let (assignment, centroid_crs) = assigned?;
     let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
     Ok(Analysis { assignment, table, area_km2, centroid_crs })
+}
+
+/// A point inside each LSOA polygon (geo's interior point: on the widest horizontal chord through the
+/// middle of the polygon, so never on its boundary), keyed by LSOA code.
+fn interior_points(lsoas: &AreaLayer) -> Centroids {
+    use geo::InteriorPoint;
+    Centroids {
+        points: lsoas
+            .areas
+            .iter()
+            .filter_map(|a| a.geometry.interior_point().map(|p| (footprint_ingest::LsoaCode(a.code.0.clone()), p.0)))
+            .collect(),
+    }
 }
 
 /// The output files of a run, by name, rendered in memory.

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use footprint_ingest::FileInfo;
 
+use crate::Distribution;
 use crate::pipeline::{Analysis, Loaded};
-use crate::{Distribution, describe};
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -123,6 +123,7 @@ struct DuplicateSummary {
 
 #[derive(Serialize)]
 struct Statistics {
+    over: &'static str,
     areas: usize,
     areas_with_no_patients: usize,
     counts: BTreeMap<String, Distribution>,
@@ -200,9 +201,10 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             .collect(),
     });
     inputs.insert("areas", areas);
-    let (assign_role, assign_count) = match &loaded.lookup {
-        Some(l) => ("lookup", l.map.len() as u64),
-        None => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
+    let (assign_role, assign_count) = match (&loaded.lookup, loaded.centroid_crs) {
+        (Some(l), _) => ("lookup", l.map.len() as u64),
+        (None, Some(_)) => ("lsoa_areas", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
+        (None, None) => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
     };
     inputs.insert(assign_role, input(&loaded.assignment_meta, None, &[("lsoas", assign_count)]));
 
@@ -215,7 +217,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             snapped: None,
         },
         AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
-            method: "centroids",
+            method: if loaded.centroid_crs.is_some() { "lsoa_polygon_interior_points" } else { "centroids" },
             snap_metres: Some(snap_metres),
             centroid_crs: analysis.centroid_crs.map(|c| c.to_string()),
             boundary_rule: Some(
@@ -250,12 +252,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
         entry.patients += u.patients;
     }
 
-    let mut counts = BTreeMap::new();
-    counts.insert("pcns_all".to_owned(), describe(&table.areas.iter().map(|r| r.pcns_all).collect::<Vec<_>>()));
-    for (i, t) in table.thresholds.iter().enumerate() {
-        counts
-            .insert(t.column_name(), describe(&table.areas.iter().map(|r| r.pcns_at_or_above[i]).collect::<Vec<_>>()));
-    }
+    let counts: BTreeMap<String, Distribution> = table.distributions().into_iter().collect();
 
     let summary = Summary {
         tool: Tool { name: "footprint", version: env!("CARGO_PKG_VERSION") },
@@ -287,6 +284,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             },
         },
         statistics: Statistics {
+            over: "areas with at least one registered resident",
             areas: table.areas.len(),
             areas_with_no_patients: table.areas.iter().filter(|r| r.population == 0).count(),
             counts,

@@ -1,0 +1,183 @@
+//! Real-world inputs from ../shared/data: a British National Grid shapefile, LSOA polygons, a GeoJSON in
+//! metres with no `crs` member, and a 2025 extract with LSOA 2021 codes and dirty codes.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+
+use footprint_index::{AreaIndex, Placement, contains};
+use footprint_ingest::{AreaFields, CentroidColumns, Crs, CrsEvidence, LookupColumns, read_area_layer};
+use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
+use footprint_overlap::{OverlapTable, Threshold};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011")
+}
+
+/// A file of the shared data folder (beside the project, as in CI).
+fn shared(path: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(path);
+    assert!(p.exists(), "{} is missing: these tests read ../shared/data beside the project", p.display());
+    p
+}
+
+fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
+    OverlapJob {
+        registrations: fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+        practices: fixtures().join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+        areas,
+        area_fields: AreaFields::default(),
+        assignment,
+        thresholds: vec![Threshold::ONE_PERCENT],
+    }
+}
+
+fn lookup() -> AssignmentSource {
+    AssignmentSource::Lookup { path: fixtures().join("lsoa11_msoa11_lookup.csv.gz"), columns: LookupColumns::default() }
+}
+
+fn centroids() -> AssignmentSource {
+    AssignmentSource::Centroids {
+        path: fixtures().join("lsoa11_population_weighted_centroids.csv.gz"),
+        columns: CentroidColumns::default(),
+        snap_metres: 100.0,
+    }
+}
+
+fn geojson_layer() -> PathBuf {
+    fixtures().join("msoa11_england_generalised_clipped.geojson.gz")
+}
+
+fn run(job: &OverlapJob) -> (pipeline::Loaded, pipeline::Analysis) {
+    let loaded = pipeline::load(job).unwrap();
+    let analysis = pipeline::analyse(&loaded, job).unwrap();
+    (loaded, analysis)
+}
+
+/// Every per-area figure but the area's size.
+fn figures(t: &OverlapTable) -> Vec<(u64, u32, Vec<u32>, Option<f64>, u64)> {
+    t.areas.iter().map(|r| (r.population, r.pcns_all, r.pcns_at_or_above.clone(), r.hhi, r.patients_no_pcn)).collect()
+}
+
+/// The shapefile was made from the GeoJSON by a Helmert-grade transformation into British National Grid;
+/// read back, it gives the same MSOAs, the same per-MSOA figures by the lookup, and by the centroids the
+/// same placement of every LSOA (the list of LSOAs placed differently is empty; the vertices moved by
+/// millimetres, and no population-weighted centroid lies that close to a boundary).
+#[test]
+fn the_bng_shapefile_gives_the_same_results_as_the_wgs84_geojson() {
+    let shapefile = shared("england-2011/msoa11_bng_shapefile");
+    let (shp_loaded, shp) = run(&national_job(shapefile.clone(), lookup()));
+    let (geo_loaded, geo) = run(&national_job(geojson_layer(), lookup()));
+    assert_eq!(shp_loaded.layer.crs, Crs::BritishNationalGrid);
+    assert_eq!(shp_loaded.layer.crs_evidence, CrsEvidence::Prj);
+    assert_eq!(geo_loaded.layer.crs, Crs::Wgs84);
+    let codes = |l: &pipeline::Loaded| l.layer.areas.iter().map(|a| a.code.0.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(&shp_loaded), codes(&geo_loaded));
+    assert_eq!(figures(&shp.table), figures(&geo.table));
+    // The 30 self-intersecting MSOAs are repaired in both.
+    assert_eq!(shp_loaded.layer.repairs.len(), 30);
+    assert_eq!(
+        shp_loaded.layer.repairs.iter().map(|r| &r.code).collect::<Vec<_>>(),
+        geo_loaded.layer.repairs.iter().map(|r| &r.code).collect::<Vec<_>>()
+    );
+    // Sizes agree to the rounding of the two transformations: within 0.1% and 0.002 km² per MSOA.
+    for (a, b) in shp.area_km2.iter().zip(&geo.area_km2) {
+        assert!((a - b).abs() < 0.002 && (a - b).abs() / a < 1e-3, "{a} vs {b}");
+    }
+    let total: f64 = geo.area_km2.iter().sum();
+    assert!((130_000.0..131_000.0).contains(&total), "England is about 130,400 km², got {total}");
+
+    let (_, shp_c) = run(&national_job(shapefile, centroids()));
+    let (_, geo_c) = run(&national_job(geojson_layer(), centroids()));
+    let moved: Vec<usize> = (0..shp_c.assignment.placements.len())
+        .filter(|&i| shp_c.assignment.placements[i] != geo_c.assignment.placements[i])
+        .collect();
+    assert_eq!(moved, Vec::<usize>::new(), "LSOAs placed differently by the shapefile and the GeoJSON");
+    assert_eq!(figures(&shp_c.table), figures(&geo_c.table));
+}
+
+/// LSOA polygons, each placed by a point inside it, give exactly the lookup's MSOAs on the national data.
+#[test]
+fn lsoa_polygons_place_every_lsoa_in_its_lookup_msoa() {
+    let lsoa_layer = shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz");
+    let job = national_job(
+        geojson_layer(),
+        AssignmentSource::LsoaAreas { path: lsoa_layer, fields: AreaFields::default(), snap_metres: 100.0 },
+    );
+    let (loaded, by_polygons) = run(&job);
+    let (_, by_lookup) = run(&national_job(geojson_layer(), lookup()));
+    assert_eq!(loaded.centroids.as_ref().unwrap().points.len(), 32_844);
+    let english: Vec<usize> = (0..loaded.registrations.lsoas.len())
+        .filter(|&i| loaded.registrations.lsoas[i].as_str().starts_with("E01"))
+        .collect();
+    for &i in &english {
+        assert_eq!(
+            by_polygons.assignment.placements[i], by_lookup.assignment.placements[i],
+            "{}",
+            loaded.registrations.lsoas[i]
+        );
+    }
+    assert_eq!(figures(&by_polygons.table), figures(&by_lookup.table));
+    // Welsh LSOAs are not in the English LSOA layer: unknown there, outside the layer by the lookup.
+    let a = &by_polygons.table.accounting;
+    assert_eq!(
+        a.patients_unknown_lsoa,
+        by_lookup.table.accounting.patients_unknown_lsoa + by_lookup.table.accounting.patients_outside_layer
+    );
+}
+
+/// The Nottinghamshire LSOA 2021 layer is in British National Grid metres with no `crs` member: detected
+/// from its extent, and every interior point lies inside its own polygon.
+#[test]
+fn nottinghamshire_lsoa21_is_detected_as_british_national_grid() {
+    let path = shared("nottinghamshire-pcn-footprints/Notts_LSOA_2021_BFE.json");
+    let (layer, _) = read_area_layer(&path, &AreaFields::default()).unwrap();
+    assert_eq!((layer.crs, layer.crs_evidence), (Crs::BritishNationalGrid, CrsEvidence::Extent));
+    assert_eq!(layer.code_field, "LSOA21CD");
+    assert_eq!(layer.areas.len(), 684);
+    let index = AreaIndex::new(&layer.areas, layer.crs);
+    use geo::InteriorPoint;
+    for (i, area) in layer.areas.iter().enumerate() {
+        let p = area.geometry.interior_point().unwrap().0;
+        assert!(contains(&area.geometry, p), "{}", area.code);
+        assert_eq!(index.locate(p).map(|a| a.index()), Some(i));
+    }
+    // Forcing WGS84 onto it is the user's call, but a crs member claiming WGS84 is caught (see ingest tests).
+    let forced = read_area_layer(&path, &AreaFields { crs: Some(Crs::Wgs84), ..AreaFields::default() }).unwrap().0;
+    assert_eq!(forced.crs_evidence, CrsEvidence::Override);
+}
+
+/// October 2025 Staffordshire registrations carry LSOA 2021 codes and dirt; against the 2011 lookup, every
+/// code that does not match is reported by kind, and the accounting balances to the patient. The counts
+/// are those the data's PROVENANCE gives (CLOSED 86 rows, EMPTY 130, W01 21, S01 15, N21 7, L99999999 4,
+/// M99999999 1; 239 E01 codes that are new in 2021).
+#[test]
+fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
+    let dir = shared("staffs-stoke-lsoa21-2025");
+    let job = OverlapJob {
+        registrations: dir.join("SSOT_GP_Patients_Oct25.csv"),
+        practices: dir.join("gp-reg-pat-prac-map_01Oct2025.csv"),
+        areas: geojson_layer(),
+        area_fields: AreaFields::default(),
+        assignment: lookup(),
+        thresholds: vec![Threshold::ONE_PERCENT],
+    };
+    let (_, analysis) = run(&job);
+    let a = &analysis.table.accounting;
+    assert_eq!((a.rows_read, a.patients_read), (16_864, 1_210_283));
+    assert!(a.balances());
+    let rows_of =
+        |pred: &dyn Fn(&str) -> bool| a.unplaced.iter().filter(|u| pred(u.code.as_str())).map(|u| u.rows).sum::<u64>();
+    assert_eq!(rows_of(&|c| c == "CLOSED"), 86);
+    assert_eq!(rows_of(&|c| c == "EMPTY"), 130);
+    assert_eq!(rows_of(&|c| c.starts_with("W01")), 21);
+    assert_eq!(rows_of(&|c| c.starts_with("S01")), 15);
+    assert_eq!(rows_of(&|c| c.starts_with("N21")), 7);
+    assert_eq!(rows_of(&|c| c == "L99999999"), 4);
+    assert_eq!(rows_of(&|c| c == "M99999999"), 1);
+    let new_e01 = a.unplaced.iter().filter(|u| u.code.as_str().starts_with("E01")).count();
+    assert_eq!(new_e01, 239);
+    assert!(
+        a.unplaced.iter().filter(|u| u.code.as_str().starts_with("E01")).all(|u| u.placement == Placement::UnknownLsoa)
+    );
+    assert_eq!(a.patients_unknown_lsoa + a.patients_outside_layer, a.unplaced.iter().map(|u| u.patients).sum::<u64>());
+}
