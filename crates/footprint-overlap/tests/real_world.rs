@@ -53,8 +53,11 @@ fn run(job: &OverlapJob) -> (pipeline::Loaded, pipeline::Analysis) {
     (loaded, analysis)
 }
 
+/// An area's population, PCN counts, hhi and no-PCN patients.
+type Figures = (u64, u32, Vec<u32>, Option<f64>, u64);
+
 /// Every per-area figure but the area's size.
-fn figures(t: &OverlapTable) -> Vec<(u64, u32, Vec<u32>, Option<f64>, u64)> {
+fn figures(t: &OverlapTable) -> Vec<Figures> {
     t.areas.iter().map(|r| (r.population, r.pcns_all, r.pcns_at_or_above.clone(), r.hhi, r.patients_no_pcn)).collect()
 }
 
