@@ -287,7 +287,6 @@ fn decide_crs(
 /// An area is repaired when two of its edges cross, touch or overlap and geo's validation confirms
 /// it is invalid; the repair is geo's `MakeValid` (even–odd rule, as the point-in-polygon test).
 fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError> {
-    use geo::orient::{Direction, Orient};
     use geo::{MakeValid, Validation};
     use rayon::prelude::*;
     let results: Vec<Result<Option<Repair>, IngestError>> = areas
@@ -311,7 +310,7 @@ fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError>
                     Some(Repair { code: area.code.0.clone(), feature: area.feature_index, problem, parts })
                 }
             };
-            area.geometry = area.geometry.orient(Direction::Default);
+            orient_in_place(&mut area.geometry);
             Ok(repair)
         })
         .collect();
@@ -323,6 +322,27 @@ fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError>
     }
     repairs.sort_by_key(|r| r.feature);
     Ok(repairs)
+}
+
+/// Exteriors counter-clockwise, holes clockwise (reversing only the rings that need it).
+fn orient_in_place(geometry: &mut MultiPolygon<f64>) {
+    fn twice_signed_area(ring: &LineString<f64>) -> f64 {
+        ring.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+    }
+    for polygon in &mut geometry.0 {
+        polygon.exterior_mut(|ring| {
+            if twice_signed_area(ring) < 0.0 {
+                ring.0.reverse();
+            }
+        });
+        polygon.interiors_mut(|holes| {
+            for ring in holes {
+                if twice_signed_area(ring) > 0.0 {
+                    ring.0.reverse();
+                }
+            }
+        });
+    }
 }
 
 /// The same polygons in a canonical order, so a repair gives the same bytes on every run: each ring

@@ -1,0 +1,141 @@
+//! Benchmarks of the national run (July 2022, 865,965 rows, 6,791 MSOAs) and of each of its stages.
+//!
+//! `cargo bench -p footprint-benches`. Side-by-side figures against the GeoPandas peer come from
+//! `benches/compare.sh`.
+
+use std::path::{Path, PathBuf};
+
+use footprint_index::{AreaIndex, assign_by_centroids};
+use footprint_ingest::{
+    AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_areas, read_centroids, read_lookup,
+    read_registrations,
+};
+use footprint_overlap::Threshold;
+use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
+
+fn main() {
+    divan::main();
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/england-2011")
+}
+
+fn shared(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path)
+}
+
+fn job(assignment: AssignmentSource) -> OverlapJob {
+    let dir = fixtures();
+    OverlapJob {
+        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
+        area_fields: AreaFields::default(),
+        assignment,
+        thresholds: vec![Threshold::ONE_PERCENT],
+    }
+}
+
+fn lookup_job() -> OverlapJob {
+    job(AssignmentSource::Lookup {
+        path: fixtures().join("lsoa11_msoa11_lookup.csv.gz"),
+        columns: LookupColumns::default(),
+    })
+}
+
+fn centroid_job() -> OverlapJob {
+    job(AssignmentSource::Centroids {
+        path: fixtures().join("lsoa11_population_weighted_centroids.csv.gz"),
+        columns: CentroidColumns::default(),
+        snap_metres: 100.0,
+    })
+}
+
+fn read(path: &Path) -> InputFile {
+    InputFile::read(path).expect("fixture readable")
+}
+
+/// The whole national run by the lookup path: read the compressed inputs, assign, count, write every layer.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn whole_run_lookup(bencher: divan::Bencher) {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let job = lookup_job();
+    bencher.bench(|| pipeline::run(&job, out.path()).expect("national run"));
+}
+
+/// The whole national run by the centroid path (point-in-polygon over the R-tree).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn whole_run_centroids(bencher: divan::Bencher) {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let job = centroid_job();
+    bencher.bench(|| pipeline::run(&job, out.path()).expect("national run"));
+}
+
+/// Stage 1: read and parse every input (the large ones concurrently).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn stage_load(bencher: divan::Bencher) {
+    let job = lookup_job();
+    bencher.bench(|| pipeline::load(&job).expect("inputs"));
+}
+
+/// Stage 2: assignment by lookup, counting, area sizes.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn stage_analyse(bencher: divan::Bencher) {
+    let job = lookup_job();
+    let loaded = pipeline::load(&job).expect("inputs");
+    bencher.bench(|| pipeline::analyse(&loaded, &job).expect("analysis"));
+}
+
+/// Stage 3: rendering the four outputs in memory.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn stage_render(bencher: divan::Bencher) {
+    let job = lookup_job();
+    let loaded = pipeline::load(&job).expect("inputs");
+    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
+    bencher.bench(|| pipeline::render(&loaded, &analysis));
+}
+
+/// Reading the registrations (3.8 MB gzip, 65 MB CSV, 865,965 rows).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_registrations_gz() {
+    let file = read(&fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"));
+    divan::black_box(read_registrations(&file).expect("registrations"));
+}
+
+/// Reading, validating and repairing the MSOA layer (12.8 MB gzip GeoJSON, 886,236 vertices).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_msoa_geojson_gz() {
+    let file = read(&fixtures().join("msoa11_england_generalised_clipped.geojson.gz"));
+    divan::black_box(read_areas(&file, &AreaFields::default()).expect("areas"));
+}
+
+/// Shapefile ingest of the national MSOA layer in British National Grid (from ../shared/data).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_msoa_shapefile() {
+    let path = shared("england-2011/msoa11_bng_shapefile");
+    divan::black_box(read_area_layer(&path, &AreaFields::default()).expect("shapefile"));
+}
+
+/// Reading the LSOA → MSOA lookup.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_lookup_gz() {
+    let file = read(&fixtures().join("lsoa11_msoa11_lookup.csv.gz"));
+    divan::black_box(read_lookup(&file, &LookupColumns::default()).expect("lookup"));
+}
+
+/// Point-in-polygon assignment of the LSOA centroids (R-tree build included).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn assign_centroids(bencher: divan::Bencher) {
+    let job = lookup_job();
+    let loaded = pipeline::load(&job).expect("inputs");
+    let centroids = read_centroids(
+        &read(&fixtures().join("lsoa11_population_weighted_centroids.csv.gz")),
+        &CentroidColumns::default(),
+    )
+    .expect("centroids");
+    bencher.bench(|| {
+        let index = AreaIndex::new(&loaded.layer.areas, loaded.layer.crs);
+        assign_by_centroids(&loaded.registrations.lsoas, &centroids, &index, 100.0)
+    });
+}
