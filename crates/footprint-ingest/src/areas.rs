@@ -454,7 +454,22 @@ fn feature_error(path: &Path, feature: usize, code: Option<&str>, problem: Strin
 }
 
 fn to_multipolygon(geometry: RawGeometry) -> Result<MultiPolygon<f64>, String> {
-    let coords = geometry.coordinates.ok_or_else(|| format!("{} geometry has no coordinates", geometry.kind))?;
+    let coords = match geometry.coordinates {
+        None => return Err(format!("{} geometry has no coordinates", geometry.kind)),
+        Some(Coordinates::Polygon(rings)) => return Ok(MultiPolygon(vec![typed_polygon(rings, 0)?])),
+        Some(Coordinates::MultiPolygon(parts)) => {
+            if parts.is_empty() {
+                return Err("MultiPolygon has no polygons".into());
+            }
+            return parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| typed_polygon(p, i))
+                .collect::<Result<_, _>>()
+                .map(MultiPolygon);
+        }
+        Some(Coordinates::Other(coords)) => coords,
+    };
     match geometry.kind.as_str() {
         "Polygon" => Ok(MultiPolygon(vec![to_polygon(coords, 0)?])),
         "MultiPolygon" => {
@@ -471,6 +486,22 @@ fn to_multipolygon(geometry: RawGeometry) -> Result<MultiPolygon<f64>, String> {
         }
         other => Err(format!("{other} geometry in an area layer (areas must be Polygon or MultiPolygon)")),
     }
+}
+
+fn typed_polygon(rings: Vec<Vec<Coord<f64>>>, part: usize) -> Result<Polygon<f64>, String> {
+    let mut rings = rings.into_iter().enumerate().map(|(r, points)| checked_ring(points, part, r));
+    let exterior = rings.next().ok_or_else(|| format!("polygon {part} has no rings"))??;
+    Ok(Polygon::new(exterior, rings.collect::<Result<Vec<_>, _>>()?))
+}
+
+fn checked_ring(points: Vec<Coord<f64>>, part: usize, ring: usize) -> Result<LineString<f64>, String> {
+    if points.len() < 4 {
+        return Err(format!("polygon {part} ring {ring} has {} positions; a ring needs at least 4", points.len()));
+    }
+    if points.first() != points.last() {
+        return Err(format!("polygon {part} ring {ring} is not closed (first and last positions differ)"));
+    }
+    Ok(LineString(points))
 }
 
 fn to_polygon(coords: Coords, part: usize) -> Result<Polygon<f64>, String> {
@@ -493,13 +524,7 @@ fn to_ring(coords: Coords, part: usize, ring: usize) -> Result<LineString<f64>, 
             other => Err(format!("polygon {part} ring {ring}: a position must be [x, y], found {other}")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if points.len() < 4 {
-        return Err(format!("polygon {part} ring {ring} has {} positions; a ring needs at least 4", points.len()));
-    }
-    if points.first() != points.last() {
-        return Err(format!("polygon {part} ring {ring} is not closed (first and last positions differ)"));
-    }
-    Ok(LineString(points))
+    checked_ring(points, part, ring)
 }
 
 #[derive(Deserialize)]
@@ -520,12 +545,102 @@ struct RawFeature {
     geometry: Option<RawGeometry>,
 }
 
-#[derive(Deserialize)]
 struct RawGeometry {
-    #[serde(rename = "type")]
     kind: String,
-    #[serde(default)]
-    coordinates: Option<Coords>,
+    coordinates: Option<Coordinates>,
+}
+
+/// Coordinates parsed straight into rings when the geometry's `type` comes before them (as every
+/// writer we know puts it), else into the generic nested form.
+enum Coordinates {
+    Polygon(Vec<Vec<Coord<f64>>>),
+    MultiPolygon(Vec<Vec<Vec<Coord<f64>>>>),
+    Other(Coords),
+}
+
+impl<'de> Deserialize<'de> for RawGeometry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct GeometryVisitor;
+        impl<'de> Visitor<'de> for GeometryVisitor {
+            type Value = RawGeometry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a GeoJSON geometry object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawGeometry, A::Error> {
+                let mut kind: Option<String> = None;
+                let mut coordinates = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "type" => kind = Some(map.next_value()?),
+                        "coordinates" => {
+                            coordinates = Some(match kind.as_deref() {
+                                Some("Polygon") => Coordinates::Polygon(map.next_value_seed(Many(Many(Position)))?),
+                                Some("MultiPolygon") => {
+                                    Coordinates::MultiPolygon(map.next_value_seed(Many(Many(Many(Position))))?)
+                                }
+                                _ => Coordinates::Other(map.next_value()?),
+                            });
+                        }
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
+                Ok(RawGeometry { kind, coordinates })
+            }
+        }
+        deserializer.deserialize_map(GeometryVisitor)
+    }
+}
+
+/// A position `[x, y, …]` read as a coordinate (further ordinates are skipped).
+#[derive(Clone, Copy)]
+struct Position;
+
+impl<'de> de::DeserializeSeed<'de> for Position {
+    type Value = Coord<f64>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Coord<f64>, D::Error> {
+        struct PositionVisitor;
+        impl<'de> Visitor<'de> for PositionVisitor {
+            type Value = Coord<f64>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a position [x, y]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coord<f64>, A::Error> {
+                let x: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let y: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Coord { x, y })
+            }
+        }
+        deserializer.deserialize_seq(PositionVisitor)
+    }
+}
+
+/// An array of whatever `S` reads.
+#[derive(Clone, Copy)]
+struct Many<S>(S);
+
+impl<'de, S: de::DeserializeSeed<'de> + Copy> de::DeserializeSeed<'de> for Many<S> {
+    type Value = Vec<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        struct ManyVisitor<S>(S);
+        impl<'de, S: de::DeserializeSeed<'de> + Copy> Visitor<'de> for ManyVisitor<S> {
+            type Value = Vec<S::Value>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of coordinates")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+                while let Some(item) = seq.next_element_seed(self.0)? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        deserializer.deserialize_seq(ManyVisitor(self.0))
+    }
 }
 
 /// GeoJSON coordinates of any depth.

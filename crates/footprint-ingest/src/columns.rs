@@ -9,7 +9,7 @@ use crate::{IngestError, InputFile};
 /// A CSV file being read record by record, with its header.
 pub(crate) struct CsvSource<'a> {
     path: &'a Path,
-    reader: csv::Reader<&'a [u8]>,
+    reader: csv::Reader<Box<dyn std::io::Read + 'a>>,
     headers: Vec<String>,
 }
 
@@ -17,17 +17,16 @@ impl<'a> CsvSource<'a> {
     /// Opens the file and reads its header line.
     pub(crate) fn open(input: &'a InputFile) -> Result<Self, IngestError> {
         let path = input.path.as_path();
-        let content = input.content();
-        if content.iter().all(u8::is_ascii_whitespace) {
-            return Err(IngestError::Empty { path: path.to_owned() });
-        }
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(content);
-        let headers = reader
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input.reader());
+        let headers: Vec<String> = reader
             .byte_headers()
             .map_err(|e| csv_error(path, &e))?
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_owned())
             .collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(IngestError::Empty { path: path.to_owned() });
+        }
         Ok(Self { path, reader, headers })
     }
 
@@ -162,12 +161,20 @@ pub(crate) fn parse_count(raw: &[u8]) -> Result<u32, &'static str> {
 
 fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
     let line = e.position().map_or(0, csv::Position::line);
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        // The content is in memory: an I/O error can only come from the gzip stream.
+        let message = if io.kind() == std::io::ErrorKind::UnexpectedEof {
+            "gzip stream is truncated".to_owned()
+        } else {
+            format!("gzip stream is corrupt: {io}")
+        };
+        return IngestError::Corrupt { path: path.to_owned(), message };
+    }
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("expected {expected_len} fields as in the header, found {len}")
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
-        csv::ErrorKind::Io(io) => format!("read error: {io}"),
         _ => e.to_string().to_lowercase(),
     };
     IngestError::Csv { path: path.to_owned(), line, message }

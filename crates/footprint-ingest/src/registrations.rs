@@ -87,9 +87,10 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
     let mut lsoa_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut last_practice: Option<(Vec<u8>, u32)> = None;
     let mut sexes = SexCheck::default();
-    // Rows usually come sorted by practice then LSOA code; while they do, a repeated pair is the previous pair.
-    let mut sorted = true;
-    let mut previous: (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+    // Rows usually come grouped by practice; while they do, a repeated pair is an LSOA already met in
+    // the current practice's group (`lsoa_last_practice` holds, per LSOA, the practice that last had it).
+    let mut grouped = true;
+    let mut lsoa_last_practice: Vec<u32> = Vec::new();
 
     let mut record = ByteRecord::new();
     while csv.next(&mut record)? {
@@ -99,7 +100,10 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
             _ => {
                 let code = csv.code(&record, practice_col)?;
                 let id = match practice_ids.get(code) {
-                    Some(&id) => id,
+                    Some(&id) => {
+                        grouped = false; // the practice's rows are not contiguous
+                        id
+                    }
                     None => {
                         let id = u32::try_from(table.practices.len())
                             .map_err(|_| csv.bad(&record, practice_col, "too many practices"))?;
@@ -125,6 +129,7 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
                     u32::try_from(table.lsoas.len()).map_err(|_| csv.bad(&record, lsoa_col, "too many LSOA codes"))?;
                 lsoa_ids.insert(lsoa_code.to_owned(), id);
                 table.lsoas.push(LsoaCode(lsoa_code.to_owned()));
+                lsoa_last_practice.push(u32::MAX);
                 id
             }
         };
@@ -137,26 +142,19 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
         {
             table.extract_date = Some(csv.text(&record, c)?.to_owned());
         }
-        if sorted {
-            let key = (practice_raw, lsoa_code.as_bytes());
-            let prev = (previous.0.as_slice(), previous.1.as_slice());
-            if table.rows.is_empty() || key > prev {
-                previous.0.clear();
-                previous.0.extend_from_slice(practice_raw);
-                previous.1.clear();
-                previous.1.extend_from_slice(lsoa_code.as_bytes());
-            } else if key == prev {
+        if grouped {
+            let last = &mut lsoa_last_practice[lsoa as usize];
+            if *last == practice {
                 table.duplicate_rows.note(line_of(&record));
-            } else {
-                sorted = false;
             }
+            *last = practice;
         }
         table.rows.push(Registration { practice: PracticeId(practice), lsoa: LsoaId(lsoa), patients });
     }
     if table.rows.is_empty() {
         return Err(csv.no_rows());
     }
-    if !sorted {
+    if !grouped {
         table.duplicate_rows = find_duplicates(input, &table)?;
     }
     Ok(table)
@@ -171,7 +169,7 @@ impl DuplicateRows {
     }
 }
 
-/// The slow path for unsorted files: a hash set of pairs, then line numbers from a second pass.
+/// The slow path for files whose practices' rows are not contiguous: a hash set of pairs, then line numbers from a second pass.
 fn find_duplicates(input: &InputFile, table: &RegistrationTable) -> Result<DuplicateRows, IngestError> {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut duplicate_indices = Vec::new();
@@ -267,6 +265,9 @@ mod tests {
         assert_eq!(sorted.duplicate_rows, DuplicateRows { count: 1, first_lines: vec![3] });
         let unsorted = read("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nB,E2,1\nA,E1,2\nB,E2,3\n").unwrap();
         assert_eq!(unsorted.duplicate_rows, DuplicateRows { count: 1, first_lines: vec![4] });
+        // Grouped by practice but not sorted by LSOA: E1 again after E2 within A's rows.
+        let grouped = read("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E2,2\nA,E1,3\nB,E1,4\n").unwrap();
+        assert_eq!(grouped.duplicate_rows, DuplicateRows { count: 1, first_lines: vec![4] });
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct InputFile {
     pub stored_len: u64,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
+    /// Whether `bytes` are still the gzip stream (decompressed while reading, see [`InputFile::reader`]).
+    pub compressed: bool,
 }
 
 impl InputFile {
@@ -29,15 +31,38 @@ impl InputFile {
     /// [`IngestError::Io`] if the file cannot be read, [`IngestError::Corrupt`] if its gzip stream is truncated or corrupt.
     pub fn read(path: impl AsRef<Path>) -> Result<Self, IngestError> {
         let path = path.as_ref();
-        let io = |source| IngestError::Io { path: path.to_owned(), source };
-        let stored = if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut bytes).map_err(io)?;
-            bytes
+        Self::from_stored(path, read_stored(path)?)
+    }
+
+    /// Reads `path` (`-` for standard input) but leaves a gzip file compressed: [`InputFile::reader`]
+    /// decompresses it as it is read, so a large CSV never sits in memory whole.
+    ///
+    /// # Errors
+    /// [`IngestError::Io`] if the file cannot be read.
+    pub fn read_compressed(path: impl AsRef<Path>) -> Result<Self, IngestError> {
+        let path = path.as_ref();
+        let stored = read_stored(path)?;
+        let sha256 = hex(&Sha256::digest(&stored));
+        let gzip = stored.starts_with(&[0x1f, 0x8b]);
+        Ok(Self {
+            path: path.to_owned(),
+            stored_len: stored.len() as u64,
+            bytes: stored,
+            sha256,
+            gzip,
+            compressed: gzip,
+        })
+    }
+
+    /// The content as a stream, decompressing if needed, without a leading UTF-8 byte-order mark.
+    /// A truncated or corrupt gzip stream shows as an I/O error of kind `UnexpectedEof` or `InvalidData`.
+    #[must_use]
+    pub fn reader(&self) -> Box<dyn Read + '_> {
+        if self.compressed {
+            Box::new(SkipBom::new(flate2::read::MultiGzDecoder::new(self.bytes.as_slice())))
         } else {
-            std::fs::read(path).map_err(io)?
-        };
-        Self::from_stored(path, stored)
+            Box::new(self.content())
+        }
     }
 
     /// Wraps bytes already in memory (decompressing them if they are gzip), naming them `path` in errors.
@@ -50,9 +75,9 @@ impl InputFile {
         let stored_len = stored.len() as u64;
         if stored.starts_with(&[0x1f, 0x8b]) {
             let bytes = gunzip(&stored).map_err(|message| IngestError::Corrupt { path: path.clone(), message })?;
-            Ok(Self { path, bytes, sha256, stored_len, gzip: true })
+            Ok(Self { path, bytes, sha256, stored_len, gzip: true, compressed: false })
         } else {
-            Ok(Self { path, bytes: stored, sha256, stored_len, gzip: false })
+            Ok(Self { path, bytes: stored, sha256, stored_len, gzip: false, compressed: false })
         }
     }
 
@@ -65,13 +90,71 @@ impl InputFile {
     #[must_use]
     pub fn from_bytes(path: impl AsRef<Path>, bytes: Vec<u8>) -> Self {
         let sha256 = hex(&Sha256::digest(&bytes));
-        Self { path: path.as_ref().to_owned(), stored_len: bytes.len() as u64, bytes, sha256, gzip: false }
+        Self {
+            path: path.as_ref().to_owned(),
+            stored_len: bytes.len() as u64,
+            bytes,
+            sha256,
+            gzip: false,
+            compressed: false,
+        }
     }
 
-    /// The content without a leading UTF-8 byte-order mark.
+    /// The content without a leading UTF-8 byte-order mark (of a file read with [`InputFile::read`]:
+    /// for one read with [`InputFile::read_compressed`], use [`InputFile::reader`]).
     #[must_use]
     pub fn content(&self) -> &[u8] {
         self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes)
+    }
+}
+
+fn read_stored(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let io = |source| IngestError::Io { path: path.to_owned(), source };
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path).map_err(io)
+    }
+}
+
+/// A reader that drops a leading UTF-8 byte-order mark.
+struct SkipBom<R> {
+    inner: R,
+    head: Vec<u8>,
+    started: bool,
+}
+
+impl<R: Read> SkipBom<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, head: Vec::new(), started: false }
+    }
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.started {
+            self.started = true;
+            let mut first = [0u8; 3];
+            let mut got = 0;
+            while got < 3 {
+                match self.inner.read(&mut first[got..])? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            if first[..got] != *b"\xEF\xBB\xBF" {
+                self.head = first[..got].to_vec();
+            }
+        }
+        if !self.head.is_empty() {
+            let n = self.head.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.head[..n]);
+            self.head.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
     }
 }
 
@@ -166,5 +249,20 @@ mod tests {
     fn bom_is_stripped_from_content() {
         let f = InputFile::from_bytes("x", b"\xEF\xBB\xBFX,Y\n".to_vec());
         assert_eq!(f.content(), b"X,Y\n");
+    }
+
+    #[test]
+    fn streamed_gzip_reads_the_same_bytes_without_bom() {
+        let dir = tempfile::tempdir().unwrap();
+        for (content, expected) in [(&b"\xEF\xBB\xBFX,Y\n1,2\n"[..], &b"X,Y\n1,2\n"[..]), (b"ab", b"ab"), (b"", b"")] {
+            let path = dir.path().join("f.gz");
+            std::fs::write(&path, gz(content)).unwrap();
+            let f = InputFile::read_compressed(&path).unwrap();
+            assert!(f.gzip && f.compressed);
+            assert_eq!(f.sha256, hex(&Sha256::digest(std::fs::read(&path).unwrap())));
+            let mut out = Vec::new();
+            f.reader().read_to_end(&mut out).unwrap();
+            assert_eq!(out, expected);
+        }
     }
 }

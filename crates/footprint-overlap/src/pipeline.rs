@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use footprint_index::{AreaIndex, Assignment, assign_by_centroids, assign_by_lookup};
 use footprint_ingest::{
-    AreaFields, AreaLayer, AreaLookup, CentroidColumns, Centroids, FileInfo, IngestError, InputFile, LookupColumns,
-    PracticeMap, RegistrationTable, area_km2, read_area_layer, read_centroids, read_lookup, read_practice_map,
+    AreaFields, AreaLayer, AreaLookup, AreaMeter, CentroidColumns, Centroids, FileInfo, IngestError, InputFile,
+    LookupColumns, PracticeMap, RegistrationTable, read_area_layer, read_centroids, read_lookup, read_practice_map,
     read_registrations,
 };
 
@@ -111,7 +111,7 @@ fn read_with<T>(
     path: &Path,
     parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
 ) -> Result<(T, FileInfo), IngestError> {
-    let file = InputFile::read(path)?;
+    let file = InputFile::read_compressed(path)?;
     Ok((parse(&file)?, file.info()))
 }
 
@@ -173,10 +173,24 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
     use rayon::prelude::*;
     let layer = &loaded.layer;
     let lsoas = &loaded.registrations.lsoas;
+    // Area sizes and the count are independent: run them side by side.
     let (area_km2, assigned) = rayon::join(
-        || layer.areas.par_iter().map(|a| area_km2(&a.geometry, layer.crs)).collect::<Vec<f64>>(),
+        || {
+            use geo::BoundingRect;
+            let extent = layer.areas.iter().filter_map(|a| a.geometry.bounding_rect()).reduce(|a, b| {
+                geo::Rect::new(
+                    geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                    geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                )
+            });
+            let meter = match extent {
+                Some(r) => AreaMeter::new(layer.crs, r.min(), r.max()),
+                None => AreaMeter::new(layer.crs, geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 }),
+            };
+            layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect::<Vec<f64>>()
+        },
         || -> Result<_, IngestError> {
-            Ok(match (&loaded.lookup, &loaded.centroids, &job.assignment) {
+            let (assignment, centroid_crs) = match (&loaded.lookup, &loaded.centroids, &job.assignment) {
                 (Some(lookup), _, _) => (assign_by_lookup(lsoas, lookup, layer), None),
                 (
                     None,
@@ -198,11 +212,12 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
                     (placed, Some(crs))
                 }
                 _ => unreachable!("load() reads the lookup or the centroids the job names"),
-            })
+            };
+            let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
+            Ok((assignment, table, centroid_crs))
         },
     );
-    let (assignment, centroid_crs) = assigned?;
-    let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
+    let (assignment, table, centroid_crs) = assigned?;
     Ok(Analysis { assignment, table, area_km2, centroid_crs })
 }
 
