@@ -14,6 +14,10 @@ use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob, RunError};
 
 use crate::args::{Cli, Command, OverlapArgs};
 
+/// mimalloc: the run allocates millions of small strings and vectors; it is measurably faster than glibc's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, documented in docs/cli.md.
 mod exit {
     /// An input file is malformed (the message names the file, the position and the value).
@@ -102,5 +106,7 @@ fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
     if !cli.quiet {
         print!("{}", report::summary_text(&report));
     }
+    // The process ends next: leave the tables to the operating system rather than free them one by one.
+    std::mem::forget(report);
     Ok(())
 }
