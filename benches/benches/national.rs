@@ -13,6 +13,10 @@ use footprint_ingest::{
 use footprint_overlap::Threshold;
 use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
 
+/// The allocator the `footprint` binary uses, so stage timings match the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
