@@ -42,6 +42,9 @@ impl InputFile {
     pub fn read_compressed(path: impl AsRef<Path>) -> Result<Self, IngestError> {
         let path = path.as_ref();
         let stored = read_stored(path)?;
+        if stored.starts_with(ZIP_MAGIC) {
+            return Self::from_stored(path, stored);
+        }
         let sha256 = hex(&Sha256::digest(&stored));
         let gzip = stored.starts_with(&[0x1f, 0x8b]);
         Ok(Self {
@@ -73,6 +76,10 @@ impl InputFile {
         let path = path.as_ref().to_owned();
         let sha256 = hex(&Sha256::digest(&stored));
         let stored_len = stored.len() as u64;
+        if stored.starts_with(ZIP_MAGIC) {
+            let (member, bytes) = unzip_one(&path, &stored)?;
+            return Ok(Self { path: path.join(member), bytes, sha256, stored_len, gzip: false, compressed: false });
+        }
         if stored.starts_with(&[0x1f, 0x8b]) {
             let bytes = gunzip(&stored).map_err(|message| IngestError::Corrupt { path: path.clone(), message })?;
             Ok(Self { path, bytes, sha256, stored_len, gzip: true, compressed: false })
@@ -106,6 +113,37 @@ impl InputFile {
     pub fn content(&self) -> &[u8] {
         self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes)
     }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// The one data file of a zip archive (as NHS England publishes registrations: when the archive holds
+/// several files, the one whose name contains `-all`), decompressed, with its name.
+fn unzip_one(path: &Path, stored: &[u8]) -> Result<(String, Vec<u8>), IngestError> {
+    let corrupt = |message: String| IngestError::Corrupt { path: path.to_owned(), message };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(stored))
+        .map_err(|e| corrupt(format!("not a readable zip archive: {e}")))?;
+    let names: Vec<String> = (0..archive.len())
+        .filter_map(|i| archive.name_for_index(i).and_then(Result::ok).map(|n| n.to_string()))
+        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX"))
+        .collect();
+    let all: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().contains("-all")).collect();
+    let chosen = match (names.len(), all.len()) {
+        (1, _) => names[0].clone(),
+        (_, 1) => all[0].clone(),
+        (0, _) => return Err(corrupt("archive holds no file".into())),
+        _ => {
+            return Err(corrupt(format!(
+                "archive holds {} files ({}); extract the one to read",
+                names.len(),
+                names.join(", ")
+            )));
+        }
+    };
+    let mut file = archive.by_name(&chosen).map_err(|e| corrupt(format!("cannot open {chosen}: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 30));
+    file.read_to_end(&mut bytes).map_err(|e| corrupt(format!("cannot extract {chosen}: {e}")))?;
+    Ok((chosen, bytes))
 }
 
 fn read_stored(path: &Path) -> Result<Vec<u8>, IngestError> {
@@ -243,6 +281,29 @@ mod tests {
         let err = InputFile::from_stored("regs.csv.gz", stored).unwrap_err();
         assert!(err.is_bad_data());
         assert!(err.to_string().starts_with("regs.csv.gz: gzip stream is truncated after "), "{err}");
+    }
+
+    #[test]
+    fn a_zip_archive_yields_its_one_file_or_its_all_file() {
+        use std::io::Write;
+        let zip_of = |files: &[(&str, &str)]| {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for (name, content) in files {
+                w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                w.write_all(content.as_bytes()).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        };
+        let one = InputFile::from_stored("regs.zip", zip_of(&[("x.csv", "a,b\n")])).unwrap();
+        assert_eq!((one.content(), one.path.as_path()), (&b"a,b\n"[..], Path::new("regs.zip/x.csv")));
+        let nhs = zip_of(&[
+            ("gp-reg-pat-prac-lsoa-female.csv", "f"),
+            ("gp-reg-pat-prac-lsoa-all.csv", "all"),
+            ("gp-reg-pat-prac-lsoa-male.csv", "m"),
+        ]);
+        assert_eq!(InputFile::from_stored("nhs.zip", nhs).unwrap().content(), b"all");
+        let two = InputFile::from_stored("two.zip", zip_of(&[("a.csv", "a"), ("b.csv", "b")])).unwrap_err();
+        assert_eq!(two.to_string(), "two.zip: archive holds 2 files (a.csv, b.csv); extract the one to read");
     }
 
     #[test]
