@@ -80,6 +80,20 @@ pub struct AreaLayer {
     pub repairs: Vec<Repair>,
 }
 
+impl Default for AreaLayer {
+    /// An empty layer (WGS84).
+    fn default() -> Self {
+        Self {
+            areas: Vec::new(),
+            code_field: String::new(),
+            name_field: None,
+            crs: Crs::Wgs84,
+            crs_evidence: CrsEvidence::Extent,
+            repairs: Vec::new(),
+        }
+    }
+}
+
 impl AreaLayer {
     /// The index of the area with this code.
     #[must_use]

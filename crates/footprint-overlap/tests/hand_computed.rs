@@ -141,6 +141,8 @@ M2,P2,\"Pcn Two, East\",10,0.4166666666666667\n"
     }
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["accounting"]["balanced"], true);
-    assert_eq!(summary["statistics"]["counts"]["pcns_all"]["mean"], 5.0 / 3.0);
-    assert_eq!(summary["statistics"]["counts"]["pcns_ge_1pct"]["histogram"], serde_json::json!([1, 0, 2]));
+    // Statistics are over the areas with residents: M1 (3 PCNs, 2 at ≥ 1%) and M2 (2 and 2); M3 has none.
+    assert_eq!(summary["statistics"]["counts"]["pcns_all"]["mean"], 2.5);
+    assert_eq!(summary["statistics"]["counts"]["pcns_ge_1pct"]["histogram"], serde_json::json!([0, 0, 2]));
+    assert_eq!(summary["statistics"]["areas_with_no_patients"], 1);
 }
