@@ -9,12 +9,14 @@
 
 mod compare;
 mod count;
+mod dissolve;
 pub mod pipeline;
 mod stats;
 mod threshold;
 pub mod write;
 
 pub use compare::{PathDifference, compare_paths, differences_csv};
+pub use dissolve::{DissolveMethod, boolean_union, dissolve};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
 pub use stats::{Distribution, describe};
 pub use threshold::{Threshold, ThresholdError};

@@ -1,0 +1,254 @@
+//! Exact dissolve of areas that tile the plane: shared edges cancel, original vertices are kept.
+//!
+//! Areas of a coverage (MSOAs, LSOAs) share their common boundaries edge for edge, with the same
+//! vertices. Every ring is oriented (exteriors counter-clockwise, holes clockwise), so an edge shared by
+//! two areas of the set appears once in each direction; cancelling such pairs leaves exactly the
+//! boundary of the union, which is relinked into rings by always turning as far left as possible
+//! (tracing each face of the union separately, so parts that touch at a point stay separate polygons).
+//! No coordinate is computed, so nothing drifts. When the input is not a clean coverage (edges that
+//! overlap without sharing vertices, gaps or overlaps), the result fails the validity screen and the
+//! dissolve falls back to a boolean union (geo's `BooleanOps`, i_overlay).
+
+use footprint_ingest::has_crossing_edges;
+use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
+use rustc_hash::FxHashMap;
+
+/// How a dissolve was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DissolveMethod {
+    /// Shared edges cancelled exactly.
+    Exact,
+    /// The input was not a clean coverage: boolean union.
+    BooleanUnion,
+}
+
+type Key = (u64, u64);
+
+fn key(c: Coord<f64>) -> Key {
+    // +0.0 and -0.0 are the same point.
+    ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
+}
+
+/// The union of `polygons` (each oriented: exterior counter-clockwise, holes clockwise).
+///
+/// ```
+/// use footprint_overlap::{DissolveMethod, dissolve};
+/// use geo::{Area, polygon};
+/// let west = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
+/// let east = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)];
+/// let (union, method) = dissolve(&[&west, &east]);
+/// assert_eq!(method, DissolveMethod::Exact);
+/// assert_eq!(union.0.len(), 1);
+/// assert_eq!(union.unsigned_area(), 2.0);
+/// ```
+#[must_use]
+pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMethod) {
+    match exact(polygons) {
+        Some(result) if !has_crossing_edges(&result) => (result, DissolveMethod::Exact),
+        _ => (boolean_union(polygons), DissolveMethod::BooleanUnion),
+    }
+}
+
+/// The boolean union of the polygons (the fallback; also what the tests compare the exact path with).
+#[must_use]
+pub fn boolean_union(polygons: &[&Polygon<f64>]) -> MultiPolygon<f64> {
+    let mut union = MultiPolygon::new(Vec::new());
+    for p in polygons {
+        union = union.union(&MultiPolygon(vec![(*p).clone()]));
+    }
+    union
+}
+
+/// The exact dissolve, or `None` if the remaining edges do not link into closed rings.
+fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
+    // Net count of each undirected edge: +1 for each traversal min→max, −1 for max→min.
+    let mut net: FxHashMap<(Key, Key), (i32, Coord<f64>, Coord<f64>)> = FxHashMap::default();
+    for polygon in polygons {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            for w in ring.0.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let (ka, kb) = (key(a), key(b));
+                if ka == kb {
+                    continue;
+                }
+                let (lo, hi, sign) = if ka < kb { ((ka, a), (kb, b), 1) } else { ((kb, b), (ka, a), -1) };
+                let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1));
+                entry.0 += sign;
+            }
+        }
+    }
+    // The remaining directed edges, grouped by start vertex.
+    let mut outgoing: FxHashMap<Key, Vec<(Coord<f64>, Coord<f64>)>> = FxHashMap::default();
+    let mut remaining = 0usize;
+    for (count, lo, hi) in net.into_values() {
+        let (from, to) = if count > 0 { (lo, hi) } else { (hi, lo) };
+        for _ in 0..count.unsigned_abs() {
+            outgoing.entry(key(from)).or_default().push((from, to));
+            remaining += 1;
+        }
+    }
+    // Deterministic order: edges at each vertex sorted, rings started from the smallest vertex.
+    for edges in outgoing.values_mut() {
+        edges.sort_by(|p, q| cmp_coord(p.1, q.1));
+    }
+    let mut starts: Vec<Key> = outgoing.keys().copied().collect();
+    starts.sort_unstable();
+    let mut rings: Vec<LineString<f64>> = Vec::new();
+    for start in starts {
+        while let Some(first) = outgoing.get_mut(&start).and_then(Vec::pop) {
+            remaining -= 1;
+            let mut ring = vec![first.0, first.1];
+            let (mut prev, mut at) = (first.0, first.1);
+            while key(at) != key(first.0) {
+                let edges = outgoing.get_mut(&key(at))?;
+                let next = leftmost(prev, at, edges)?;
+                let (_, to) = edges.swap_remove(next);
+                remaining -= 1;
+                ring.push(to);
+                prev = at;
+                at = to;
+            }
+            rings.push(LineString(ring));
+        }
+    }
+    if remaining != 0 {
+        return None;
+    }
+    Some(assemble(rings))
+}
+
+fn cmp_coord(a: Coord<f64>, b: Coord<f64>) -> std::cmp::Ordering {
+    a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y))
+}
+
+/// Of the edges leaving `at`, the one turning furthest left from the direction `prev → at`.
+fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[(Coord<f64>, Coord<f64>)]) -> Option<usize> {
+    let incoming = (at.y - prev.y).atan2(at.x - prev.x);
+    let turn = |to: Coord<f64>| {
+        // Angle of the turn in (−π, π]: positive is left; going straight back is the last choice.
+        let mut a = (to.y - at.y).atan2(to.x - at.x) - incoming;
+        while a <= -std::f64::consts::PI {
+            a += 2.0 * std::f64::consts::PI;
+        }
+        while a > std::f64::consts::PI {
+            a -= 2.0 * std::f64::consts::PI;
+        }
+        if key(to) == key(prev) { f64::NEG_INFINITY } else { a }
+    };
+    (0..edges.len()).max_by(|&i, &j| turn(edges[i].1).total_cmp(&turn(edges[j].1)).then(j.cmp(&i)))
+}
+
+/// Rings into polygons: counter-clockwise rings are exteriors, clockwise ones holes of the smallest
+/// exterior containing them. Polygons are sorted by their smallest vertex.
+fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
+    let (mut exteriors, mut holes): (Vec<(f64, LineString<f64>)>, Vec<LineString<f64>>) = (Vec::new(), Vec::new());
+    for ring in rings {
+        let area = twice_area(&ring);
+        if area > 0.0 {
+            exteriors.push((area, ring));
+        } else {
+            holes.push(ring);
+        }
+    }
+    let mut owned: Vec<Vec<LineString<f64>>> = vec![Vec::new(); exteriors.len()];
+    for hole in holes {
+        let owner = exteriors
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, e))| encloses(e, &hole))
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0))
+            .map(|(i, _)| i);
+        match owner {
+            Some(i) => owned[i].push(hole),
+            // A clockwise ring in no exterior cannot come from a valid coverage; keep it visible as a part.
+            None => exteriors.push((0.0, LineString(hole.0.into_iter().rev().collect()))),
+        }
+    }
+    owned.resize(exteriors.len(), Vec::new());
+    let mut polygons: Vec<Polygon<f64>> =
+        exteriors.into_iter().zip(owned).map(|((_, e), h)| Polygon::new(e, h)).collect();
+    polygons.sort_by(|a, b| cmp_coord(min_vertex(a.exterior()), min_vertex(b.exterior())));
+    MultiPolygon(polygons)
+}
+
+fn min_vertex(ring: &LineString<f64>) -> Coord<f64> {
+    ring.0.iter().copied().min_by(|a, b| cmp_coord(*a, *b)).unwrap_or(Coord { x: 0.0, y: 0.0 })
+}
+
+fn twice_area(ring: &LineString<f64>) -> f64 {
+    ring.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+}
+
+/// Whether `hole` lies inside `exterior`: the first vertex of the hole that is not a vertex of the exterior decides.
+fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
+    let on_exterior: rustc_hash::FxHashSet<Key> = exterior.0.iter().map(|c| key(*c)).collect();
+    match hole.0.iter().find(|c| !on_exterior.contains(&key(**c))) {
+        Some(&p) => footprint_index::contains(&MultiPolygon(vec![Polygon::new(exterior.clone(), vec![])]), p),
+        // Every vertex shared: the hole is inside if its centroid of vertices is.
+        None => {
+            #[allow(clippy::cast_precision_loss)]
+            let n = hole.0.len() as f64;
+            let c = Coord { x: hole.0.iter().map(|c| c.x).sum::<f64>() / n, y: hole.0.iter().map(|c| c.y).sum::<f64>() / n };
+            footprint_index::contains(&MultiPolygon(vec![Polygon::new(exterior.clone(), vec![])]), c)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Area, polygon};
+
+    fn square(x: f64, y: f64) -> Polygon<f64> {
+        polygon![(x: x, y: y), (x: x + 1., y: y), (x: x + 1., y: y + 1.), (x: x, y: y + 1.)]
+    }
+
+    /// Dissolves the unit squares at `cells` and checks parts, holes, area and the method.
+    fn check(cells: &[(f64, f64)], parts: usize, holes: usize, method: DissolveMethod) {
+        let squares: Vec<Polygon<f64>> = cells.iter().map(|&(x, y)| square(x, y)).collect();
+        let refs: Vec<&Polygon<f64>> = squares.iter().collect();
+        let (union, how) = dissolve(&refs);
+        assert_eq!(how, method, "{cells:?}");
+        assert_eq!(union.0.len(), parts, "{union:?}");
+        assert_eq!(union.0.iter().map(|p| p.interiors().len()).sum::<usize>(), holes, "{union:?}");
+        #[allow(clippy::cast_precision_loss)]
+        let expected_area = cells.len() as f64;
+        assert_eq!(union.unsigned_area(), expected_area);
+        // Only original vertices, and the same region as the boolean union.
+        let vertices: Vec<Coord<f64>> = union.0.iter().flat_map(|p| p.exterior().0.iter().copied()).collect();
+        assert!(vertices.iter().all(|v| v.x.fract() == 0.0 && v.y.fract() == 0.0));
+        let other = boolean_union(&refs);
+        assert_eq!(other.unsigned_area(), expected_area);
+        assert_eq!(union.difference(&other).unsigned_area(), 0.0);
+        assert_eq!(other.difference(&union).unsigned_area(), 0.0);
+    }
+
+    #[test]
+    fn shared_edges_cancel() {
+        check(&[(0., 0.), (1., 0.)], 1, 0, DissolveMethod::Exact);
+        check(&[(0., 0.), (1., 0.), (2., 0.), (0., 1.)], 1, 0, DissolveMethod::Exact);
+    }
+
+    #[test]
+    fn a_ring_of_eight_squares_has_a_hole() {
+        let ring: Vec<(f64, f64)> = (0..3).flat_map(|x| (0..3).map(move |y| (f64::from(x), f64::from(y)))).filter(|&c| c != (1., 1.)).collect();
+        check(&ring, 1, 1, DissolveMethod::Exact);
+    }
+
+    #[test]
+    fn separate_and_corner_touching_parts_stay_separate() {
+        check(&[(0., 0.), (5., 5.)], 2, 0, DissolveMethod::Exact);
+        check(&[(0., 0.), (1., 1.)], 2, 0, DissolveMethod::Exact); // touching at (1, 1)
+    }
+
+    #[test]
+    fn a_t_junction_is_not_a_clean_coverage_and_falls_back() {
+        // The west square's east edge is one edge; the east side has a vertex at its middle.
+        let west = square(0., 0.);
+        let east = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.), (x: 1., y: 0.5)];
+        let (union, how) = dissolve(&[&west, &east]);
+        assert_eq!(how, DissolveMethod::BooleanUnion);
+        assert_eq!(union.0.len(), 1);
+        assert_eq!(union.unsigned_area(), 2.0);
+    }
+}
