@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use footprint_ingest::{AreaFields, CentroidColumns, LookupColumns};
 use footprint_overlap::Threshold;
-use footprint_overlap::pipeline::{AssignmentSource, OverlapJob};
+use footprint_overlap::pipeline::{AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
+use footprint_overlap::{FootprintSpec, Method};
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
 /// practices have patients living there.
@@ -44,6 +45,65 @@ pub enum Command {
     /// Example: footprint overlap --registrations gp-reg-pat-prac-lsoa-all.csv.gz
     /// --practices gp-reg-pat-prac-map.csv --areas msoa11.geojson --lookup lsoa11_msoa11_lookup.csv --out out/
     Overlap(OverlapArgs),
+
+    /// Draw every PCN's footprint by the threshold, core and plurality methods, with metrics, besides the
+    /// overlap layers.
+    ///
+    /// Example: footprint footprints --registrations gp-reg-pat-prac-lsoa-all.csv.gz
+    /// --practices gp-reg-pat-prac-map.csv --areas msoa11.geojson.gz --lookup lsoa11_msoa11_lookup.csv
+    /// --method core --core-share 0.9 --out out/
+    Footprints(FootprintsArgs),
+}
+
+/// Inputs and options of `footprint footprints`.
+#[derive(Debug, Args)]
+pub struct FootprintsArgs {
+    /// The inputs and options of `footprint overlap`.
+    #[command(flatten)]
+    pub overlap: OverlapArgs,
+
+    /// The areas footprints are made of: `msoa` (the --areas layer) or `lsoa` (the LSOA polygons given
+    /// with --lsoa-areas). Example: `--footprint-level lsoa`
+    #[arg(long, value_name = "LEVEL", default_value = "msoa", value_parser = ["msoa", "lsoa"])]
+    pub footprint_level: String,
+
+    /// A footprint method; repeat for several (default: all three). `threshold`: every area where the
+    /// PCN has at least --footprint-threshold of the residents; `core`: the fewest areas holding
+    /// --core-share of the PCN's patients; `plurality`: each area to its largest PCN. Example: `--method core`
+    #[arg(long = "method", value_name = "METHOD")]
+    pub methods: Vec<footprint_overlap::Method>,
+
+    /// The threshold method's minimum share (fraction or percentage). Example: `--footprint-threshold 5%`
+    #[arg(long, value_name = "T", default_value = "0.01")]
+    pub footprint_threshold: Threshold,
+
+    /// The core method's share of the PCN's patients (fraction or percentage). Example: `--core-share 0.9`
+    #[arg(long, value_name = "S", default_value = "0.8")]
+    pub core_share: Threshold,
+}
+
+impl FootprintsArgs {
+    /// The job these arguments describe.
+    pub fn job(&self) -> anyhow::Result<OverlapJob> {
+        let mut job = self.overlap.job()?;
+        let level = if self.footprint_level == "lsoa" {
+            anyhow::ensure!(
+                self.overlap.lsoa_areas.is_some(),
+                "--footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas (instead of --lookup or --centroids)"
+            );
+            FootprintLevel::Lsoa
+        } else {
+            FootprintLevel::Msoa
+        };
+        let mut methods = if self.methods.is_empty() { Method::ALL.to_vec() } else { self.methods.clone() };
+        let mut seen = std::collections::HashSet::new();
+        methods.retain(|m| seen.insert(*m));
+        job.footprints = Some(FootprintJob {
+            level,
+            spec: FootprintSpec { methods, threshold: self.footprint_threshold, core_share: self.core_share },
+        });
+        Ok(job)
+    }
 }
 
 /// Inputs and options of `footprint overlap`.
@@ -163,6 +223,7 @@ impl OverlapArgs {
             area_fields: AreaFields { code: self.code_field.clone(), name: self.name_field.clone(), crs: self.crs },
             assignment,
             thresholds,
+            footprints: None,
         })
     }
 }

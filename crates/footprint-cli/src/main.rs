@@ -53,6 +53,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     match &cli.command {
         Some(Command::Overlap(args)) => overlap(cli, args),
+        Some(Command::Footprints(args)) => execute(cli, &args.job()?, &args.overlap.out),
         None => default_run(cli),
     }
 }
@@ -77,6 +78,10 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
             columns: footprint_ingest::LookupColumns::default(),
         },
         thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
+        footprints: Some(footprint_overlap::pipeline::FootprintJob {
+            level: footprint_overlap::pipeline::FootprintLevel::Msoa,
+            spec: footprint_overlap::FootprintSpec::default(),
+        }),
     };
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());

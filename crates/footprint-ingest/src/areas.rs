@@ -78,6 +78,8 @@ pub struct AreaLayer {
     pub crs_evidence: CrsEvidence,
     /// Invalid polygons repaired at ingest (even–odd rule, constrained Delaunay triangulation).
     pub repairs: Vec<Repair>,
+    /// Vertices moved (by at most a millimetre) onto a coincident vertex of an earlier area.
+    pub unified_vertices: usize,
 }
 
 impl Default for AreaLayer {
@@ -90,6 +92,7 @@ impl Default for AreaLayer {
             crs: Crs::Wgs84,
             crs_evidence: CrsEvidence::Extent,
             repairs: Vec::new(),
+            unified_vertices: 0,
         }
     }
 }
@@ -249,13 +252,14 @@ pub(crate) fn build_layer(
     }
 
     let (crs, crs_evidence) = decide_crs(path, &areas, declared, fields.crs)?;
-    let repairs = validate(path, &mut areas)?;
     areas.sort_by(|a, b| a.code.cmp(&b.code));
     if let Some(w) = areas.windows(2).find(|w| w[0].code == w[1].code) {
         let (first, second) = (w[0].feature_index.min(w[1].feature_index), w[0].feature_index.max(w[1].feature_index));
         return Err(IngestError::DuplicateArea { path: path.to_owned(), code: w[0].code.0.clone(), first, second });
     }
-    Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs })
+    let unified_vertices = crate::coverage::unify_vertices(&mut areas, crate::coverage::coincidence_tolerance(crs));
+    let repairs = validate(path, &mut areas)?;
+    Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs, unified_vertices })
 }
 
 /// The CRS: the override, else what the file declares (checked against the extent), else the extent.

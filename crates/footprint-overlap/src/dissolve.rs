@@ -10,7 +10,7 @@
 //! dissolve falls back to a boolean union (geo's `BooleanOps`, i_overlay).
 
 use footprint_ingest::has_crossing_edges;
-use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rustc_hash::FxHashMap;
 
 /// How a dissolve was done.
@@ -23,6 +23,10 @@ pub enum DissolveMethod {
 }
 
 type Key = (u64, u64);
+/// A directed edge.
+type Edge = (Coord<f64>, Coord<f64>);
+/// The net count of an undirected edge and its two ends (lower key first).
+type NetEdge = (i32, Coord<f64>, Coord<f64>);
 
 fn key(c: Coord<f64>) -> Key {
     // +0.0 and -0.0 are the same point.
@@ -52,17 +56,19 @@ pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMetho
 /// The boolean union of the polygons (the fallback; also what the tests compare the exact path with).
 #[must_use]
 pub fn boolean_union(polygons: &[&Polygon<f64>]) -> MultiPolygon<f64> {
-    let mut union = MultiPolygon::new(Vec::new());
-    for p in polygons {
-        union = union.union(&MultiPolygon(vec![(*p).clone()]));
-    }
-    union
+    let union = geo::unary_union(polygons.iter().copied());
+    // i_overlay's output order and ring starts are its own; put them in the order the exact path uses.
+    let mut parts: Vec<Polygon<f64>> = union.0;
+    parts.sort_by(|a, b| cmp_coord(min_vertex(a.exterior()), min_vertex(b.exterior())));
+    MultiPolygon(parts)
 }
 
 /// The exact dissolve, or `None` if the remaining edges do not link into closed rings.
 fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
     // Net count of each undirected edge: +1 for each traversal min→max, −1 for max→min.
-    let mut net: FxHashMap<(Key, Key), (i32, Coord<f64>, Coord<f64>)> = FxHashMap::default();
+    let edges: usize =
+        polygons.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum();
+    let mut net: FxHashMap<(Key, Key), NetEdge> = FxHashMap::with_capacity_and_hasher(edges, rustc_hash::FxBuildHasher);
     for polygon in polygons {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
             for w in ring.0.windows(2) {
@@ -78,7 +84,8 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
         }
     }
     // The remaining directed edges, grouped by start vertex.
-    let mut outgoing: FxHashMap<Key, Vec<(Coord<f64>, Coord<f64>)>> = FxHashMap::default();
+    let mut outgoing: FxHashMap<Key, Vec<Edge>> =
+        FxHashMap::with_capacity_and_hasher(net.len() / 2, rustc_hash::FxBuildHasher);
     let mut remaining = 0usize;
     for (count, lo, hi) in net.into_values() {
         let (from, to) = if count > 0 { (lo, hi) } else { (hi, lo) };
@@ -122,7 +129,7 @@ fn cmp_coord(a: Coord<f64>, b: Coord<f64>) -> std::cmp::Ordering {
 }
 
 /// Of the edges leaving `at`, the one turning furthest left from the direction `prev → at`.
-fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[(Coord<f64>, Coord<f64>)]) -> Option<usize> {
+fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[Edge]) -> Option<usize> {
     let incoming = (at.y - prev.y).atan2(at.x - prev.x);
     let turn = |to: Coord<f64>| {
         // Angle of the turn in (−π, π]: positive is left; going straight back is the last choice.
@@ -141,7 +148,8 @@ fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[(Coord<f64>, Coord<f64>)]
 /// Rings into polygons: counter-clockwise rings are exteriors, clockwise ones holes of the smallest
 /// exterior containing them. Polygons are sorted by their smallest vertex.
 fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
-    let (mut exteriors, mut holes): (Vec<(f64, LineString<f64>)>, Vec<LineString<f64>>) = (Vec::new(), Vec::new());
+    let mut exteriors: Vec<(f64, LineString<f64>)> = Vec::new();
+    let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
         let area = twice_area(&ring);
         if area > 0.0 {
@@ -188,7 +196,10 @@ fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
         None => {
             #[allow(clippy::cast_precision_loss)]
             let n = hole.0.len() as f64;
-            let c = Coord { x: hole.0.iter().map(|c| c.x).sum::<f64>() / n, y: hole.0.iter().map(|c| c.y).sum::<f64>() / n };
+            let c = Coord {
+                x: hole.0.iter().map(|c| c.x).sum::<f64>() / n,
+                y: hole.0.iter().map(|c| c.y).sum::<f64>() / n,
+            };
             footprint_index::contains(&MultiPolygon(vec![Polygon::new(exterior.clone(), vec![])]), c)
         }
     }
@@ -197,7 +208,7 @@ fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{Area, polygon};
+    use geo::{Area, BooleanOps, polygon};
 
     fn square(x: f64, y: f64) -> Polygon<f64> {
         polygon![(x: x, y: y), (x: x + 1., y: y), (x: x + 1., y: y + 1.), (x: x, y: y + 1.)]
@@ -231,7 +242,8 @@ mod tests {
 
     #[test]
     fn a_ring_of_eight_squares_has_a_hole() {
-        let ring: Vec<(f64, f64)> = (0..3).flat_map(|x| (0..3).map(move |y| (f64::from(x), f64::from(y)))).filter(|&c| c != (1., 1.)).collect();
+        let ring: Vec<(f64, f64)> =
+            (0..3).flat_map(|x| (0..3).map(move |y| (f64::from(x), f64::from(y)))).filter(|&c| c != (1., 1.)).collect();
         check(&ring, 1, 1, DissolveMethod::Exact);
     }
 

@@ -10,14 +10,16 @@
 mod compare;
 mod count;
 mod dissolve;
+mod footprint;
 pub mod pipeline;
 mod stats;
 mod threshold;
 pub mod write;
 
 pub use compare::{PathDifference, compare_paths, differences_csv};
-pub use dissolve::{DissolveMethod, boolean_union, dissolve};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
+pub use dissolve::{DissolveMethod, boolean_union, dissolve};
+pub use footprint::{Footprint, FootprintSpec, Method, Overlap, footprints, select_areas};
 pub use stats::{Distribution, describe};
 pub use threshold::{Threshold, ThresholdError};
 pub use write::{OutputSet, WriteError, write_coordinate};

@@ -10,8 +10,11 @@ use footprint_ingest::{
     read_registrations,
 };
 
-use crate::write::{OutputSet, WriteError, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, summary_json};
-use crate::{OverlapTable, Threshold, count_overlap};
+use crate::write::{
+    OutputSet, WriteError, footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson,
+    msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, summary_json,
+};
+use crate::{Footprint, FootprintSpec, OverlapTable, Threshold, count_overlap, footprints};
 
 /// How LSOAs are placed in areas.
 #[derive(Clone, Debug)]
@@ -58,6 +61,49 @@ pub struct OverlapJob {
     pub assignment: AssignmentSource,
     /// The share thresholds, in output order.
     pub thresholds: Vec<Threshold>,
+    /// PCN footprints to draw, if any.
+    pub footprints: Option<FootprintJob>,
+}
+
+/// The areas footprints are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FootprintLevel {
+    /// The area layer's areas (MSOAs).
+    Msoa,
+    /// LSOA polygons (the job's assignment must be [`AssignmentSource::LsoaAreas`]).
+    Lsoa,
+}
+
+impl FootprintLevel {
+    /// `msoa` or `lsoa`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            FootprintLevel::Msoa => "msoa",
+            FootprintLevel::Lsoa => "lsoa",
+        }
+    }
+}
+
+/// What footprints to draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FootprintJob {
+    /// The areas they are made of.
+    pub level: FootprintLevel,
+    /// The methods and their parameters.
+    pub spec: FootprintSpec,
+}
+
+/// Footprints drawn, with the table and sizes of the areas they are made of.
+pub struct FootprintResult {
+    /// The level.
+    pub level: FootprintLevel,
+    /// The footprints, by method then PCN code.
+    pub footprints: Vec<Footprint>,
+    /// For LSOA-level footprints, the counts per LSOA (MSOA level uses the main table).
+    pub lsoa_table: Option<OverlapTable>,
+    /// For LSOA-level footprints, each LSOA's size in km².
+    pub lsoa_area_km2: Vec<f64>,
 }
 
 /// The parsed inputs of a run.
@@ -80,6 +126,8 @@ pub struct Loaded {
     pub centroids: Option<Centroids>,
     /// The CRS of `centroids` when it is known exactly (interior points of an LSOA layer).
     pub centroid_crs: Option<footprint_ingest::Crs>,
+    /// The LSOA polygons, when LSOAs were placed by them.
+    pub lsoa_layer: Option<AreaLayer>,
     /// The lookup's or centroids' file.
     pub assignment_meta: FileInfo,
 }
@@ -94,6 +142,8 @@ pub struct Analysis {
     pub area_km2: Vec<f64>,
     /// The CRS the centroids were read in, for the centroid path.
     pub centroid_crs: Option<footprint_ingest::Crs>,
+    /// The footprints, when the job asks for them.
+    pub footprints: Option<FootprintResult>,
 }
 
 /// Why a run failed.
@@ -136,7 +186,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
                         }
                         AssignmentSource::LsoaAreas { path, fields, .. } => {
                             let (lsoas, info) = read_area_layer(path, fields)?;
-                            (None, Some((interior_points(&lsoas), Some(lsoas.crs))), info)
+                            (None, Some((interior_points(&lsoas), Some(lsoas))), info)
                         }
                     };
                     Ok::<_, IngestError>((practices, assignment))
@@ -147,10 +197,11 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
     );
     let (registrations, registrations_meta) = registrations?;
     let ((layer, areas_meta), ((practices, practices_meta), (lookup, centroids, assignment_meta))) = rest?;
-    let (centroids, centroid_crs) = match centroids {
-        Some((c, crs)) => (Some(c), crs),
+    let (centroids, lsoa_layer) = match centroids {
+        Some((c, layer)) => (Some(c), layer),
         None => (None, None),
     };
+    let centroid_crs = lsoa_layer.as_ref().map(|l| l.crs);
     Ok(Loaded {
         registrations,
         registrations_meta,
@@ -161,6 +212,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         lookup,
         centroids,
         centroid_crs,
+        lsoa_layer,
         assignment_meta,
     })
 }
@@ -170,25 +222,11 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
 /// # Errors
 /// [`IngestError::Crs`] if the centroids' coordinates are neither degrees nor British National Grid metres.
 pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestError> {
-    use rayon::prelude::*;
     let layer = &loaded.layer;
     let lsoas = &loaded.registrations.lsoas;
     // Area sizes and the count are independent: run them side by side.
     let (area_km2, assigned) = rayon::join(
-        || {
-            use geo::BoundingRect;
-            let extent = layer.areas.iter().filter_map(|a| a.geometry.bounding_rect()).reduce(|a, b| {
-                geo::Rect::new(
-                    geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            });
-            let meter = match extent {
-                Some(r) => AreaMeter::new(layer.crs, r.min(), r.max()),
-                None => AreaMeter::new(layer.crs, geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 }),
-            };
-            layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect::<Vec<f64>>()
-        },
+        || measure_areas(layer),
         || -> Result<_, IngestError> {
             let (assignment, centroid_crs) = match (&loaded.lookup, &loaded.centroids, &job.assignment) {
                 (Some(lookup), _, _) => (assign_by_lookup(lsoas, lookup, layer), None),
@@ -218,7 +256,72 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
         },
     );
     let (assignment, table, centroid_crs) = assigned?;
-    Ok(Analysis { assignment, table, area_km2, centroid_crs })
+    let footprints = match &job.footprints {
+        None => None,
+        Some(fj) => Some(draw_footprints(loaded, job, fj, &table, &area_km2)?),
+    };
+    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints })
+}
+
+/// Draws the footprints of every PCN at the job's level.
+fn draw_footprints(
+    loaded: &Loaded,
+    job: &OverlapJob,
+    fj: &FootprintJob,
+    table: &OverlapTable,
+    area_km2: &[f64],
+) -> Result<FootprintResult, IngestError> {
+    match fj.level {
+        FootprintLevel::Msoa => Ok(FootprintResult {
+            level: fj.level,
+            footprints: footprints(table, &loaded.layer, &loaded.practices, area_km2, &fj.spec),
+            lsoa_table: None,
+            lsoa_area_km2: Vec::new(),
+        }),
+        FootprintLevel::Lsoa => {
+            let lsoas = loaded.lsoa_layer.as_ref().ok_or_else(|| IngestError::Crs {
+                path: job.areas.clone(),
+                message: "LSOA-level footprints need LSOA polygons: give them with --lsoa-areas".into(),
+            })?;
+            // Each registration LSOA code to the LSOA polygon with that code.
+            let assignment = assign_by_code(&loaded.registrations.lsoas, lsoas);
+            let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
+            let km2 = measure_areas(lsoas);
+            let drawn = footprints(&lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
+            Ok(FootprintResult { level: fj.level, footprints: drawn, lsoa_table: Some(lsoa_table), lsoa_area_km2: km2 })
+        }
+    }
+}
+
+/// Places each code in the area of the layer with the same code.
+fn assign_by_code(codes: &[footprint_ingest::LsoaCode], layer: &AreaLayer) -> Assignment {
+    Assignment {
+        method: footprint_index::AssignmentMethod::Lookup,
+        placements: codes
+            .iter()
+            .map(|c| {
+                layer.find(c.as_str()).map_or(footprint_index::Placement::UnknownLsoa, footprint_index::Placement::Area)
+            })
+            .collect(),
+        snapped: Vec::new(),
+    }
+}
+
+/// Every area's size in km² (British National Grid), in parallel.
+fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
+    use geo::BoundingRect;
+    use rayon::prelude::*;
+    let extent = layer.areas.iter().filter_map(|a| a.geometry.bounding_rect()).reduce(|a, b| {
+        geo::Rect::new(
+            geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    });
+    let meter = match extent {
+        Some(r) => AreaMeter::new(layer.crs, r.min(), r.max()),
+        None => AreaMeter::new(layer.crs, geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 }),
+    };
+    layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
 }
 
 /// A point inside each LSOA polygon (geo's interior point: on the widest horizontal chord through the
@@ -236,7 +339,7 @@ fn interior_points(lsoas: &AreaLayer) -> Centroids {
 
 /// The output files of a run, by name, rendered in memory.
 #[must_use]
-pub fn render(loaded: &Loaded, analysis: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
+pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
     let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
     let ((geojson, overlap_csv), (shares_csv, summary)) = rayon::join(
         || {
@@ -247,12 +350,38 @@ pub fn render(loaded: &Loaded, analysis: &Analysis) -> Vec<(&'static str, Vec<u8
         },
         || rayon::join(|| msoa_pcn_shares_csv(layer, practices, table), || summary_json(loaded, analysis)),
     );
-    vec![
+    let mut files = vec![
         ("msoa_overlap.geojson", geojson),
         ("msoa_overlap.csv", overlap_csv),
         ("msoa_pcn_shares.csv", shares_csv),
         ("summary.json", summary),
-    ]
+    ];
+    if let (Some(fp), Some(fj)) = (&analysis.footprints, &job.footprints) {
+        let (layer, fp_table) = match (&fp.lsoa_table, &loaded.lsoa_layer) {
+            (Some(t), Some(l)) => (l, t),
+            _ => (&loaded.layer, &analysis.table),
+        };
+        let level = fp.level.name();
+        let ((geo, csv), (overlaps, areas)) = rayon::join(
+            || {
+                rayon::join(
+                    || footprints_geojson(&fp.footprints, layer, practices, &fj.spec, level),
+                    || footprints_csv(&fp.footprints, practices, &fj.spec, level),
+                )
+            },
+            || {
+                rayon::join(
+                    || footprint_overlaps_csv(&fp.footprints, practices),
+                    || footprint_areas_csv(&fp.footprints, fp_table, layer, practices),
+                )
+            },
+        );
+        files.push(("pcn_footprints.geojson", geo));
+        files.push(("pcn_footprints.csv", csv));
+        files.push(("pcn_footprint_overlaps.csv", overlaps));
+        files.push(("pcn_footprint_areas.csv", areas));
+    }
+    files
 }
 
 /// Time spent in each stage of a run.
@@ -293,13 +422,11 @@ pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
     let analysis = analyse(&loaded, job)?;
     times.analyse = t.elapsed();
     let t = Instant::now();
-    let files = render(&loaded, &analysis);
+    let files = render(&loaded, &analysis, job);
     times.render = t.elapsed();
     let t = Instant::now();
     let mut out = OutputSet::new(out_dir)?;
-    for (name, bytes) in &files {
-        out.stage(name, bytes)?;
-    }
+    out.stage_all(&files)?;
     let written = out.commit()?;
     times.write = t.elapsed();
     Ok(RunReport { loaded, analysis, written, times })

@@ -106,6 +106,7 @@ fn shares_table_lists_every_area_pcn_pair() {
         area_fields: AreaFields::default(),
         assignment: AssignmentSource::Lookup { path: file("lookup.csv", LOOKUP), columns: LookupColumns::default() },
         thresholds: vec![Threshold::ONE_PERCENT],
+        footprints: None,
     };
     let out = dir.path().join("out");
     pipeline::run(&job, &out).unwrap();

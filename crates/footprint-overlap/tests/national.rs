@@ -21,6 +21,7 @@ fn job(assignment: AssignmentSource) -> OverlapJob {
         area_fields: AreaFields::default(),
         assignment,
         thresholds: vec![Threshold::ONE_PERCENT, "0.005".parse().unwrap()],
+        footprints: None,
     }
 }
 
@@ -41,7 +42,7 @@ fn centroid_job() -> OverlapJob {
 
 fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
     let analysis = pipeline::analyse(loaded, job).unwrap();
-    pipeline::render(loaded, &analysis)
+    pipeline::render(loaded, &analysis, job)
 }
 
 /// The figures the data's PROVENANCE states (counted there independently of this code).

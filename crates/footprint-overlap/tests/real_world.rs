@@ -28,6 +28,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         area_fields: AreaFields::default(),
         assignment,
         thresholds: vec![Threshold::ONE_PERCENT],
+        footprints: None,
     }
 }
 
@@ -163,6 +164,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         area_fields: AreaFields::default(),
         assignment: lookup(),
         thresholds: vec![Threshold::ONE_PERCENT],
+        footprints: None,
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;

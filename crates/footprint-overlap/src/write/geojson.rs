@@ -75,12 +75,12 @@ pub fn msoa_overlap_geojson(
     out
 }
 
-fn push_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     // serde_json escapes exactly what JSON requires; writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
+pub(crate) fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
     match v {
         Some(v) if v.is_finite() => push_f64(out, v),
         _ => out.extend_from_slice(b"null"),
@@ -97,7 +97,7 @@ pub(crate) fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Optio
     (Some((area_km2 * 1e4).round() / 1e4), Some((density * 10.0).round() / 10.0))
 }
 
-fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
+pub(crate) fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
     out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
     for (i, polygon) in polygons.iter().enumerate() {
         if i > 0 {

@@ -1,6 +1,7 @@
 //! The writers: the only code that knows output formats. Every output is staged in a temporary file
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
+mod footprints;
 mod geojson;
 mod summary;
 mod tables;
@@ -8,6 +9,7 @@ mod tables;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use footprints::{footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson};
 pub use geojson::{msoa_overlap_geojson, write_coordinate};
 pub use summary::summary_json;
 pub use tables::{msoa_overlap_csv, msoa_pcn_shares_csv};
@@ -59,6 +61,25 @@ impl OutputSet {
         Ok(Self { dir: dir.to_owned(), staged: Vec::new() })
     }
 
+    /// Writes every file concurrently (see [`OutputSet::stage`]).
+    ///
+    /// # Errors
+    /// The first [`WriteError`] met.
+    pub fn stage_all(&mut self, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
+        use rayon::prelude::*;
+        let staged: Vec<Result<OutputSet, WriteError>> = files
+            .par_iter()
+            .map(|(name, bytes)| {
+                let mut one = OutputSet { dir: self.dir.clone(), staged: Vec::new() };
+                one.stage(name, bytes).map(|()| one)
+            })
+            .collect();
+        for s in staged {
+            self.staged.extend(s?.staged);
+        }
+        Ok(())
+    }
+
     /// Writes `bytes` to a temporary file that becomes `dir/name` on [`OutputSet::commit`].
     ///
     /// # Errors
@@ -66,11 +87,17 @@ impl OutputSet {
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
         let target = self.dir.join(name);
         let fail = |source| WriteError::Write { path: target.clone(), source };
-        let mut file = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(fail)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Outputs are for sharing: readable by all (less the umask), like any file the user's tools
+        // write; tempfile's default is 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut file = builder.tempfile_in(&self.dir).map_err(fail)?;
         // No fsync: the rename is what makes the set atomic for readers and against a failed run;
         // ext4 and XFS flush a file replaced by rename before the rename itself is committed.
         file.write_all(bytes).map_err(fail)?;

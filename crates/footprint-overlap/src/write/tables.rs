@@ -6,30 +6,30 @@ use super::{push_f64, push_int};
 use crate::OverlapTable;
 
 /// A CSV being built in memory (quoting by the csv crate, numbers formatted here).
-struct Table {
+pub(crate) struct Table {
     writer: csv::Writer<Vec<u8>>,
     field: Vec<u8>,
 }
 
 impl Table {
-    fn new(header: &[String]) -> Self {
+    pub(crate) fn new(header: &[String]) -> Self {
         let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let _ = writer.write_record(header);
         Self { writer, field: Vec::with_capacity(32) }
     }
 
-    fn text(&mut self, s: &str) {
+    pub(crate) fn text(&mut self, s: &str) {
         let _ = self.writer.write_field(s);
     }
 
-    fn int(&mut self, v: impl itoa::Integer) {
+    pub(crate) fn int(&mut self, v: impl itoa::Integer) {
         self.field.clear();
         push_int(&mut self.field, v);
         let _ = self.writer.write_field(&self.field);
     }
 
     /// A float, or an empty field for none.
-    fn float(&mut self, v: Option<f64>) {
+    pub(crate) fn float(&mut self, v: Option<f64>) {
         self.field.clear();
         if let Some(v) = v.filter(|v| v.is_finite()) {
             push_f64(&mut self.field, v);
@@ -37,11 +37,11 @@ impl Table {
         let _ = self.writer.write_field(&self.field);
     }
 
-    fn end_row(&mut self) {
+    pub(crate) fn end_row(&mut self) {
         let _ = self.writer.write_record(None::<&[u8]>);
     }
 
-    fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         // Writing into a Vec cannot fail.
         self.writer.into_inner().unwrap_or_default()
     }

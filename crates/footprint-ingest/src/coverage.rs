@@ -1,0 +1,115 @@
+//! Making a layer a clean coverage: vertices of different areas that are within a millimetre of each
+//! other are made identical, so that shared boundaries share their vertices exactly.
+//!
+//! Boundary files reprojected by GIS tools carry float noise: the ONS MSOA layer's neighbouring areas
+//! repeat each shared vertex with differences around 1e-11 degrees (a few up to 1e-8). Exact dissolves
+//! and edge matching need bit-identical vertices, so each vertex is replaced by the first vertex, in
+//! area-code order, within the tolerance of it: an original vertex, never a grid point.
+
+use geo::{Coord, LineString};
+use rustc_hash::FxHashMap;
+
+use crate::{Area, Crs};
+
+/// The tolerance: 1e-8 degrees (about 1.1 mm) or 1 mm on the British National Grid.
+#[must_use]
+pub fn coincidence_tolerance(crs: Crs) -> f64 {
+    match crs {
+        Crs::Wgs84 => 1e-8,
+        Crs::BritishNationalGrid => 1e-3,
+    }
+}
+
+/// Makes vertices within `tolerance` (in both x and y) of an earlier vertex identical to it; returns how
+/// many vertices moved. Areas must be in code order; rings keep at least four positions.
+pub fn unify_vertices(areas: &mut [Area], tolerance: f64) -> usize {
+    let cell = tolerance * 64.0;
+    let mut buckets: FxHashMap<(i64, i64), Vec<Coord<f64>>> = FxHashMap::default();
+    let mut moved = 0;
+    #[allow(clippy::cast_possible_truncation)]
+    let bucket = |v: f64| (v / cell).floor() as i64;
+    for area in areas.iter_mut() {
+        for polygon in &mut area.geometry.0 {
+            let mut fix = |ring: &mut LineString<f64>| {
+                let mut changed = false;
+                for c in &mut ring.0 {
+                    let (bx, by) = (bucket(c.x), bucket(c.y));
+                    // Neighbouring buckets matter only within `tolerance` of a bucket's edge.
+                    let near = |v: f64, b: i64| {
+                        #[allow(clippy::cast_precision_loss)]
+                        let lo = b as f64 * cell;
+                        (if v - lo <= tolerance { -1 } else { 0 }, if lo + cell - v <= tolerance { 1 } else { 0 })
+                    };
+                    let ((x0, x1), (y0, y1)) = (near(c.x, bx), near(c.y, by));
+                    let mut found = None;
+                    'search: for dx in x0..=x1 {
+                        for dy in y0..=y1 {
+                            if let Some(reps) = buckets.get(&(bx + dx, by + dy))
+                                && let Some(r) = reps
+                                    .iter()
+                                    .find(|r| (r.x - c.x).abs() <= tolerance && (r.y - c.y).abs() <= tolerance)
+                            {
+                                found = Some(*r);
+                                break 'search;
+                            }
+                        }
+                    }
+                    match found {
+                        Some(r) if r != *c => {
+                            *c = r;
+                            moved += 1;
+                            changed = true;
+                        }
+                        Some(_) => {}
+                        None => buckets.entry((bx, by)).or_default().push(*c),
+                    }
+                }
+                if changed {
+                    let mut kept: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
+                    for c in &ring.0 {
+                        if kept.last() != Some(c) {
+                            kept.push(*c);
+                        }
+                    }
+                    if kept.len() >= 4 {
+                        ring.0 = kept;
+                    }
+                }
+            };
+            polygon.exterior_mut(&mut fix);
+            polygon.interiors_mut(|holes| holes.iter_mut().for_each(&mut fix));
+        }
+    }
+    moved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AreaCode;
+    use geo::{MultiPolygon, Polygon};
+
+    fn area(code: &str, ring: &[(f64, f64)]) -> Area {
+        Area {
+            code: AreaCode(code.into()),
+            name: String::new(),
+            geometry: MultiPolygon(vec![Polygon::new(LineString::from(ring.to_vec()), vec![])]),
+            feature_index: 0,
+        }
+    }
+
+    #[test]
+    fn near_vertices_take_the_first_areas_coordinates() {
+        let noise = 3e-12;
+        let mut areas = vec![
+            area("A", &[(0., 0.), (1., 0.), (1., 1.), (0., 1.), (0., 0.)]),
+            area("B", &[(1. + noise, 0.), (2., 0.), (2., 1.), (1., 1. - noise), (1. + noise, 0.)]),
+            // 1 cm away: a different vertex, left alone.
+            area("C", &[(1.0000001, 2.), (2., 2.), (2., 3.), (1.0000001, 2.)]),
+        ];
+        assert_eq!(unify_vertices(&mut areas, 1e-8), 3);
+        let b = &areas[1].geometry.0[0].exterior().0;
+        assert_eq!((b[0], b[3], b[4]), (Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }, Coord { x: 1., y: 0. }));
+        assert_eq!(areas[2].geometry.0[0].exterior().0[0].x, 1.0000001);
+    }
+}

@@ -1,0 +1,188 @@
+//! The footprint layers: `pcn_footprints.geojson`, `pcn_footprints.csv`, `pcn_footprint_overlaps.csv`
+//! and `pcn_footprint_areas.csv`.
+
+use footprint_ingest::{AreaLayer, PracticeMap};
+use rayon::prelude::*;
+
+use super::geojson::{push_multipolygon, push_opt, push_str};
+use super::push_int;
+use super::tables::Table;
+use crate::{Footprint, FootprintSpec, Method, OverlapTable};
+
+/// The parameter of a method, as a label (`0.01`, `0.8`, or empty for plurality).
+fn parameter(method: Method, spec: &FootprintSpec) -> String {
+    match method {
+        Method::Threshold => spec.threshold.fraction_label(),
+        Method::Core => spec.core_share.fraction_label(),
+        Method::Plurality => String::new(),
+    }
+}
+
+/// Renders `pcn_footprints.geojson`: one feature per PCN and method, in method then PCN code order.
+#[must_use]
+pub fn footprints_geojson(
+    footprints: &[Footprint],
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+    spec: &FootprintSpec,
+    level: &str,
+) -> Vec<u8> {
+    let features: Vec<Vec<u8>> = footprints
+        .par_iter()
+        .map(|f| {
+            let pcn = &practices.pcns[f.pcn.index()];
+            let mut out = Vec::with_capacity(1024);
+            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{\"pcn_code\":");
+            push_str(&mut out, pcn.code.as_str());
+            out.extend_from_slice(b",\"pcn_name\":");
+            push_str(&mut out, &pcn.name);
+            out.extend_from_slice(b",\"method\":");
+            push_str(&mut out, f.method.name());
+            out.extend_from_slice(b",\"parameter\":");
+            push_str(&mut out, &parameter(f.method, spec));
+            out.extend_from_slice(b",\"level\":");
+            push_str(&mut out, level);
+            for (name, value) in [
+                ("list_size", f.list_size),
+                ("patients_inside", f.patients_inside),
+                ("population_inside", f.population_inside),
+                ("areas", f.areas.len() as u64),
+                ("parts", f.shape.0.len() as u64),
+                ("overlapping_pcns", f.overlaps.len() as u64),
+                ("overlap_population", f.overlap_population),
+            ] {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"\":");
+                push_int(&mut out, value);
+            }
+            out.extend_from_slice(b",\"containment\":");
+            push_opt(&mut out, f.containment());
+            out.extend_from_slice(b",\"purity\":");
+            push_opt(&mut out, f.purity());
+            out.extend_from_slice(b",\"area_km2\":");
+            push_opt(&mut out, Some((f.area_km2 * 1e4).round() / 1e4));
+            out.extend_from_slice(b",\"overlaps\":[");
+            for (i, o) in f.overlaps.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"pcn_code\":");
+                push_str(&mut out, practices.pcns[o.pcn.index()].code.as_str());
+                out.extend_from_slice(b",\"areas\":");
+                push_int(&mut out, o.areas);
+                out.extend_from_slice(b",\"population\":");
+                push_int(&mut out, o.population);
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"]},\"geometry\":");
+            push_multipolygon(&mut out, &f.shape.0, layer.crs);
+            out.push(b'}');
+            out
+        })
+        .collect();
+    let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
+    out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
+}
+
+/// Renders `pcn_footprints.csv`: the metrics of each footprint, one row per PCN and method.
+#[must_use]
+pub fn footprints_csv(footprints: &[Footprint], practices: &PracticeMap, spec: &FootprintSpec, level: &str) -> Vec<u8> {
+    let header = [
+        "pcn_code",
+        "pcn_name",
+        "method",
+        "parameter",
+        "level",
+        "list_size",
+        "patients_inside",
+        "containment",
+        "population_inside",
+        "purity",
+        "areas",
+        "parts",
+        "area_km2",
+        "overlapping_pcns",
+        "overlap_population",
+        "dissolve",
+    ]
+    .map(String::from);
+    let mut csv = Table::new(&header);
+    for f in footprints {
+        let pcn = &practices.pcns[f.pcn.index()];
+        csv.text(pcn.code.as_str());
+        csv.text(&pcn.name);
+        csv.text(f.method.name());
+        csv.text(&parameter(f.method, spec));
+        csv.text(level);
+        csv.int(f.list_size);
+        csv.int(f.patients_inside);
+        csv.float(f.containment());
+        csv.int(f.population_inside);
+        csv.float(f.purity());
+        csv.int(f.areas.len());
+        csv.int(f.shape.0.len());
+        csv.float(Some((f.area_km2 * 1e4).round() / 1e4));
+        csv.int(f.overlaps.len());
+        csv.int(f.overlap_population);
+        csv.text(match f.dissolve {
+            crate::DissolveMethod::Exact => "exact",
+            crate::DissolveMethod::BooleanUnion => "boolean_union",
+        });
+        csv.end_row();
+    }
+    csv.finish()
+}
+
+/// Renders `pcn_footprint_overlaps.csv`: `pcn_code, method, other_pcn_code, shared_areas, shared_population`.
+#[must_use]
+pub fn footprint_overlaps_csv(footprints: &[Footprint], practices: &PracticeMap) -> Vec<u8> {
+    let header = ["pcn_code", "method", "other_pcn_code", "shared_areas", "shared_population"].map(String::from);
+    let mut csv = Table::new(&header);
+    for f in footprints {
+        for o in &f.overlaps {
+            csv.text(practices.pcns[f.pcn.index()].code.as_str());
+            csv.text(f.method.name());
+            csv.text(practices.pcns[o.pcn.index()].code.as_str());
+            csv.int(o.areas);
+            csv.int(o.population);
+            csv.end_row();
+        }
+    }
+    csv.finish()
+}
+
+/// Renders `pcn_footprint_areas.csv`: each footprint's areas with the PCN's patients there, the area's
+/// population and the purity (the share of the area's residents registered with the PCN).
+#[must_use]
+pub fn footprint_areas_csv(
+    footprints: &[Footprint],
+    table: &OverlapTable,
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+) -> Vec<u8> {
+    let header = ["pcn_code", "method", "area_code", "pcn_patients", "population", "purity"].map(String::from);
+    let mut csv = Table::new(&header);
+    for f in footprints {
+        for a in &f.areas {
+            let row = &table.areas[a.index()];
+            let n = row.pcn_patients.binary_search_by(|p| p.0.cmp(&f.pcn)).map_or(0, |i| row.pcn_patients[i].1);
+            csv.text(practices.pcns[f.pcn.index()].code.as_str());
+            csv.text(f.method.name());
+            csv.text(layer.areas[a.index()].code.as_str());
+            csv.int(n);
+            csv.int(row.population);
+            csv.float(Some(row.share(n)));
+            csv.end_row();
+        }
+    }
+    csv.finish()
+}
