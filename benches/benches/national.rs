@@ -1,72 +1,69 @@
 //! Benchmarks of the national run (July 2022, 865,965 rows, 6,791 MSOAs) and of each of its stages.
 //!
 //! `cargo bench -p footprint-benches`. Side-by-side figures against the GeoPandas peer come from
-//! `benches/compare.sh`. Inputs are read the way `pipeline::load` reads them (gzip CSVs decompressed
-//! as they are parsed, the area layer through `read_area_layer`).
+//! `benches/compare.sh`.
 
 use std::path::{Path, PathBuf};
 
-use footprint_index::{AreaIndex, Placement, assign_by_centroids};
+use footprint_index::{AreaIndex, assign_by_centroids};
 use footprint_ingest::{
-    AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_centroids, read_lookup,
+    AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_areas, read_centroids, read_lookup,
     read_registrations,
 };
-use footprint_overlap::Threshold;
-use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
+use footprint_overlap::pipeline::{self, AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
+use footprint_overlap::{FootprintSpec, Threshold};
 
 /// The allocator the `footprint` binary uses, so stage timings match the CLI's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The committed national dataset.
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/england-2011");
-
-/// The snap distance of the centroid-path benchmarks, in metres.
-const SNAP_METRES: f64 = 200.0;
-
 fn main() {
     divan::main();
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(FIXTURES).join(name)
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/england-2011")
 }
 
 fn shared(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path)
 }
 
-/// The job of the CLI's default run (`footprint` with no arguments), with another way of placing LSOAs.
 fn job(assignment: AssignmentSource) -> OverlapJob {
+    let dir = fixtures();
     OverlapJob {
-        registrations: fixture("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
-        practices: fixture("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
-        areas: fixture("msoa11_england_generalised_clipped.geojson.gz"),
+        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
         area_fields: AreaFields::default(),
         assignment,
         thresholds: vec![Threshold::ONE_PERCENT],
+        footprints: None,
     }
 }
 
-/// The CLI's default run: the lookup path.
 fn lookup_job() -> OverlapJob {
-    job(AssignmentSource::Lookup { path: fixture("lsoa11_msoa11_lookup.csv.gz"), columns: LookupColumns::default() })
+    job(AssignmentSource::Lookup {
+        path: fixtures().join("lsoa11_msoa11_lookup.csv.gz"),
+        columns: LookupColumns::default(),
+    })
 }
 
 fn centroid_job() -> OverlapJob {
     job(AssignmentSource::Centroids {
-        path: fixture("lsoa11_population_weighted_centroids.csv.gz"),
+        path: fixtures().join("lsoa11_population_weighted_centroids.csv.gz"),
         columns: CentroidColumns::default(),
-        snap_metres: SNAP_METRES,
+        snap_metres: 100.0,
     })
 }
 
-/// Reads a fixture as the pipeline does: a gzip file stays compressed and is decompressed as it is parsed.
+/// Reads a fixture as the pipeline does for CSVs: a gzip file is decompressed as it is parsed.
 fn read(path: &Path) -> InputFile {
     InputFile::read_compressed(path).expect("fixture readable")
 }
 
-/// The whole national run by the lookup path: read the compressed inputs, assign, count, write every layer.
+/// The whole national run as `footprint` with no arguments does it: read the compressed inputs, assign by
+/// lookup, count, draw MSOA footprints, write every layer.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn whole_run_lookup(bencher: divan::Bencher) {
     let out = tempfile::tempdir().expect("temporary directory");
@@ -74,7 +71,7 @@ fn whole_run_lookup(bencher: divan::Bencher) {
     bencher.bench(|| pipeline::run(&job, out.path()).expect("national run"));
 }
 
-/// The whole national run by the centroid path (point-in-polygon over the R-tree).
+/// The whole national run by the centroid path (point-in-polygon over the R-tree), no footprints.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn whole_run_centroids(bencher: divan::Bencher) {
     let out = tempfile::tempdir().expect("temporary directory");
@@ -89,7 +86,7 @@ fn stage_load(bencher: divan::Bencher) {
     bencher.bench(|| pipeline::load(&job).expect("inputs"));
 }
 
-/// Stage 2: assignment by lookup, counting, area sizes.
+/// Stage 2: assignment by lookup, counting, area sizes and the MSOA footprints (as in the default run).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_analyse(bencher: divan::Bencher) {
     let job = lookup_job();
@@ -97,69 +94,64 @@ fn stage_analyse(bencher: divan::Bencher) {
     bencher.bench(|| pipeline::analyse(&loaded, &job).expect("analysis"));
 }
 
-/// Stage 3: rendering the four outputs in memory.
+/// Stage 2 without footprints: assignment by lookup, counting, area sizes.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn stage_analyse_no_footprints(bencher: divan::Bencher) {
+    let job = lookup_job_no_footprints();
+    let loaded = pipeline::load(&job).expect("inputs");
+    bencher.bench(|| pipeline::analyse(&loaded, &job).expect("analysis"));
+}
+
+/// Stage 3: rendering every output of the default run in memory.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_render(bencher: divan::Bencher) {
     let job = lookup_job();
     let loaded = pipeline::load(&job).expect("inputs");
     let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
-    bencher.bench(|| pipeline::render(&loaded, &analysis));
+    bencher.bench(|| pipeline::render(&loaded, &analysis, &job));
 }
 
 /// Reading the registrations (3.8 MB gzip, 65 MB CSV, 865,965 rows).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn read_registrations_gz() {
-    let file = read(&fixture("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"));
+    let file = read(&fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"));
     divan::black_box(read_registrations(&file).expect("registrations"));
 }
 
 /// Reading, validating and repairing the MSOA layer (12.8 MB gzip GeoJSON, 886,236 vertices).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn read_msoa_geojson_gz() {
-    let path = fixture("msoa11_england_generalised_clipped.geojson.gz");
-    divan::black_box(read_area_layer(&path, &AreaFields::default()).expect("areas"));
+    let file = InputFile::read(fixtures().join("msoa11_england_generalised_clipped.geojson.gz")).expect("fixture");
+    divan::black_box(read_areas(&file, &AreaFields::default()).expect("areas"));
 }
 
-/// Shapefile ingest of the national MSOA layer in British National Grid (from ../shared/data, skipped if absent).
+/// Shapefile ingest of the national MSOA layer in British National Grid (from ../shared/data).
 #[divan::bench(sample_count = 10, sample_size = 1)]
-fn read_msoa_shapefile(bencher: divan::Bencher) {
+fn read_msoa_shapefile() {
     let path = shared("england-2011/msoa11_bng_shapefile");
-    if !path.exists() {
-        eprintln!("read_msoa_shapefile: {} not found, skipped", path.display());
-        return;
-    }
-    bencher.bench(|| read_area_layer(&path, &AreaFields::default()).expect("shapefile"));
+    divan::black_box(read_area_layer(&path, &AreaFields::default()).expect("shapefile"));
 }
 
 /// Reading the LSOA → MSOA lookup.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn read_lookup_gz() {
-    let file = read(&fixture("lsoa11_msoa11_lookup.csv.gz"));
+    let file = read(&fixtures().join("lsoa11_msoa11_lookup.csv.gz"));
     divan::black_box(read_lookup(&file, &LookupColumns::default()).expect("lookup"));
 }
 
-/// The centroid path's assignment: R-tree build over the MSOA layer, then point-in-polygon of every
-/// registered LSOA's population-weighted centroid, snapping within 200 m.
+/// Point-in-polygon assignment of the LSOA centroids (R-tree build included).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn assign_centroids(bencher: divan::Bencher) {
-    let loaded = pipeline::load(&lookup_job()).expect("inputs");
-    let layer = &loaded.layer;
-    let centroids =
-        read_centroids(&read(&fixture("lsoa11_population_weighted_centroids.csv.gz")), &CentroidColumns::default())
-            .expect("centroids");
-    let crs = centroids.crs().expect("centroid CRS recognised");
-    let centroids = if crs == layer.crs { centroids } else { centroids.converted(crs, layer.crs) };
-    let lsoas = &loaded.registrations.lsoas;
-    // Guard against timing a degenerate run (e.g. every point missed because of a CRS mix-up).
-    let placed = assign_by_centroids(lsoas, &centroids, &AreaIndex::new(&layer.areas, layer.crs), SNAP_METRES)
-        .placements
-        .iter()
-        .filter(|p| matches!(p, Placement::Area(_)))
-        .count();
-    assert!(placed * 5 > lsoas.len() * 4, "only {placed} of {} LSOAs placed", lsoas.len());
+    let job = lookup_job();
+    let loaded = pipeline::load(&job).expect("inputs");
+    let centroids = read_centroids(
+        &read(&fixtures().join("lsoa11_population_weighted_centroids.csv.gz")),
+        &CentroidColumns::default(),
+    )
+    .expect("centroids");
     bencher.bench(|| {
-        let index = AreaIndex::new(&layer.areas, layer.crs);
-        assign_by_centroids(lsoas, &centroids, &index, SNAP_METRES)
+        let index = AreaIndex::new(&loaded.layer.areas, loaded.layer.crs);
+        assign_by_centroids(&loaded.registrations.lsoas, &centroids, &index, 100.0)
     });
 }
 

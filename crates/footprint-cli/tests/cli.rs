@@ -95,8 +95,24 @@ fn default_run_writes_every_layer_into_footprint_out() {
     assert!(stdout.starts_with("6,791 areas; 61,768,942 patients read on 865,965 rows"), "{stdout}");
     let files = read_outputs(&cwd.path().join("footprint-out"));
     let names: Vec<_> = files.iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["msoa_overlap.csv", "msoa_overlap.geojson", "msoa_pcn_shares.csv", "summary.json"]);
-    let summary: serde_json::Value = serde_json::from_slice(&files[3].1).unwrap();
+    assert_eq!(
+        names,
+        [
+            "msoa_overlap.csv",
+            "msoa_overlap.geojson",
+            "msoa_pcn_shares.csv",
+            "pcn_footprint_areas.csv",
+            "pcn_footprint_overlaps.csv",
+            "pcn_footprints.csv",
+            "pcn_footprints.geojson",
+            "summary.json"
+        ]
+    );
+    // Plurality footprints partition the MSOAs: every MSOA in exactly one.
+    let areas = String::from_utf8(files[3].1.clone()).unwrap();
+    let plurality: Vec<&str> = areas.lines().filter(|l| l.split(',').nth(1) == Some("plurality")).collect();
+    assert_eq!(plurality.len(), 6_791);
+    let summary: serde_json::Value = serde_json::from_slice(&files[7].1).unwrap();
     assert_eq!(summary["accounting"]["balanced"], true);
     assert_eq!(summary["inputs"]["registrations"]["extract_date"], "01Jul2022");
     assert_eq!(
