@@ -186,3 +186,41 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
     );
     assert_eq!(a.patients_unknown_lsoa + a.patients_outside_layer, a.unplaced.iter().map(|u| u.patients).sum::<u64>());
 }
+
+/// Plurality footprints from the 32,844 LSOA polygons partition England: every LSOA in exactly one
+/// footprint, and the dissolved shapes add up to England's area.
+#[test]
+fn plurality_lsoa_footprints_partition_england() {
+    let mut job = national_job(
+        geojson_layer(),
+        AssignmentSource::LsoaAreas {
+            path: shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz"),
+            fields: AreaFields::default(),
+            snap_metres: 100.0,
+        },
+    );
+    job.footprints = Some(pipeline::FootprintJob {
+        level: pipeline::FootprintLevel::Lsoa,
+        spec: footprint_overlap::FootprintSpec {
+            methods: vec![footprint_overlap::Method::Plurality],
+            ..footprint_overlap::FootprintSpec::default()
+        },
+    });
+    let (loaded, analysis) = run(&job);
+    let lsoas = loaded.lsoa_layer.as_ref().unwrap();
+    let fp = analysis.footprints.as_ref().unwrap();
+    let mut owners = vec![0u32; lsoas.areas.len()];
+    for f in &fp.footprints {
+        for a in &f.areas {
+            owners[a.index()] += 1;
+        }
+    }
+    assert_eq!(lsoas.areas.len(), 32_844);
+    assert!(owners.iter().all(|&n| n == 1), "{} LSOAs not in exactly one footprint", owners.iter().filter(|&&n| n != 1).count());
+    let england: f64 = fp.lsoa_area_km2.iter().sum();
+    let dissolved: f64 = fp.footprints.iter().map(|f| footprint_ingest::area_km2(&f.shape, lsoas.crs)).sum();
+    assert!((dissolved - england).abs() < 0.01, "footprints {dissolved} km² vs England {england} km²");
+    assert!((130_000.0..131_000.0).contains(&england), "{england}");
+    let exact = fp.footprints.iter().filter(|f| f.dissolve == footprint_overlap::DissolveMethod::Exact).count();
+    assert!(exact * 100 >= fp.footprints.len() * 95, "only {exact} of {} dissolved exactly", fp.footprints.len());
+}
