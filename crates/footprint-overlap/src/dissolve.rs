@@ -130,6 +130,9 @@ fn cmp_coord(a: Coord<f64>, b: Coord<f64>) -> std::cmp::Ordering {
 
 /// Of the edges leaving `at`, the one turning furthest left from the direction `prev → at`.
 fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[Edge]) -> Option<usize> {
+    if edges.len() == 1 {
+        return Some(0); // the usual case: no choice to make
+    }
     let incoming = (at.y - prev.y).atan2(at.x - prev.x);
     let turn = |to: Coord<f64>| {
         // Angle of the turn in (−π, π]: positive is left; going straight back is the last choice.

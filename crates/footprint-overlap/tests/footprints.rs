@@ -22,14 +22,19 @@ fn coverage(cells: &[(u32, u32)]) -> (String, String) {
         })
         .collect();
     let lookup: String = (1..=cells.len()).map(|i| format!("L{i},M{i}\n")).collect();
-    (format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")), format!("LSOA11CD,MSOA11CD\n{lookup}"))
+    (
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(",")),
+        format!("LSOA11CD,MSOA11CD\n{lookup}"),
+    )
 }
 
 /// Runs the footprints of `registrations` (lines `practice,lsoa,patients`; practice A is in P1, B in P2, C in P3).
 fn run(cells: &[(u32, u32)], registrations: &str, spec: &FootprintSpec) -> Vec<(String, Footprint)> {
     let (areas, lookup) = coverage(cells);
     let input = |name: &str, text: String| InputFile::from_bytes(name, text.into_bytes());
-    let regs = read_registrations(&input("r.csv", format!("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n{registrations}"))).unwrap();
+    let regs =
+        read_registrations(&input("r.csv", format!("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n{registrations}")))
+            .unwrap();
     let map = read_practice_map(&input("m.csv", "PRACTICE_CODE,PCN_CODE\nA,P1\nB,P2\nC,P3\n".into())).unwrap();
     let layer = read_areas(&input("a.geojson", areas), &AreaFields::default()).unwrap();
     let lookup = read_lookup(&input("l.csv", lookup), &LookupColumns::default()).unwrap();
@@ -64,7 +69,11 @@ const CELLS: &[(u32, u32)] = &[(0, 0), (1, 0), (0, 1), (1, 1), (5, 5)];
 const REGS: &str = "A,L1,60\nB,L1,40\nA,L2,50\nB,L2,50\nB,L3,90\nC,L3,10\nA,L4,5\nB,L4,95\nA,L5,30\nC,L5,70\n";
 
 fn spec() -> FootprintSpec {
-    FootprintSpec { methods: Method::ALL.to_vec(), threshold: "10%".parse().unwrap(), core_share: "80%".parse().unwrap() }
+    FootprintSpec {
+        methods: Method::ALL.to_vec(),
+        threshold: "10%".parse().unwrap(),
+        core_share: "80%".parse().unwrap(),
+    }
 }
 
 #[test]
@@ -111,7 +120,8 @@ fn metrics_match_hand_computation() {
 fn a_footprint_around_another_has_a_hole() {
     // A 3×3 grid: P1 has the eight outer cells, P2 the centre.
     let cells: Vec<(u32, u32)> = (0..3).flat_map(|y| (0..3).map(move |x| (x, y))).collect();
-    let regs: String = (1..=9).map(|i| if i == 5 { "B,L5,100\n".to_owned() } else { format!("A,L{i},100\n") }).collect();
+    let regs: String =
+        (1..=9).map(|i| if i == 5 { "B,L5,100\n".to_owned() } else { format!("A,L{i},100\n") }).collect();
     let spec = FootprintSpec { methods: vec![Method::Plurality], ..spec() };
     let found = run(&cells, &regs, &spec);
     let p1 = &found[0].1;
@@ -124,6 +134,10 @@ fn a_footprint_around_another_has_a_hole() {
 #[test]
 fn core_ties_go_to_the_smaller_area_code() {
     // P1 has 50 in each of M1 and M2 and nothing else: 50% is reached by one area, the smaller code.
-    let found = run(&[(0, 0), (1, 0)], "A,L2,50\nA,L1,50\n", &FootprintSpec { methods: vec![Method::Core], core_share: "0.5".parse().unwrap(), ..spec() });
+    let found = run(
+        &[(0, 0), (1, 0)],
+        "A,L2,50\nA,L1,50\n",
+        &FootprintSpec { methods: vec![Method::Core], core_share: "0.5".parse().unwrap(), ..spec() },
+    );
     assert_eq!(areas_of(&found[0].1), ["M1"]);
 }

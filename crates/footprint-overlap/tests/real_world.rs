@@ -216,7 +216,11 @@ fn plurality_lsoa_footprints_partition_england() {
         }
     }
     assert_eq!(lsoas.areas.len(), 32_844);
-    assert!(owners.iter().all(|&n| n == 1), "{} LSOAs not in exactly one footprint", owners.iter().filter(|&&n| n != 1).count());
+    assert!(
+        owners.iter().all(|&n| n == 1),
+        "{} LSOAs not in exactly one footprint",
+        owners.iter().filter(|&&n| n != 1).count()
+    );
     let england: f64 = fp.lsoa_area_km2.iter().sum();
     let dissolved: f64 = fp.footprints.iter().map(|f| footprint_ingest::area_km2(&f.shape, lsoas.crs)).sum();
     assert!((dissolved - england).abs() < 0.01, "footprints {dissolved} km² vs England {england} km²");
