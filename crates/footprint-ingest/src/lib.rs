@@ -38,4 +38,4 @@ pub use practices::{PracticeMap, PracticePcn, read_practice_map};
 pub use registrations::{Registration, RegistrationTable, read_registrations};
 pub use shapefile::{is_shapefile_input, read_shapefile};
 pub use source::{FileInfo, InputFile};
-pub use validity::has_crossing_edges;
+pub use validity::{conflicting_owners, has_crossing_edges};

@@ -65,6 +65,46 @@ fn ordered_bits(v: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
+/// Of a soup of segments (each with an owner), the owners of every pair that intersects other than at a
+/// shared endpoint — a proper crossing, a T-junction, or collinear segments overlapping. Sorted, deduplicated.
+#[must_use]
+pub fn conflicting_owners(segments: &[(Coord<f64>, Coord<f64>, u32)]) -> Vec<u32> {
+    let edges: Vec<Edge> = segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.0 != s.1)
+        .map(|(i, &(a, b, _))| Edge {
+            a,
+            b,
+            ring: i as u32,
+            index: 0,
+            ring_len: 1,
+            min_x: a.x.min(b.x),
+            max_x: a.x.max(b.x),
+        })
+        .collect();
+    let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (ordered_bits(e.min_x), i as u32)).collect();
+    order.sort_unstable();
+    let mut owners = Vec::new();
+    for (k, &(_, i)) in order.iter().enumerate() {
+        let e = &edges[i as usize];
+        for &(_, j) in &order[k + 1..] {
+            let o = &edges[j as usize];
+            if o.min_x > e.max_x {
+                break;
+            }
+            // Each segment is its own "ring", so segments meeting at an endpoint are allowed unless they fold.
+            if intersect(e, o) {
+                owners.push(segments[e.ring as usize].2);
+                owners.push(segments[o.ring as usize].2);
+            }
+        }
+    }
+    owners.sort_unstable();
+    owners.dedup();
+    owners
+}
+
 fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     robust::orient2d(
         robust::Coord { x: a.x, y: a.y },

@@ -53,6 +53,50 @@ pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMetho
     }
 }
 
+/// Like [`dissolve`], but trusting the exact result without the validity screen when `clean` says
+/// the areas come from a clean part of a coverage (see [`unclean_areas`]).
+#[must_use]
+pub fn dissolve_clean(polygons: &[&Polygon<f64>], clean: bool) -> (MultiPolygon<f64>, DissolveMethod) {
+    if clean && let Some(result) = exact(polygons) {
+        return (result, DissolveMethod::Exact);
+    }
+    dissolve(polygons)
+}
+
+/// Which areas of a layer do not match their neighbours edge for edge (T-junctions, overlaps, crossings).
+///
+/// The whole layer is dissolved once by edge cancellation; what remains is the outline of the layer plus
+/// every mismatch. The areas owning a remaining edge that crosses, overlaps or touches another other than
+/// at an endpoint are unclean. A set of areas none of which is unclean dissolves exactly into a valid
+/// shape: its internal boundaries cancel, and the rest are original edges of valid, non-overlapping areas.
+#[must_use]
+pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
+    let mut net: FxHashMap<(Key, Key), (i32, Coord<f64>, Coord<f64>, u32)> = FxHashMap::default();
+    for (i, area) in areas.iter().enumerate() {
+        for polygon in &area.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for w in ring.0.windows(2) {
+                    let (ka, kb) = (key(w[0]), key(w[1]));
+                    if ka == kb {
+                        continue;
+                    }
+                    let (lo, hi, sign) =
+                        if ka < kb { ((ka, w[0]), (kb, w[1]), 1) } else { ((kb, w[1]), (ka, w[0]), -1) };
+                    let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1, i as u32));
+                    entry.0 += sign;
+                }
+            }
+        }
+    }
+    let remaining: Vec<(Coord<f64>, Coord<f64>, u32)> =
+        net.into_values().filter(|e| e.0 != 0).map(|(_, a, b, owner)| (a, b, owner)).collect();
+    let mut unclean = vec![false; areas.len()];
+    for owner in footprint_ingest::conflicting_owners(&remaining) {
+        unclean[owner as usize] = true;
+    }
+    unclean
+}
+
 /// The boolean union of the polygons (the fallback; also what the tests compare the exact path with).
 #[must_use]
 pub fn boolean_union(polygons: &[&Polygon<f64>]) -> MultiPolygon<f64> {
@@ -254,6 +298,23 @@ mod tests {
     fn separate_and_corner_touching_parts_stay_separate() {
         check(&[(0., 0.), (5., 5.)], 2, 0, DissolveMethod::Exact);
         check(&[(0., 0.), (1., 1.)], 2, 0, DissolveMethod::Exact); // touching at (1, 1)
+    }
+
+    #[test]
+    fn unclean_areas_are_those_at_a_mismatch() {
+        // A row of three squares; the middle one has an extra vertex on its east side (a T-junction with
+        // the east square), the west one is clean, and a fourth square far away is clean.
+        let west = square(0., 0.);
+        let middle = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 0.5), (x: 2., y: 1.), (x: 1., y: 1.)];
+        let east = polygon![(x: 2., y: 0.), (x: 3., y: 0.), (x: 3., y: 1.), (x: 2., y: 1.)];
+        let away = square(10., 10.);
+        let areas: Vec<MultiPolygon<f64>> =
+            [west, middle, east, away].into_iter().map(|p| MultiPolygon(vec![p])).collect();
+        let refs: Vec<&MultiPolygon<f64>> = areas.iter().collect();
+        assert_eq!(unclean_areas(&refs), [false, true, true, false]);
+        // West and middle are a clean pair even though middle is unclean against east.
+        let (union, how) = dissolve(&[&areas[0].0[0], &areas[1].0[0]]);
+        assert_eq!((union.0.len(), how), (1, DissolveMethod::Exact));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use footprint_ingest::{AreaId, AreaLayer, PcnId, PracticeMap};
 use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
 
-use crate::{DissolveMethod, OverlapTable, Threshold, dissolve};
+use crate::{DissolveMethod, OverlapTable, Threshold};
 
 /// How a footprint is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -197,6 +197,7 @@ pub fn footprints(
 ) -> Vec<Footprint> {
     let pcns = practices.pcns.len();
     let by_pcn = pcn_areas(table, pcns);
+    let unclean = crate::dissolve::unclean_areas(&layer.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
     let lists: Vec<u64> = by_pcn.iter().map(|a| a.iter().map(|x| x.1).sum()).collect();
     let mut out = Vec::new();
     for &method in &spec.methods {
@@ -222,7 +223,8 @@ pub fn footprints(
                 };
                 let polygons: Vec<&Polygon<f64>> =
                     areas.iter().flat_map(|a| layer.areas[a.index()].geometry.0.iter()).collect();
-                let (shape, how) = dissolve(&polygons);
+                let clean = areas.iter().all(|a| !unclean[a.index()]);
+                let (shape, how) = crate::dissolve::dissolve_clean(&polygons, clean);
                 let mut shared: rustc_hash::FxHashMap<PcnId, (u32, u64)> = rustc_hash::FxHashMap::default();
                 for a in &areas {
                     for &other in holders[a.index()].iter().filter(|&&o| o != pcn_id) {
