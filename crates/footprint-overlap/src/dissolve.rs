@@ -27,6 +27,8 @@ type Key = (u64, u64);
 type Edge = (Coord<f64>, Coord<f64>);
 /// The net count of an undirected edge and its two ends (lower key first).
 type NetEdge = (i32, Coord<f64>, Coord<f64>);
+/// The same, with the first and the last area that contributed it.
+type OwnedNetEdge = (i32, Coord<f64>, Coord<f64>, u32, u32);
 
 fn key(c: Coord<f64>) -> Key {
     // +0.0 and -0.0 are the same point.
@@ -63,7 +65,8 @@ pub fn dissolve_clean(polygons: &[&Polygon<f64>], clean: bool) -> (MultiPolygon<
     dissolve(polygons)
 }
 
-/// Which areas of a layer do not match their neighbours edge for edge (T-junctions, overlaps, crossings).
+/// Which areas of a layer do not match their neighbours edge for edge (T-junctions, overlaps, crossings,
+/// an edge shared in the same direction).
 ///
 /// The whole layer is dissolved once by edge cancellation; what remains is the outline of the layer plus
 /// every mismatch. The areas owning a remaining edge that crosses, overlaps or touches another other than
@@ -71,7 +74,7 @@ pub fn dissolve_clean(polygons: &[&Polygon<f64>], clean: bool) -> (MultiPolygon<
 /// shape: its internal boundaries cancel, and the rest are original edges of valid, non-overlapping areas.
 #[must_use]
 pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
-    let mut net: FxHashMap<(Key, Key), (i32, Coord<f64>, Coord<f64>, u32)> = FxHashMap::default();
+    let mut net: FxHashMap<(Key, Key), OwnedNetEdge> = FxHashMap::default();
     for (i, area) in areas.iter().enumerate() {
         for polygon in &area.0 {
             for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
@@ -82,15 +85,26 @@ pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
                     }
                     let (lo, hi, sign) =
                         if ka < kb { ((ka, w[0]), (kb, w[1]), 1) } else { ((kb, w[1]), (ka, w[0]), -1) };
-                    let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1, i as u32));
+                    let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1, i as u32, i as u32));
                     entry.0 += sign;
+                    entry.4 = i as u32;
                 }
             }
         }
     }
-    let remaining: Vec<(Coord<f64>, Coord<f64>, u32)> =
-        net.into_values().filter(|e| e.0 != 0).map(|(_, a, b, owner)| (a, b, owner)).collect();
     let mut unclean = vec![false; areas.len()];
+    let mut remaining: Vec<(Coord<f64>, Coord<f64>, u32)> = Vec::new();
+    for (count, a, b, first, last) in net.into_values() {
+        match count.unsigned_abs() {
+            0 => {}
+            1 => remaining.push((a, b, first)),
+            // The same edge in the same direction in two areas: they overlap there.
+            _ => {
+                unclean[first as usize] = true;
+                unclean[last as usize] = true;
+            }
+        }
+    }
     for owner in footprint_ingest::conflicting_owners(&remaining) {
         unclean[owner as usize] = true;
     }
@@ -132,6 +146,9 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
         FxHashMap::with_capacity_and_hasher(net.len() / 2, rustc_hash::FxBuildHasher);
     let mut remaining = 0usize;
     for (count, lo, hi) in net.into_values() {
+        if count.unsigned_abs() > 1 {
+            return None; // the same edge twice in one direction: overlapping areas, not a coverage
+        }
         let (from, to) = if count > 0 { (lo, hi) } else { (hi, lo) };
         for _ in 0..count.unsigned_abs() {
             outgoing.entry(key(from)).or_default().push((from, to));
@@ -159,13 +176,83 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
                 prev = at;
                 at = to;
             }
-            rings.push(LineString(ring));
+            split_at_repeats(ring, &mut rings);
         }
     }
     if remaining != 0 {
         return None;
     }
-    Some(assemble(rings))
+    let result = assemble(rings);
+    // A part lying inside another part (not in one of its holes) means the areas overlapped.
+    if has_nested_parts(&result) {
+        return None;
+    }
+    Some(result)
+}
+
+/// Whether some part of `shape` lies inside another part's filled region.
+fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
+    use geo::BoundingRect;
+    if shape.0.len() < 2 {
+        return false;
+    }
+    let boxes: Vec<Option<geo::Rect<f64>>> = shape.0.iter().map(BoundingRect::bounding_rect).collect();
+    for (i, outer) in shape.0.iter().enumerate() {
+        let Some(ob) = boxes[i] else { continue };
+        for (j, inner) in shape.0.iter().enumerate() {
+            let Some(ib) = boxes[j] else { continue };
+            if i == j
+                || ib.min().x < ob.min().x
+                || ib.min().y < ob.min().y
+                || ib.max().x > ob.max().x
+                || ib.max().y > ob.max().y
+            {
+                continue;
+            }
+            let outer_vertices: rustc_hash::FxHashSet<Key> = std::iter::once(outer.exterior())
+                .chain(outer.interiors())
+                .flat_map(|r| r.0.iter().map(|c| key(*c)))
+                .collect();
+            if let Some(&p) = inner.exterior().0.iter().find(|c| !outer_vertices.contains(&key(**c)))
+                && footprint_index::contains(&MultiPolygon(vec![outer.clone()]), p)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Splits a closed ring that passes through a vertex more than once into simple rings (a hole that
+/// touches its exterior at one point comes out of the tracing as one self-touching ring: it becomes an
+/// exterior and a hole, as OGC validity asks).
+fn split_at_repeats(ring: Vec<Coord<f64>>, out: &mut Vec<LineString<f64>>) {
+    let mut stack: Vec<Coord<f64>> = Vec::with_capacity(ring.len());
+    let mut seen: FxHashMap<Key, usize> = FxHashMap::default();
+    for &c in &ring[..ring.len().saturating_sub(1)] {
+        if let Some(&at) = seen.get(&key(c)) {
+            // The loop from the earlier visit to here is a ring of its own.
+            let mut lobe: Vec<Coord<f64>> = stack.drain(at..).collect();
+            for v in &lobe[1..] {
+                seen.remove(&key(*v));
+            }
+            lobe.push(c);
+            if lobe.len() >= 4 {
+                out.push(LineString(lobe));
+            }
+            stack.push(c);
+            seen.insert(key(c), stack.len() - 1);
+        } else {
+            seen.insert(key(c), stack.len());
+            stack.push(c);
+        }
+    }
+    if let Some(&first) = stack.first() {
+        stack.push(first);
+        if stack.len() >= 4 {
+            out.push(LineString(stack));
+        }
+    }
 }
 
 fn cmp_coord(a: Coord<f64>, b: Coord<f64>) -> std::cmp::Ordering {
@@ -298,6 +385,18 @@ mod tests {
     fn separate_and_corner_touching_parts_stay_separate() {
         check(&[(0., 0.), (5., 5.)], 2, 0, DissolveMethod::Exact);
         check(&[(0., 0.), (1., 1.)], 2, 0, DissolveMethod::Exact); // touching at (1, 1)
+    }
+
+    #[test]
+    fn a_ring_through_a_vertex_twice_is_split() {
+        let c = |x: f64, y: f64| Coord { x, y };
+        // A square with a triangular loop hanging from (2, 2): exterior and loop touch at one vertex.
+        let ring = vec![c(0., 0.), c(2., 0.), c(2., 2.), c(3., 2.), c(3., 3.), c(2., 2.), c(0., 2.), c(0., 0.)];
+        let mut out = Vec::new();
+        split_at_repeats(ring, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].0, vec![c(2., 2.), c(3., 2.), c(3., 3.), c(2., 2.)]);
+        assert_eq!(out[1].0, vec![c(0., 0.), c(2., 0.), c(2., 2.), c(0., 2.), c(0., 0.)]);
     }
 
     #[test]

@@ -228,3 +228,44 @@ fn plurality_lsoa_footprints_partition_england() {
     let exact = fp.footprints.iter().filter(|f| f.dissolve == footprint_overlap::DissolveMethod::Exact).count();
     assert!(exact * 100 >= fp.footprints.len() * 95, "only {exact} of {} dissolved exactly", fp.footprints.len());
 }
+
+/// Every national MSOA footprint, by every method, is a valid polygon by geo's OGC validation, and holds
+/// exactly the area of the MSOAs it is made of.
+#[test]
+fn national_msoa_footprints_are_valid() {
+    use geo::Validation;
+    let (loaded, analysis) = run(&national_job(geojson_layer(), lookup()));
+    let drawn = footprint_overlap::footprints(
+        &analysis.table,
+        &loaded.layer,
+        &loaded.practices,
+        &analysis.area_km2,
+        &footprint_overlap::FootprintSpec::default(),
+    );
+    assert_eq!(drawn.len(), 1_254 + 1_254 + 1_247);
+    let invalid: Vec<String> = drawn
+        .iter()
+        .filter(|f| !f.shape.is_valid())
+        .map(|f| {
+            format!("{} {} {:?}", f.method, loaded.practices.pcns[f.pcn.index()].code, f.shape.check_validation().err())
+        })
+        .collect();
+    assert!(invalid.is_empty(), "{} invalid: {:?}", invalid.len(), &invalid[..invalid.len().min(5)]);
+    // Exact dissolves keep every vertex, so the shape's area is its areas' total (to the area meter's
+    // sub-millimetre interpolation); boolean unions (areas that overlap or mismatch) may lose slivers.
+    for f in &drawn {
+        let shape = footprint_ingest::area_km2(&f.shape, loaded.layer.crs);
+        let tolerance = match f.dissolve {
+            footprint_overlap::DissolveMethod::Exact => 1e-6,
+            footprint_overlap::DissolveMethod::BooleanUnion => 1e-3,
+        };
+        assert!(
+            (shape - f.area_km2).abs() <= tolerance * f.area_km2.max(1.0),
+            "{} {} ({:?}): {shape} vs {}",
+            f.method,
+            f.pcn.0,
+            f.dissolve,
+            f.area_km2
+        );
+    }
+}
