@@ -159,6 +159,9 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
     for edges in outgoing.values_mut() {
         edges.sort_by(|p, q| cmp_coord(p.1, q.1));
     }
+    // Only a vertex with several ways out can be passed through twice.
+    let junctions: rustc_hash::FxHashSet<Key> =
+        outgoing.iter().filter(|(_, edges)| edges.len() > 1).map(|(k, _)| *k).collect();
     let mut starts: Vec<Key> = outgoing.keys().copied().collect();
     starts.sort_unstable();
     let mut rings: Vec<LineString<f64>> = Vec::new();
@@ -176,7 +179,11 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
                 prev = at;
                 at = to;
             }
-            split_at_repeats(ring, &mut rings);
+            if junctions.is_empty() {
+                rings.push(LineString(ring));
+            } else {
+                split_at_repeats(ring, &junctions, &mut rings);
+            }
         }
     }
     if remaining != 0 {
@@ -226,10 +233,14 @@ fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
 /// Splits a closed ring that passes through a vertex more than once into simple rings (a hole that
 /// touches its exterior at one point comes out of the tracing as one self-touching ring: it becomes an
 /// exterior and a hole, as OGC validity asks).
-fn split_at_repeats(ring: Vec<Coord<f64>>, out: &mut Vec<LineString<f64>>) {
+fn split_at_repeats(ring: Vec<Coord<f64>>, junctions: &rustc_hash::FxHashSet<Key>, out: &mut Vec<LineString<f64>>) {
     let mut stack: Vec<Coord<f64>> = Vec::with_capacity(ring.len());
     let mut seen: FxHashMap<Key, usize> = FxHashMap::default();
     for &c in &ring[..ring.len().saturating_sub(1)] {
+        if !junctions.contains(&key(c)) {
+            stack.push(c);
+            continue;
+        }
         if let Some(&at) = seen.get(&key(c)) {
             // The loop from the earlier visit to here is a ring of its own.
             let mut lobe: Vec<Coord<f64>> = stack.drain(at..).collect();
@@ -393,7 +404,8 @@ mod tests {
         // A square with a triangular loop hanging from (2, 2): exterior and loop touch at one vertex.
         let ring = vec![c(0., 0.), c(2., 0.), c(2., 2.), c(3., 2.), c(3., 3.), c(2., 2.), c(0., 2.), c(0., 0.)];
         let mut out = Vec::new();
-        split_at_repeats(ring, &mut out);
+        let junctions = [key(c(2., 2.))].into_iter().collect();
+        split_at_repeats(ring, &junctions, &mut out);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].0, vec![c(2., 2.), c(3., 2.), c(3., 3.), c(2., 2.)]);
         assert_eq!(out[1].0, vec![c(0., 0.), c(2., 0.), c(2., 2.), c(0., 2.), c(0., 0.)]);
