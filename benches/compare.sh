@@ -1,45 +1,59 @@
 #!/usr/bin/env bash
-# Side-by-side timing and peak memory of footprint and the GeoPandas peer pipeline (../shared/peers),
-# on the national July 2022 data. Run from anywhere; needs hyperfine (apt-get install hyperfine) and
-# geopandas + pyogrio (pip install geopandas pyogrio). Results go to stdout and $OUT (default /tmp/footprint-compare).
+# Side-by-side wall time (hyperfine) and peak memory (/usr/bin/time -v) of footprint and the GeoPandas
+# peer pipeline (../shared/peers/geopandas_pipeline.py) on the national July 2022 data, in one session:
+#   overlap steps (what the peer does with --no-footprints: read, assign, count, write the MSOA layer)
+#     - footprint overlap, lookup path, compressed fixtures           ("footprint overlap (lookup)")
+#     - footprint overlap on the peer's own inputs, spatial path       ("footprint overlap (peer's inputs)")
+#     - geopandas --no-footprints                                      ("geopandas --no-footprints")
+#   everything (the peer also dissolves and writes the threshold footprints)
+#     - footprint with no arguments: overlap + three footprint methods ("footprint default run")
+#     - geopandas, full pipeline                                       ("geopandas full")
+# Needs hyperfine (apt-get install hyperfine) and geopandas + pyogrio (pip install geopandas pyogrio).
+# RUNS (default 10) and RUNS_FULL (default 3) set the number of runs; results go to $OUT.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-/tmp/footprint-compare}
 RUNS=${RUNS:-10}
-mkdir -p "$OUT"
+RUNS_FULL=${RUNS_FULL:-3}
+mkdir -p "$OUT/peer" "$OUT/peer-full" "$OUT/lookup" "$OUT/centroids" "$OUT/default"
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install hyperfine" >&2; exit 1; }
 python3 -c 'import geopandas, pyogrio' 2>/dev/null || { echo "geopandas is missing: pip install geopandas pyogrio" >&2; exit 1; }
-cargo build --release -q
+cargo build --release -q -p footprint-cli --bin footprint
 F=fixtures/england-2011
 S=../shared/data/england-2011
 zcat "$F/msoa11_england_generalised_clipped.geojson.gz" > "$OUT/msoa11.geojson"
-mkdir -p "$OUT/peer" "$OUT/centroids"
-FP=target/release/footprint
-# The default run: the lookup path on the compressed fixtures (the README's first command, minus cargo).
-LOOKUP="$FP -q"
-# The same steps as the peer on the same files: the uncompressed MSOA GeoJSON, the plain centroid CSV,
-# the gzip registrations, the plain practice map; spatial assignment; write every layer.
+FP=$PWD/target/release/footprint
+
+LOOKUP="$FP -q overlap --registrations $F/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz --practices $F/gp-reg-pat-prac-map_01Jan2022.csv.gz --areas $F/msoa11_england_generalised_clipped.geojson.gz --lookup $F/lsoa11_msoa11_lookup.csv.gz --out $OUT/lookup"
 CENTROIDS="$FP -q overlap --registrations $S/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz --practices $S/gp-reg-pat-prac-map_01Jan2022.csv --areas $OUT/msoa11.geojson --centroids $S/lsoa11_population_weighted_centroids.csv --out $OUT/centroids"
-PEER="python3 ../shared/peers/geopandas_pipeline.py --msoa $OUT/msoa11.geojson --centroids $S/lsoa11_population_weighted_centroids.csv --registrations $S/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz --practice-map $S/gp-reg-pat-prac-map_01Jan2022.csv --outdir $OUT/peer --no-footprints"
+PEER_ARGS="--msoa $OUT/msoa11.geojson --centroids $S/lsoa11_population_weighted_centroids.csv --registrations $S/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz --practice-map $S/gp-reg-pat-prac-map_01Jan2022.csv"
+PEER="python3 ../shared/peers/geopandas_pipeline.py $PEER_ARGS --outdir $OUT/peer --no-footprints"
+DEFAULT="bash -c 'cd $OUT/default && $FP -q'"
+PEER_FULL="python3 ../shared/peers/geopandas_pipeline.py $PEER_ARGS --outdir $OUT/peer-full"
 
-hyperfine --warmup 1 --runs "$RUNS" --export-json "$OUT/hyperfine.json" --export-markdown "$OUT/hyperfine.md" \
-  -n "footprint (default run)" "$LOOKUP" -n "footprint (peer's inputs)" "$CENTROIDS" -n "geopandas --no-footprints" "$PEER"
+hyperfine --warmup 1 --runs "$RUNS" --export-json "$OUT/overlap.json" --export-markdown "$OUT/overlap.md" \
+  -n "footprint overlap (lookup)" "$LOOKUP" -n "footprint overlap (peer's inputs)" "$CENTROIDS" -n "geopandas --no-footprints" "$PEER"
+hyperfine --warmup 1 --runs "$RUNS_FULL" --export-json "$OUT/full.json" --export-markdown "$OUT/full.md" \
+  -n "footprint default run" "$DEFAULT" -n "geopandas full" "$PEER_FULL"
 
-peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }
+peak() { /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': *' '/Maximum resident set size/ {print $2}'; }
 echo
 echo "peak resident memory (KiB):"
-echo "  footprint (default run):   $(peak $LOOKUP)"
-echo "  footprint (peer's inputs): $(peak $CENTROIDS)"
-echo "  geopandas --no-footprints: $(peak $PEER)"
+for pair in "footprint overlap (lookup)|$LOOKUP" "footprint overlap (peer's inputs)|$CENTROIDS" "geopandas --no-footprints|$PEER" "footprint default run|cd $OUT/default && $FP -q" "geopandas full|$PEER_FULL"; do
+  printf "  %-36s %s\n" "${pair%%|*}" "$(peak "${pair#*|}")"
+done
 echo
-python3 - "$OUT/hyperfine.json" <<'PY'
+python3 - "$OUT/overlap.json" "$OUT/full.json" <<'PY'
 import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-peer = r["geopandas --no-footprints"]["median"]
-for name in ["footprint (default run)", "footprint (peer's inputs)"]:
-    m = r[name]["median"]
-    print(f"{name}: median {m:.3f} s; geopandas median {peer:.3f} s; ratio {peer / m:.1f}x")
+def medians(path):
+    return {r["command"]: r["median"] for r in json.load(open(path))["results"]}
+o, f = medians(sys.argv[1]), medians(sys.argv[2])
+peer = o["geopandas --no-footprints"]
+for name in ["footprint overlap (lookup)", "footprint overlap (peer's inputs)"]:
+    print(f"{name}: median {o[name]:.3f} s vs geopandas --no-footprints {peer:.3f} s: {peer / o[name]:.1f}x")
+print(f"footprint default run: median {f['footprint default run']:.3f} s vs geopandas full {f['geopandas full']:.3f} s: "
+      f"{f['geopandas full'] / f['footprint default run']:.1f}x")
 PY
-# The peer's own figures, beside ours on the same inputs (docs/performance.md explains the small difference).
+# The peer's own figures beside ours on the same inputs (docs/performance.md explains the difference).
 $PEER
 python3 -c "import csv,statistics as s; r=list(csv.DictReader(open('$OUT/centroids/msoa_overlap.csv'))); print({'footprint mean_n_all': round(s.mean(int(x['pcns_all']) for x in r),4), 'mean_n_thr': round(s.mean(int(x['pcns_ge_1pct']) for x in r),4)})"

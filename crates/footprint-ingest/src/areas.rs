@@ -78,8 +78,6 @@ pub struct AreaLayer {
     pub crs_evidence: CrsEvidence,
     /// Invalid polygons repaired at ingest (even–odd rule, constrained Delaunay triangulation).
     pub repairs: Vec<Repair>,
-    /// Vertices moved (by at most a millimetre) onto a coincident vertex of an earlier area.
-    pub unified_vertices: usize,
 }
 
 impl Default for AreaLayer {
@@ -92,7 +90,6 @@ impl Default for AreaLayer {
             crs: Crs::Wgs84,
             crs_evidence: CrsEvidence::Extent,
             repairs: Vec::new(),
-            unified_vertices: 0,
         }
     }
 }
@@ -257,9 +254,8 @@ pub(crate) fn build_layer(
         let (first, second) = (w[0].feature_index.min(w[1].feature_index), w[0].feature_index.max(w[1].feature_index));
         return Err(IngestError::DuplicateArea { path: path.to_owned(), code: w[0].code.0.clone(), first, second });
     }
-    let unified_vertices = crate::coverage::unify_vertices(&mut areas, crate::coverage::coincidence_tolerance(crs));
     let repairs = validate(path, &mut areas)?;
-    Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs, unified_vertices })
+    Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs })
 }
 
 /// The CRS: the override, else what the file declares (checked against the extent), else the extent.

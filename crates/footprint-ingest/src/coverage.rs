@@ -1,5 +1,6 @@
-//! Making a layer a clean coverage: vertices of different areas that are within a millimetre of each
-//! other are made identical, so that shared boundaries share their vertices exactly.
+//! Making a layer a clean coverage for dissolving: vertices of different areas that are within a
+//! millimetre of each other are made identical, so that shared boundaries share their vertices exactly.
+//! (Done on a copy of the geometry when footprints are drawn; the layer itself keeps its vertices.)
 //!
 //! Boundary files reprojected by GIS tools carry float noise: the ONS MSOA layer's neighbouring areas
 //! repeat each shared vertex with differences around 1e-11 degrees (a few up to 1e-8). Exact dissolves
@@ -9,7 +10,9 @@
 use geo::{Coord, LineString};
 use rustc_hash::FxHashMap;
 
-use crate::{Area, Crs};
+use geo::MultiPolygon;
+
+use crate::Crs;
 
 /// The tolerance: 1e-8 degrees (about 1.1 mm) or 1 mm on the British National Grid.
 #[must_use]
@@ -21,15 +24,19 @@ pub fn coincidence_tolerance(crs: Crs) -> f64 {
 }
 
 /// Makes vertices within `tolerance` (in both x and y) of an earlier vertex identical to it; returns how
-/// many vertices moved. Areas must be in code order; rings keep at least four positions.
-pub fn unify_vertices(areas: &mut [Area], tolerance: f64) -> usize {
+/// many vertices moved. Give the areas in code order; rings keep at least four positions.
+pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> usize {
     let cell = tolerance * 64.0;
-    let mut buckets: FxHashMap<(i64, i64), Vec<Coord<f64>>> = FxHashMap::default();
+    let vertices: usize = areas.iter().flat_map(|a| a.0.iter()).map(|p| p.exterior().0.len()).sum();
+    // Almost every bucket holds one representative; the few that hold more keep the rest in `more`.
+    let mut buckets: FxHashMap<(i64, i64), Coord<f64>> =
+        FxHashMap::with_capacity_and_hasher(vertices, rustc_hash::FxBuildHasher);
+    let mut more: FxHashMap<(i64, i64), Vec<Coord<f64>>> = FxHashMap::default();
     let mut moved = 0;
     #[allow(clippy::cast_possible_truncation)]
     let bucket = |v: f64| (v / cell).floor() as i64;
     for area in areas.iter_mut() {
-        for polygon in &mut area.geometry.0 {
+        for polygon in &mut area.0 {
             let mut fix = |ring: &mut LineString<f64>| {
                 let mut changed = false;
                 for c in &mut ring.0 {
@@ -44,11 +51,14 @@ pub fn unify_vertices(areas: &mut [Area], tolerance: f64) -> usize {
                     let mut found = None;
                     'search: for dx in x0..=x1 {
                         for dy in y0..=y1 {
-                            if let Some(reps) = buckets.get(&(bx + dx, by + dy))
-                                && let Some(r) = reps
-                                    .iter()
-                                    .find(|r| (r.x - c.x).abs() <= tolerance && (r.y - c.y).abs() <= tolerance)
-                            {
+                            let b = (bx + dx, by + dy);
+                            let near =
+                                |r: &Coord<f64>| (r.x - c.x).abs() <= tolerance && (r.y - c.y).abs() <= tolerance;
+                            if let Some(r) = buckets.get(&b).filter(|r| near(r)) {
+                                found = Some(*r);
+                                break 'search;
+                            }
+                            if let Some(r) = more.get(&b).and_then(|reps| reps.iter().find(|r| near(r))) {
                                 found = Some(*r);
                                 break 'search;
                             }
@@ -61,7 +71,14 @@ pub fn unify_vertices(areas: &mut [Area], tolerance: f64) -> usize {
                             changed = true;
                         }
                         Some(_) => {}
-                        None => buckets.entry((bx, by)).or_default().push(*c),
+                        None => match buckets.entry((bx, by)) {
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(*c);
+                            }
+                            std::collections::hash_map::Entry::Occupied(_) => {
+                                more.entry((bx, by)).or_default().push(*c)
+                            }
+                        },
                     }
                 }
                 if changed {
@@ -86,16 +103,10 @@ pub fn unify_vertices(areas: &mut [Area], tolerance: f64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::AreaCode;
-    use geo::{MultiPolygon, Polygon};
+    use geo::Polygon;
 
-    fn area(code: &str, ring: &[(f64, f64)]) -> Area {
-        Area {
-            code: AreaCode(code.into()),
-            name: String::new(),
-            geometry: MultiPolygon(vec![Polygon::new(LineString::from(ring.to_vec()), vec![])]),
-            feature_index: 0,
-        }
+    fn area(_code: &str, ring: &[(f64, f64)]) -> MultiPolygon<f64> {
+        MultiPolygon(vec![Polygon::new(LineString::from(ring.to_vec()), vec![])])
     }
 
     #[test]
@@ -108,8 +119,8 @@ mod tests {
             area("C", &[(1.0000001, 2.), (2., 2.), (2., 3.), (1.0000001, 2.)]),
         ];
         assert_eq!(unify_vertices(&mut areas, 1e-8), 3);
-        let b = &areas[1].geometry.0[0].exterior().0;
+        let b = &areas[1].0[0].exterior().0;
         assert_eq!((b[0], b[3], b[4]), (Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }, Coord { x: 1., y: 0. }));
-        assert_eq!(areas[2].geometry.0[0].exterior().0[0].x, 1.0000001);
+        assert_eq!(areas[2].0[0].exterior().0[0].x, 1.0000001);
     }
 }

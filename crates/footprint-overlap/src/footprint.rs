@@ -197,7 +197,10 @@ pub fn footprints(
 ) -> Vec<Footprint> {
     let pcns = practices.pcns.len();
     let by_pcn = pcn_areas(table, pcns);
-    let unclean = crate::dissolve::unclean_areas(&layer.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
+    // A copy of the geometry with coincident vertices of neighbouring areas made identical.
+    let mut shapes: Vec<MultiPolygon<f64>> = layer.areas.iter().map(|a| a.geometry.clone()).collect();
+    footprint_ingest::unify_vertices(&mut shapes, footprint_ingest::coincidence_tolerance(layer.crs));
+    let unclean = crate::dissolve::unclean_areas(&shapes.iter().collect::<Vec<_>>());
     let lists: Vec<u64> = by_pcn.iter().map(|a| a.iter().map(|x| x.1).sum()).collect();
     let mut out = Vec::new();
     for &method in &spec.methods {
@@ -221,8 +224,7 @@ pub fn footprints(
                         .binary_search_by(|p| p.0.cmp(&pcn_id))
                         .map_or(0, |i| table.areas[a.index()].pcn_patients[i].1)
                 };
-                let polygons: Vec<&Polygon<f64>> =
-                    areas.iter().flat_map(|a| layer.areas[a.index()].geometry.0.iter()).collect();
+                let polygons: Vec<&Polygon<f64>> = areas.iter().flat_map(|a| shapes[a.index()].0.iter()).collect();
                 let clean = areas.iter().all(|a| !unclean[a.index()]);
                 let (shape, how) = crate::dissolve::dissolve_clean(&polygons, clean);
                 let mut shared: rustc_hash::FxHashMap<PcnId, (u32, u64)> = rustc_hash::FxHashMap::default();
