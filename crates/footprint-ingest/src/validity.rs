@@ -39,9 +39,18 @@ pub fn has_crossing_edges(area: &MultiPolygon<f64>) -> bool {
             ring_id += 1;
         }
     }
-    // Sort and sweep: each edge meets only the edges that start before it ends along x. The sort is
-    // of (order-preserving integer key of min x, index) pairs, which is several times cheaper than
-    // moving edges with float comparisons.
+    let mut found = false;
+    sweep(&edges, |_, _| {
+        found = true;
+        false
+    });
+    found
+}
+
+/// Sort and sweep: calls `conflict` for each pair of edges that intersect (by [`intersect`]) until it
+/// returns false. Each edge meets only the edges that start before it ends along x; the sort is of
+/// (order-preserving integer key of min x, index) pairs, several times cheaper than moving edges.
+fn sweep(edges: &[Edge], mut conflict: impl FnMut(&Edge, &Edge) -> bool) {
     let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (ordered_bits(e.min_x), i as u32)).collect();
     order.sort_unstable();
     for (k, &(_, i)) in order.iter().enumerate() {
@@ -51,12 +60,11 @@ pub fn has_crossing_edges(area: &MultiPolygon<f64>) -> bool {
             if o.min_x > e.max_x {
                 break;
             }
-            if intersect(e, o) {
-                return true;
+            if intersect(e, o) && !conflict(e, o) {
+                return;
             }
         }
     }
-    false
 }
 
 /// Maps an f64 to a u64 with the same order (IEEE 754 total order).
@@ -83,23 +91,13 @@ pub fn conflicting_owners(segments: &[(Coord<f64>, Coord<f64>, u32)]) -> Vec<u32
             max_x: a.x.max(b.x),
         })
         .collect();
-    let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (ordered_bits(e.min_x), i as u32)).collect();
-    order.sort_unstable();
+    // Each segment is its own "ring", so segments meeting at an endpoint are allowed unless they fold.
     let mut owners = Vec::new();
-    for (k, &(_, i)) in order.iter().enumerate() {
-        let e = &edges[i as usize];
-        for &(_, j) in &order[k + 1..] {
-            let o = &edges[j as usize];
-            if o.min_x > e.max_x {
-                break;
-            }
-            // Each segment is its own "ring", so segments meeting at an endpoint are allowed unless they fold.
-            if intersect(e, o) {
-                owners.push(segments[e.ring as usize].2);
-                owners.push(segments[o.ring as usize].2);
-            }
-        }
-    }
+    sweep(&edges, |e, o| {
+        owners.push(segments[e.ring as usize].2);
+        owners.push(segments[o.ring as usize].2);
+        true
+    });
     owners.sort_unstable();
     owners.dedup();
     owners

@@ -4,7 +4,7 @@
 use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
-use super::geojson::{push_multipolygon, push_opt, push_str};
+use super::geojson::{feature_collection, push_multipolygon, push_opt, push_str};
 use super::push_int;
 use super::tables::Table;
 use crate::{Footprint, FootprintSpec, Method, OverlapTable};
@@ -81,16 +81,7 @@ pub fn footprints_geojson(
             out
         })
         .collect();
-    let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
-    out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        out.extend_from_slice(f);
-    }
-    out.extend_from_slice(b"\n]}\n");
-    out
+    feature_collection(&features)
 }
 
 /// Renders `pcn_footprints.csv`: the metrics of each footprint, one row per PCN and method.

@@ -63,6 +63,11 @@ pub fn msoa_overlap_geojson(
             out
         })
         .collect();
+    feature_collection(&features)
+}
+
+/// A FeatureCollection of rendered features, one per line.
+pub(crate) fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (i, f) in features.iter().enumerate() {
