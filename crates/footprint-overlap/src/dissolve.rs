@@ -27,8 +27,8 @@ type Key = (u64, u64);
 type Edge = (Coord<f64>, Coord<f64>);
 /// The net count of an undirected edge and its two ends (lower key first).
 type NetEdge = (i32, Coord<f64>, Coord<f64>);
-/// The same, with the first and the last area that contributed it.
-type OwnedNetEdge = (i32, Coord<f64>, Coord<f64>, u32, u32);
+/// An edge of a layer: its undirected key, +1 or −1 for its direction, its area, its ends (lower key first).
+type LayerEdge = ((Key, Key), i32, u32, Coord<f64>, Coord<f64>);
 
 fn key(c: Coord<f64>) -> Key {
     // +0.0 and -0.0 are the same point.
@@ -74,35 +74,35 @@ pub fn dissolve_clean(polygons: &[&Polygon<f64>], clean: bool) -> (MultiPolygon<
 /// shape: its internal boundaries cancel, and the rest are original edges of valid, non-overlapping areas.
 #[must_use]
 pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
-    let mut net: FxHashMap<(Key, Key), OwnedNetEdge> = FxHashMap::default();
-    for (i, area) in areas.iter().enumerate() {
-        for polygon in &area.0 {
-            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                for w in ring.0.windows(2) {
+    use rayon::prelude::*;
+    // Every edge as (undirected key, direction, owner), gathered and sorted in parallel: runs of one key
+    // are the copies of one edge. (A sort keeps this parallel; a shared hash map would not.)
+    let mut edges: Vec<LayerEdge> = areas
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, area)| {
+            area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(move |ring| {
+                ring.0.windows(2).filter_map(move |w| {
                     let (ka, kb) = (key(w[0]), key(w[1]));
-                    if ka == kb {
-                        continue;
+                    match ka.cmp(&kb) {
+                        std::cmp::Ordering::Equal => None,
+                        std::cmp::Ordering::Less => Some(((ka, kb), 1, i as u32, w[0], w[1])),
+                        std::cmp::Ordering::Greater => Some(((kb, ka), -1, i as u32, w[1], w[0])),
                     }
-                    let (lo, hi, sign) =
-                        if ka < kb { ((ka, w[0]), (kb, w[1]), 1) } else { ((kb, w[1]), (ka, w[0]), -1) };
-                    let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1, i as u32, i as u32));
-                    entry.0 += sign;
-                    entry.4 = i as u32;
-                }
-            }
-        }
-    }
+                })
+            })
+        })
+        .collect();
+    edges.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
     let mut unclean = vec![false; areas.len()];
     let mut remaining: Vec<(Coord<f64>, Coord<f64>, u32)> = Vec::new();
-    for (count, a, b, first, last) in net.into_values() {
+    for run in edges.chunk_by(|a, b| a.0 == b.0) {
+        let count: i32 = run.iter().map(|e| e.1).sum();
         match count.unsigned_abs() {
             0 => {}
-            1 => remaining.push((a, b, first)),
+            1 => remaining.push((run[0].3, run[0].4, run[0].2)),
             // The same edge in the same direction in two areas: they overlap there.
-            _ => {
-                unclean[first as usize] = true;
-                unclean[last as usize] = true;
-            }
+            _ => run.iter().for_each(|e| unclean[e.2 as usize] = true),
         }
     }
     for owner in footprint_ingest::conflicting_owners(&remaining) {
