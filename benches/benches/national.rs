@@ -10,8 +10,8 @@ use footprint_ingest::{
     AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_areas, read_centroids, read_lookup,
     read_registrations,
 };
+use footprint_overlap::FootprintSpec;
 use footprint_overlap::pipeline::{self, AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
-use footprint_overlap::{FootprintSpec, Threshold};
 
 /// The allocator the `footprint` binary uses, so stage timings match the CLI's.
 #[global_allocator]
@@ -32,19 +32,6 @@ fn shared(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path)
 }
 
-fn job(assignment: AssignmentSource) -> OverlapJob {
-    let dir = fixtures();
-    OverlapJob {
-        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
-        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
-        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
-        area_fields: AreaFields::default(),
-        assignment,
-        thresholds: vec![Threshold::ONE_PERCENT],
-        footprints: None,
-    }
-}
-
 /// The job of `footprint` with no arguments (the CLI's `default_run`): lookup path, MSOA footprints drawn.
 fn lookup_job() -> OverlapJob {
     OverlapJob {
@@ -55,18 +42,11 @@ fn lookup_job() -> OverlapJob {
 
 /// The default run without footprints (`footprint overlap --lookup ...`).
 fn lookup_job_no_footprints() -> OverlapJob {
-    job(AssignmentSource::Lookup {
-        path: fixtures().join("lsoa11_msoa11_lookup.csv.gz"),
-        columns: LookupColumns::default(),
-    })
+    OverlapJob::england_by_lookup(&fixtures())
 }
 
 fn centroid_job() -> OverlapJob {
-    job(AssignmentSource::Centroids {
-        path: fixtures().join("lsoa11_population_weighted_centroids.csv.gz"),
-        columns: CentroidColumns::default(),
-        snap_metres: 100.0,
-    })
+    OverlapJob::england_by_centroids(&fixtures(), 100.0)
 }
 
 /// Reads a fixture as the pipeline does for CSVs: a gzip file is decompressed as it is parsed.
@@ -193,11 +173,12 @@ fn footprints_msoa(bencher: divan::Bencher) {
 /// Every PCN's footprint by all three methods from the 32,844 LSOA polygons (from ../shared/data).
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn footprints_lsoa(bencher: divan::Bencher) {
-    let mut job = job(AssignmentSource::LsoaAreas {
+    let mut job = lookup_job_no_footprints();
+    job.assignment = AssignmentSource::LsoaAreas {
         path: shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz"),
         fields: AreaFields::default(),
         snap_metres: 100.0,
-    });
+    };
     job.footprints = Some(pipeline::FootprintJob {
         level: pipeline::FootprintLevel::Lsoa,
         spec: footprint_overlap::FootprintSpec::default(),

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob, RunError};
+use footprint_overlap::pipeline::{self, OverlapJob, RunError};
 
 use crate::args::{Cli, Command, OverlapArgs};
 
@@ -68,21 +68,11 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     let dir = fixtures_dir().context(
         "no arguments given and the default dataset (fixtures/england-2011) was not found; run from the project root or see `footprint --help`",
     )?;
-    let job = OverlapJob {
-        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
-        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
-        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
-        area_fields: footprint_ingest::AreaFields::default(),
-        assignment: AssignmentSource::Lookup {
-            path: dir.join("lsoa11_msoa11_lookup.csv.gz"),
-            columns: footprint_ingest::LookupColumns::default(),
-        },
-        thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
-        footprints: Some(footprint_overlap::pipeline::FootprintJob {
-            level: footprint_overlap::pipeline::FootprintLevel::Msoa,
-            spec: footprint_overlap::FootprintSpec::default(),
-        }),
-    };
+    let mut job = OverlapJob::england_by_lookup(&dir);
+    job.footprints = Some(footprint_overlap::pipeline::FootprintJob {
+        level: footprint_overlap::pipeline::FootprintLevel::Msoa,
+        spec: footprint_overlap::FootprintSpec::default(),
+    });
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
     }

@@ -65,6 +65,47 @@ pub struct OverlapJob {
     pub footprints: Option<FootprintJob>,
 }
 
+impl OverlapJob {
+    /// The national overlap job over the England dataset bundled in `dir` (fixtures/england-2011: July 2022
+    /// registrations, January 2022 practice map, MSOA 2011 boundaries), placing LSOAs by the lookup;
+    /// threshold 1%, no footprints.
+    #[must_use]
+    pub fn england_by_lookup(dir: &Path) -> Self {
+        Self::england(
+            dir,
+            AssignmentSource::Lookup {
+                path: dir.join("lsoa11_msoa11_lookup.csv.gz"),
+                columns: LookupColumns::default(),
+            },
+        )
+    }
+
+    /// The same job placing LSOAs by their population-weighted centroids, snapping within `snap_metres`.
+    #[must_use]
+    pub fn england_by_centroids(dir: &Path, snap_metres: f64) -> Self {
+        Self::england(
+            dir,
+            AssignmentSource::Centroids {
+                path: dir.join("lsoa11_population_weighted_centroids.csv.gz"),
+                columns: CentroidColumns::default(),
+                snap_metres,
+            },
+        )
+    }
+
+    fn england(dir: &Path, assignment: AssignmentSource) -> Self {
+        Self {
+            registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+            practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+            areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
+            area_fields: AreaFields::default(),
+            assignment,
+            thresholds: vec![Threshold::ONE_PERCENT],
+            footprints: None,
+        }
+    }
+}
+
 /// The areas footprints are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FootprintLevel {

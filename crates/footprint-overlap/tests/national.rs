@@ -4,40 +4,26 @@
 use std::path::{Path, PathBuf};
 
 use footprint_index::{AreaIndex, Placement, assign_by_centroids};
-use footprint_ingest::{AreaFields, CentroidColumns, InputFile, LookupColumns, read_registrations};
-use footprint_overlap::pipeline::{self, AssignmentSource, Loaded, OverlapJob};
-use footprint_overlap::{Threshold, compare_paths, differences_csv};
+use footprint_ingest::{InputFile, read_registrations};
+use footprint_overlap::pipeline::{self, Loaded, OverlapJob};
+use footprint_overlap::{compare_paths, differences_csv};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
-fn job(assignment: AssignmentSource) -> OverlapJob {
-    let dir = fixtures().join("england-2011");
-    OverlapJob {
-        registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
-        practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
-        areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
-        area_fields: AreaFields::default(),
-        assignment,
-        thresholds: vec![Threshold::ONE_PERCENT, "0.005".parse().unwrap()],
-        footprints: None,
-    }
+/// The bundled national job, counting at 1% and 0.5%.
+fn with_half_percent(mut job: OverlapJob) -> OverlapJob {
+    job.thresholds.push("0.005".parse().unwrap());
+    job
 }
 
 fn lookup_job() -> OverlapJob {
-    job(AssignmentSource::Lookup {
-        path: fixtures().join("england-2011/lsoa11_msoa11_lookup.csv.gz"),
-        columns: LookupColumns::default(),
-    })
+    with_half_percent(OverlapJob::england_by_lookup(&fixtures().join("england-2011")))
 }
 
 fn centroid_job() -> OverlapJob {
-    job(AssignmentSource::Centroids {
-        path: fixtures().join("england-2011/lsoa11_population_weighted_centroids.csv.gz"),
-        columns: CentroidColumns::default(),
-        snap_metres: 100.0,
-    })
+    with_half_percent(OverlapJob::england_by_centroids(&fixtures().join("england-2011"), 100.0))
 }
 
 fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
