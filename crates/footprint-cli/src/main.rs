@@ -99,6 +99,15 @@ fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
         );
     }
     if !cli.quiet {
+        let duplicates = &report.loaded.registrations.duplicate_rows;
+        if duplicates.count > 0 {
+            eprintln!(
+                "footprint: warning: {}: {} rows repeat a practice × LSOA pair already given (first at line {}); their patients are summed",
+                report.loaded.registrations_meta.path.display(),
+                duplicates.count,
+                duplicates.first_lines.first().copied().unwrap_or(0)
+            );
+        }
         print!("{}", report::summary_text(&report));
     }
     // The process ends next: leave the tables to the operating system rather than free them one by one.

@@ -154,7 +154,11 @@ pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, I
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+        message: format!(
+            "{}{}",
+            e.to_string().split(" at line ").next().unwrap_or_default(),
+            near(input.content(), e.line(), e.column())
+        ),
     })?;
     let not_collection = |message: String| IngestError::Json { path: path.to_owned(), line: 1, column: 1, message };
     if raw.kind != "FeatureCollection" {
@@ -180,6 +184,14 @@ pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, I
         })
         .collect();
     build_layer(path, raws, declared.map(|c| (c, CrsEvidence::GeojsonCrsMember)), fields)
+}
+
+/// The text at a 1-based line and column, for an error message: ` near "…"` (up to 24 characters).
+fn near(content: &[u8], line: usize, column: usize) -> String {
+    let Some(text) = content.split(|&b| b == b'\n').nth(line.saturating_sub(1)) else { return String::new() };
+    let start = column.saturating_sub(1).min(text.len());
+    let snippet: String = String::from_utf8_lossy(&text[start..]).chars().take(24).collect();
+    if snippet.trim().is_empty() { String::new() } else { format!(" near {snippet:?}") }
 }
 
 /// One feature as read from any format, before validation.

@@ -49,13 +49,18 @@ impl<'a> CsvSource<'a> {
             Some(c) => self.find(&[c]),
             None => self.find(names),
         };
+        let hint = match self.headers.as_slice() {
+            [only] if only.contains(';') => "; the header has no commas: is the file separated by semicolons?",
+            [only] if only.contains('\t') => "; the header has no commas: is the file separated by tabs?",
+            _ => "",
+        };
         found.ok_or_else(|| IngestError::MissingColumn {
             path: self.path.to_owned(),
             wanted: match chosen {
                 Some(c) => c.to_owned(),
                 None => names.join(" or "),
             },
-            found: self.headers.join(","),
+            found: format!("{}{hint}", self.headers.join(",")),
         })
     }
 

@@ -1,0 +1,145 @@
+//! The bad-input corpus in fixtures/bad: each file, in its role, gives its exact message and exit code.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Which input a corpus file stands in for.
+#[derive(Clone, Copy)]
+enum Role {
+    Registrations,
+    Practices,
+    Areas,
+}
+
+/// Good small inputs for the roles a case does not replace.
+fn good_inputs(dir: &Path) {
+    let square = |x: u32| format!("[[[{x},0],[{},0],[{},1],[{x},1],[{x},0]]]", x + 1, x + 1);
+    let feature = |code: &str, x: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"MSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+            square(x)
+        )
+    };
+    let areas = format!(r#"{{"type":"FeatureCollection","features":[{},{}]}}"#, feature("M1", 0), feature("M2", 1));
+    std::fs::write(dir.join("areas.geojson"), areas).unwrap();
+    std::fs::write(dir.join("lookup.csv"), "LSOA11CD,MSOA11CD\nL1,M1\nL2,M2\n").unwrap();
+    std::fs::write(dir.join("map.csv"), "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,One\nB,P2,Two\n").unwrap();
+    std::fs::write(dir.join("regs.csv"), "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,90\nB,L2,10\n").unwrap();
+}
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bad").join(name)
+}
+
+/// Runs `footprint overlap` with `file` in `role` and checks the exit code and that stderr holds
+/// `expected` (with `{file}` standing for the file's path).
+fn check(file: &str, role: Role, code: i32, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    good_inputs(dir.path());
+    let bad = corpus(file);
+    let pick = |r: Role, good: &str| match (r as u8) == (role as u8) {
+        true => bad.clone(),
+        false => dir.path().join(good),
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_footprint"))
+        .arg("overlap")
+        .arg("--registrations")
+        .arg(pick(Role::Registrations, "regs.csv"))
+        .arg("--practices")
+        .arg(pick(Role::Practices, "map.csv"))
+        .arg("--areas")
+        .arg(pick(Role::Areas, "areas.geojson"))
+        .arg("--lookup")
+        .arg(dir.path().join("lookup.csv"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{file}: {stderr}");
+    let expected = expected.replace("{file}", &bad.display().to_string());
+    assert!(stderr.contains(&expected), "{file}: stderr {stderr:?} lacks {expected:?}");
+    // A failed run writes nothing.
+    assert_eq!(code == 0, dir.path().join("out/msoa_overlap.csv").exists(), "{file}");
+}
+
+#[test]
+fn tabular_inputs() {
+    use Role::{Practices, Registrations};
+    check("empty.csv", Registrations, 3, "{file}: file is empty");
+    check("header_only.csv", Registrations, 3, "{file}: line 2: no data rows after the header");
+    check(
+        "missing_column.csv",
+        Registrations,
+        3,
+        "{file}: line 1: no column NUMBER_OF_PATIENTS or PATIENTS or PATIENT in the header (found: PRACTICE_CODE,LSOA_CODE,PATIENTS_TOTAL)",
+    );
+    check(
+        "semicolons.csv",
+        Registrations,
+        3,
+        "(found: PRACTICE_CODE;LSOA_CODE;NUMBER_OF_PATIENTS; the header has no commas: is the file separated by semicolons?)",
+    );
+    check("bom.csv", Registrations, 0, "");
+    check(
+        "non_utf8_name.csv",
+        Registrations,
+        3,
+        "{file}: line 2, column 2 (PRACTICE_NAME): not valid UTF-8: \"CAF\u{fffd} SURGERY\"",
+    );
+    check(
+        "non_numeric.csv",
+        Registrations,
+        3,
+        "{file}: line 3, column 3 (NUMBER_OF_PATIENTS): not a whole number: \"ten\"",
+    );
+    check("negative.csv", Registrations, 3, "{file}: line 2, column 3 (NUMBER_OF_PATIENTS): negative count: \"-4\"");
+    check(
+        "fractional.csv",
+        Registrations,
+        3,
+        "{file}: line 2, column 3 (NUMBER_OF_PATIENTS): fractional count: \"2.5\"",
+    );
+    check(
+        "overflow.csv",
+        Registrations,
+        3,
+        "{file}: line 2, column 3 (NUMBER_OF_PATIENTS): count too large (over 4294967295): \"99999999999\"",
+    );
+    check("short_row.csv", Registrations, 3, "{file}: line 3: expected 3 fields as in the header, found 2");
+    check("truncated.csv.gz", Registrations, 3, "{file}: gzip stream is truncated");
+    check(
+        "duplicate_rows.csv",
+        Registrations,
+        0,
+        "footprint: warning: {file}: 1 rows repeat a practice × LSOA pair already given (first at line 3); their patients are summed",
+    );
+    check(
+        "practice_in_two_pcns.csv",
+        Practices,
+        3,
+        "{file}: line 4: practice A is mapped to \"P2\" here but to \"P1\" on line 2",
+    );
+}
+
+#[test]
+fn area_layers() {
+    use Role::Areas;
+    check("invalid_json.geojson", Areas, 3, "{file}: line 1, column 41: expected value near \",\"");
+    check("nan.geojson", Areas, 3, "{file}: line 2, column 123: expected value near \"NaN,1],[0,0]]]}}\"");
+    check(
+        "point.geojson",
+        Areas,
+        3,
+        "{file}: feature 1 (M2): Point geometry in an area layer (areas must be Polygon or MultiPolygon)",
+    );
+    check("null_geometry.geojson", Areas, 3, "{file}: feature 1 (M2): geometry is null");
+    check(
+        "short_ring.geojson",
+        Areas,
+        3,
+        "{file}: feature 0 (M1): polygon 0 ring 0 has 3 positions; a ring needs at least 4",
+    );
+    check("duplicate_codes.geojson", Areas, 3, "{file}: feature 1: area code \"M1\" already used by feature 0");
+}
