@@ -350,20 +350,28 @@ fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError>
     Ok(repairs)
 }
 
+/// Twice the signed area of a closed ring (shoelace): positive when it runs counter-clockwise.
+///
+/// ```
+/// let square = [(0., 0.), (1., 0.), (1., 1.), (0., 1.), (0., 0.)].map(|(x, y)| geo::Coord { x, y });
+/// assert_eq!(footprint_ingest::twice_signed_area(&square), 2.0);
+/// ```
+#[must_use]
+pub fn twice_signed_area(ring: &[Coord<f64>]) -> f64 {
+    ring.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+}
+
 /// Exteriors counter-clockwise, holes clockwise (reversing only the rings that need it).
 fn orient_in_place(geometry: &mut MultiPolygon<f64>) {
-    fn twice_signed_area(ring: &LineString<f64>) -> f64 {
-        ring.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
-    }
     for polygon in &mut geometry.0 {
         polygon.exterior_mut(|ring| {
-            if twice_signed_area(ring) < 0.0 {
+            if twice_signed_area(&ring.0) < 0.0 {
                 ring.0.reverse();
             }
         });
         polygon.interiors_mut(|holes| {
             for ring in holes {
-                if twice_signed_area(ring) > 0.0 {
+                if twice_signed_area(&ring.0) > 0.0 {
                     ring.0.reverse();
                 }
             }

@@ -27,7 +27,7 @@ mod shapefile;
 mod source;
 mod validity;
 
-pub use areas::{AreaFields, AreaLayer, CrsEvidence, Repair, read_area_layer, read_areas};
+pub use areas::{AreaFields, AreaLayer, CrsEvidence, Repair, read_area_layer, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
 pub use coverage::{coincidence_tolerance, unify_vertices};
 pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, wgs84_to_bng};

@@ -35,6 +35,21 @@ fn key(c: Coord<f64>) -> Key {
     ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
 }
 
+/// The edges of a polygon's rings as undirected keys (lower key first), +1 or −1 for the direction they
+/// run in, and their ends in key order; zero-length edges are left out.
+fn undirected_edges(polygon: &Polygon<f64>) -> impl Iterator<Item = ((Key, Key), i32, Coord<f64>, Coord<f64>)> + '_ {
+    std::iter::once(polygon.exterior()).chain(polygon.interiors()).flat_map(|ring| {
+        ring.0.windows(2).filter_map(|w| {
+            let (ka, kb) = (key(w[0]), key(w[1]));
+            match ka.cmp(&kb) {
+                std::cmp::Ordering::Equal => None,
+                std::cmp::Ordering::Less => Some(((ka, kb), 1, w[0], w[1])),
+                std::cmp::Ordering::Greater => Some(((kb, ka), -1, w[1], w[0])),
+            }
+        })
+    })
+}
+
 /// The union of `polygons` (each oriented: exterior counter-clockwise, holes clockwise).
 ///
 /// ```
@@ -81,16 +96,7 @@ pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, area)| {
-            area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(move |ring| {
-                ring.0.windows(2).filter_map(move |w| {
-                    let (ka, kb) = (key(w[0]), key(w[1]));
-                    match ka.cmp(&kb) {
-                        std::cmp::Ordering::Equal => None,
-                        std::cmp::Ordering::Less => Some(((ka, kb), 1, i as u32, w[0], w[1])),
-                        std::cmp::Ordering::Greater => Some(((kb, ka), -1, i as u32, w[1], w[0])),
-                    }
-                })
-            })
+            area.0.iter().flat_map(undirected_edges).map(move |(k, sign, a, b)| (k, sign, i as u32, a, b))
         })
         .collect();
     edges.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
@@ -127,19 +133,8 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
     let edges: usize =
         polygons.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum();
     let mut net: FxHashMap<(Key, Key), NetEdge> = FxHashMap::with_capacity_and_hasher(edges, rustc_hash::FxBuildHasher);
-    for polygon in polygons {
-        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            for w in ring.0.windows(2) {
-                let (a, b) = (w[0], w[1]);
-                let (ka, kb) = (key(a), key(b));
-                if ka == kb {
-                    continue;
-                }
-                let (lo, hi, sign) = if ka < kb { ((ka, a), (kb, b), 1) } else { ((kb, b), (ka, a), -1) };
-                let entry = net.entry((lo.0, hi.0)).or_insert((0, lo.1, hi.1));
-                entry.0 += sign;
-            }
-        }
+    for (k, sign, lo, hi) in polygons.iter().flat_map(|p| undirected_edges(p)) {
+        net.entry(k).or_insert((0, lo, hi)).0 += sign;
     }
     // The remaining directed edges, grouped by start vertex.
     let mut outgoing: FxHashMap<Key, Vec<Edge>> =
@@ -296,7 +291,7 @@ fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
     let mut exteriors: Vec<(f64, LineString<f64>)> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
-        let area = twice_area(&ring);
+        let area = footprint_ingest::twice_signed_area(&ring.0);
         if area > 0.0 {
             exteriors.push((area, ring));
         } else {
@@ -326,10 +321,6 @@ fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
 
 fn min_vertex(ring: &LineString<f64>) -> Coord<f64> {
     ring.0.iter().copied().min_by(|a, b| cmp_coord(*a, *b)).unwrap_or(Coord { x: 0.0, y: 0.0 })
-}
-
-fn twice_area(ring: &LineString<f64>) -> f64 {
-    ring.0.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
 }
 
 /// Whether `hole` lies inside `exterior`: the first vertex of the hole that is not a vertex of the exterior decides.

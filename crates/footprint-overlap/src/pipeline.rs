@@ -165,12 +165,18 @@ pub struct Loaded {
     pub lookup: Option<AreaLookup>,
     /// The centroids, for the centroid path (or the interior points of LSOA polygons).
     pub centroids: Option<Centroids>,
-    /// The CRS of `centroids` when it is known exactly (interior points of an LSOA layer).
-    pub centroid_crs: Option<footprint_ingest::Crs>,
     /// The LSOA polygons, when LSOAs were placed by them.
     pub lsoa_layer: Option<AreaLayer>,
     /// The lookup's or centroids' file.
     pub assignment_meta: FileInfo,
+}
+
+impl Loaded {
+    /// The CRS of `centroids` when it is known exactly: they are the interior points of an LSOA layer.
+    #[must_use]
+    pub fn centroid_crs(&self) -> Option<footprint_ingest::Crs> {
+        self.lsoa_layer.as_ref().map(|l| l.crs)
+    }
 }
 
 /// The result of the analysis stage.
@@ -242,7 +248,6 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         Some((c, layer)) => (Some(c), layer),
         None => (None, None),
     };
-    let centroid_crs = lsoa_layer.as_ref().map(|l| l.crs);
     Ok(Loaded {
         registrations,
         registrations_meta,
@@ -252,7 +257,6 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         areas_meta,
         lookup,
         centroids,
-        centroid_crs,
         lsoa_layer,
         assignment_meta,
     })
@@ -277,7 +281,7 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, IngestErro
                     AssignmentSource::Centroids { snap_metres, path, .. }
                     | AssignmentSource::LsoaAreas { snap_metres, path, .. },
                 ) => {
-                    let crs = loaded.centroid_crs.or_else(|| centroids.crs()).ok_or_else(|| IngestError::Crs {
+                    let crs = loaded.centroid_crs().or_else(|| centroids.crs()).ok_or_else(|| IngestError::Crs {
                         path: path.clone(),
                         message: "centroid coordinates are neither WGS84 degrees nor British National Grid metres"
                             .into(),

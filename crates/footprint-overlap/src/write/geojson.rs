@@ -130,7 +130,7 @@ fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs
             &wgs84
         }
     };
-    let counter_clockwise = signed_area(coords) > 0.0;
+    let counter_clockwise = footprint_ingest::twice_signed_area(coords) > 0.0;
     let points: Vec<(i64, i64)> = if counter_clockwise == exterior {
         coords.iter().map(round6).collect()
     } else {
@@ -155,11 +155,6 @@ fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs
         out.push(b']');
     }
     out.push(b']');
-}
-
-/// Twice the signed area (shoelace); positive for counter-clockwise rings.
-fn signed_area(points: &[Coord<f64>]) -> f64 {
-    points.windows(2).map(|w| (w[0].x - w[1].x) * (w[1].y + w[0].y)).sum::<f64>()
 }
 
 #[allow(clippy::cast_possible_truncation)]

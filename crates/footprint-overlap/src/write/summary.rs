@@ -201,7 +201,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             .collect(),
     });
     inputs.insert("areas", areas);
-    let (assign_role, assign_count) = match (&loaded.lookup, loaded.centroid_crs) {
+    let (assign_role, assign_count) = match (&loaded.lookup, loaded.centroid_crs()) {
         (Some(l), _) => ("lookup", l.map.len() as u64),
         (None, Some(_)) => ("lsoa_areas", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
         (None, None) => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
@@ -217,7 +217,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             snapped: None,
         },
         AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
-            method: if loaded.centroid_crs.is_some() { "lsoa_polygon_interior_points" } else { "centroids" },
+            method: if loaded.centroid_crs().is_some() { "lsoa_polygon_interior_points" } else { "centroids" },
             snap_metres: Some(snap_metres),
             centroid_crs: analysis.centroid_crs.map(|c| c.to_string()),
             boundary_rule: Some(
