@@ -9,7 +9,7 @@
 //! overlap without sharing vertices, gaps or overlaps), the result fails the validity screen and the
 //! dissolve falls back to a boolean union (geo's `BooleanOps`, i_overlay).
 
-use footprint_ingest::has_crossing_edges;
+use footprint_ingest::{AreaId, has_crossing_edges};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rustc_hash::FxHashMap;
 
@@ -27,8 +27,9 @@ type Key = (u64, u64);
 type Edge = (Coord<f64>, Coord<f64>);
 /// The net count of an undirected edge and its two ends (lower key first).
 type NetEdge = (i32, Coord<f64>, Coord<f64>);
-/// An edge of a layer: its undirected key, +1 or −1 for its direction, its area, its ends (lower key first).
-type LayerEdge = ((Key, Key), i32, u32, Coord<f64>, Coord<f64>);
+/// An edge of a layer: its two vertex numbers (the lower in the high half), its area, +1 if it runs from
+/// the lower number to the higher, −1 if the other way.
+type NumberedEdge = (u64, u32, i32);
 
 fn key(c: Coord<f64>) -> Key {
     // +0.0 and -0.0 are the same point.
@@ -64,57 +65,186 @@ fn undirected_edges(polygon: &Polygon<f64>) -> impl Iterator<Item = ((Key, Key),
 /// ```
 #[must_use]
 pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMethod) {
-    match exact(polygons) {
-        Some(result) if !has_crossing_edges(&result) => (result, DissolveMethod::Exact),
-        _ => (boolean_union(polygons), DissolveMethod::BooleanUnion),
-    }
+    finish(cancel(polygons).and_then(link), false, || polygons.to_vec())
 }
 
-/// Like [`dissolve`], but trusting the exact result without the validity screen when `clean` says
-/// the areas come from a clean part of a coverage (see [`unclean_areas`]).
-#[must_use]
-pub fn dissolve_clean(polygons: &[&Polygon<f64>], clean: bool) -> (MultiPolygon<f64>, DissolveMethod) {
-    if clean && let Some(result) = exact(polygons) {
-        return (result, DissolveMethod::Exact);
-    }
-    dissolve(polygons)
-}
-
-/// Which areas of a layer do not match their neighbours edge for edge (T-junctions, overlaps, crossings,
-/// an edge shared in the same direction).
+/// A layer's areas prepared for many dissolves: every undirected edge numbered once, each area's edges
+/// listed by number, and the areas that do not match their neighbours edge for edge marked unclean.
 ///
-/// The whole layer is dissolved once by edge cancellation; what remains is the outline of the layer plus
-/// every mismatch. The areas owning a remaining edge that crosses, overlaps or touches another other than
-/// at an endpoint are unclean. A set of areas none of which is unclean dissolves exactly into a valid
-/// shape: its internal boundaries cancel, and the rest are original edges of valid, non-overlapping areas.
-#[must_use]
-pub fn unclean_areas(areas: &[&MultiPolygon<f64>]) -> Vec<bool> {
-    use rayon::prelude::*;
-    // Every edge as (undirected key, direction, owner), gathered and sorted in parallel: runs of one key
-    // are the copies of one edge. (A sort keeps this parallel; a shared hash map would not.)
-    let mut edges: Vec<LayerEdge> = areas
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, area)| {
-            area.0.iter().flat_map(undirected_edges).map(move |(k, sign, a, b)| (k, sign, i as u32, a, b))
-        })
-        .collect();
-    edges.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
-    let mut unclean = vec![false; areas.len()];
-    let mut remaining: Vec<(Coord<f64>, Coord<f64>, u32)> = Vec::new();
-    for run in edges.chunk_by(|a, b| a.0 == b.0) {
-        let count: i32 = run.iter().map(|e| e.1).sum();
-        match count.unsigned_abs() {
-            0 => {}
-            1 => remaining.push((run[0].3, run[0].4, run[0].2)),
-            // The same edge in the same direction in two areas: they overlap there.
-            _ => run.iter().for_each(|e| unclean[e.2 as usize] = true),
+/// Dissolving a set of areas then counts edges in a dense array instead of hashing coordinates.
+///
+/// ```
+/// use footprint_ingest::AreaId;
+/// use footprint_overlap::{Coverage, DissolveMethod};
+/// use geo::{Area, MultiPolygon, polygon};
+/// let west = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
+/// let east = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)];
+/// let coverage = Coverage::new(vec![MultiPolygon(vec![west]), MultiPolygon(vec![east])], 1e-9);
+/// let (union, method) = coverage.dissolve(&[AreaId(0), AreaId(1)]);
+/// assert_eq!((union.0.len(), union.unsigned_area(), method), (1, 2.0, DissolveMethod::Exact));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Coverage {
+    shapes: Vec<MultiPolygon<f64>>,
+    unclean: Vec<bool>,
+    /// Where each area's edges start in `occurrences` (one entry more than there are areas).
+    offsets: Vec<usize>,
+    /// Every edge of every area, area by area: (edge number, +1 or −1 for its direction).
+    occurrences: Vec<(u32, i32)>,
+    /// Each edge's ends, lower vertex number first.
+    ends: Vec<(Coord<f64>, Coord<f64>)>,
+}
+
+thread_local! {
+    /// Net edge counts while a dissolve runs, indexed by edge number; all zero between dissolves.
+    static NET: std::cell::RefCell<Vec<i32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Coverage {
+    /// Makes the vertices of `shapes` (the areas of a layer in code order, oriented) that are within
+    /// `tolerance` of an earlier one identical to it ([`footprint_ingest::unify_vertices`]), numbers the
+    /// edges and finds the unclean areas.
+    ///
+    /// The whole layer is dissolved once by edge cancellation; what remains is the outline of the layer
+    /// plus every mismatch. The areas owning a remaining edge that crosses, overlaps or touches another
+    /// other than at an endpoint are unclean, as are areas sharing an edge in the same direction. A set
+    /// of areas none of which is unclean dissolves exactly into a valid shape: its internal boundaries
+    /// cancel, and the rest are original edges of valid, non-overlapping areas.
+    #[must_use]
+    pub fn new(mut shapes: Vec<MultiPolygon<f64>>, tolerance: f64) -> Self {
+        use rayon::prelude::*;
+        let vertices = footprint_ingest::unify_vertices(&mut shapes, tolerance);
+        // Every edge as (undirected key, direction, owner), gathered and sorted in parallel: runs of one key
+        // are the copies of one edge. (A sort keeps this parallel; a shared hash map would not.)
+        let mut edges: Vec<NumberedEdge> = shapes
+            .par_iter()
+            .zip(&vertices.rings)
+            .enumerate()
+            .flat_map_iter(|(i, (area, numbers))| {
+                let rings = std::iter::once(0)
+                    .chain(area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).scan(
+                        0,
+                        |end, ring| {
+                            *end += ring.0.len();
+                            Some(*end)
+                        },
+                    ))
+                    .collect::<Vec<usize>>();
+                let owner = i as u32;
+                (0..rings.len().saturating_sub(1))
+                    .flat_map(move |r| {
+                        let ring = &numbers[rings[r]..rings[r + 1]];
+                        ring.windows(2).filter_map(move |w| match w[0].cmp(&w[1]) {
+                            std::cmp::Ordering::Equal => None,
+                            std::cmp::Ordering::Less => Some(((u64::from(w[0]) << 32) | u64::from(w[1]), owner, 1)),
+                            std::cmp::Ordering::Greater => Some(((u64::from(w[1]) << 32) | u64::from(w[0]), owner, -1)),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        edges.par_sort_unstable();
+        let at = |number: u64| vertices.positions[number as usize];
+        let ends_of = |key: u64| (at(key >> 32), at(key & u64::from(u32::MAX)));
+        let mut unclean = vec![false; shapes.len()];
+        let mut remaining: Vec<(Coord<f64>, Coord<f64>, u32)> = Vec::new();
+        let mut ends = Vec::new();
+        let mut offsets = vec![0usize; shapes.len() + 1];
+        for run in edges.chunk_by(|a, b| a.0 == b.0) {
+            let (lo, hi) = ends_of(run[0].0);
+            ends.push((lo, hi));
+            run.iter().for_each(|e| offsets[e.1 as usize + 1] += 1);
+            let count: i32 = run.iter().map(|e| e.2).sum();
+            match count.unsigned_abs() {
+                0 => {}
+                1 => remaining.push((lo, hi, run[0].1)),
+                // The same edge in the same direction in two areas: they overlap there.
+                _ => run.iter().for_each(|e| unclean[e.1 as usize] = true),
+            }
         }
+        for owner in footprint_ingest::conflicting_owners(&remaining) {
+            unclean[owner as usize] = true;
+        }
+        for i in 0..shapes.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut occurrences = vec![(0u32, 0i32); edges.len()];
+        let mut next = offsets.clone();
+        for (id, run) in edges.chunk_by(|a, b| a.0 == b.0).enumerate() {
+            for e in run {
+                occurrences[next[e.1 as usize]] = (id as u32, e.2);
+                next[e.1 as usize] += 1;
+            }
+        }
+        Self { shapes, unclean, offsets, occurrences, ends }
     }
-    for owner in footprint_ingest::conflicting_owners(&remaining) {
-        unclean[owner as usize] = true;
+
+    /// The areas' shapes, with coincident vertices made identical.
+    #[must_use]
+    pub fn shapes(&self) -> &[MultiPolygon<f64>] {
+        &self.shapes
     }
-    unclean
+
+    /// Whether each area fails to match its neighbours edge for edge.
+    #[must_use]
+    pub fn unclean(&self) -> &[bool] {
+        &self.unclean
+    }
+
+    /// The union of `areas`: exact when their edges cancel into a valid shape (trusted without the
+    /// validity screen when none of them is unclean), else the boolean union.
+    #[must_use]
+    pub fn dissolve(&self, areas: &[AreaId]) -> (MultiPolygon<f64>, DissolveMethod) {
+        let clean = areas.iter().all(|a| !self.unclean[a.index()]);
+        finish(self.cancel(areas).and_then(link), clean, || {
+            areas.iter().flat_map(|a| self.shapes[a.index()].0.iter()).collect()
+        })
+    }
+
+    /// The directed edges of `areas` left after shared edges cancel, or `None` if an edge is left twice
+    /// in one direction (overlapping areas).
+    fn cancel(&self, areas: &[AreaId]) -> Option<Vec<Edge>> {
+        NET.with_borrow_mut(|net| {
+            if net.len() < self.ends.len() {
+                net.resize(self.ends.len(), 0);
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            for a in areas {
+                for &(id, sign) in &self.occurrences[self.offsets[a.index()]..self.offsets[a.index() + 1]] {
+                    let n = &mut net[id as usize];
+                    if *n == 0 {
+                        touched.push(id);
+                    }
+                    *n += sign;
+                }
+            }
+            // Reset every count touched (an edge may be listed twice: the first visit takes its count).
+            let mut remaining = Vec::new();
+            let mut overlapping = false;
+            for id in touched {
+                let (lo, hi) = self.ends[id as usize];
+                match std::mem::take(&mut net[id as usize]) {
+                    0 => {}
+                    1 => remaining.push((lo, hi)),
+                    -1 => remaining.push((hi, lo)),
+                    _ => overlapping = true,
+                }
+            }
+            (!overlapping).then_some(remaining)
+        })
+    }
+}
+
+/// The exact result when it is trusted or passes the validity screen, else the boolean union of the polygons.
+fn finish<'a>(
+    exact: Option<MultiPolygon<f64>>,
+    trusted: bool,
+    polygons: impl FnOnce() -> Vec<&'a Polygon<f64>>,
+) -> (MultiPolygon<f64>, DissolveMethod) {
+    match exact {
+        Some(result) if trusted || !has_crossing_edges(&result) => (result, DissolveMethod::Exact),
+        _ => (boolean_union(&polygons()), DissolveMethod::BooleanUnion),
+    }
 }
 
 /// The boolean union of the polygons (the fallback; also what the tests compare the exact path with).
@@ -127,8 +257,9 @@ pub fn boolean_union(polygons: &[&Polygon<f64>]) -> MultiPolygon<f64> {
     MultiPolygon(parts)
 }
 
-/// The exact dissolve, or `None` if the remaining edges do not link into closed rings.
-fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
+/// The directed edges left when the shared edges of `polygons` cancel, or `None` if an edge is left twice
+/// in one direction (overlapping areas).
+fn cancel(polygons: &[&Polygon<f64>]) -> Option<Vec<Edge>> {
     // Net count of each undirected edge: +1 for each traversal min→max, −1 for max→min.
     let edges: usize =
         polygons.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum();
@@ -136,40 +267,58 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
     for (k, sign, lo, hi) in polygons.iter().flat_map(|p| undirected_edges(p)) {
         net.entry(k).or_insert((0, lo, hi)).0 += sign;
     }
-    // The remaining directed edges, grouped by start vertex.
-    let mut outgoing: FxHashMap<Key, Vec<Edge>> =
-        FxHashMap::with_capacity_and_hasher(net.len() / 2, rustc_hash::FxBuildHasher);
-    let mut remaining = 0usize;
+    let mut remaining = Vec::with_capacity(net.len() / 2);
     for (count, lo, hi) in net.into_values() {
-        if count.unsigned_abs() > 1 {
-            return None; // the same edge twice in one direction: overlapping areas, not a coverage
-        }
-        let (from, to) = if count > 0 { (lo, hi) } else { (hi, lo) };
-        for _ in 0..count.unsigned_abs() {
-            outgoing.entry(key(from)).or_default().push((from, to));
-            remaining += 1;
+        match count {
+            0 => {}
+            1 => remaining.push((lo, hi)),
+            -1 => remaining.push((hi, lo)),
+            _ => return None, // the same edge twice in one direction: overlapping areas, not a coverage
         }
     }
-    // Deterministic order: edges at each vertex sorted, rings started from the smallest vertex.
-    for edges in outgoing.values_mut() {
-        edges.sort_by(|p, q| cmp_coord(p.1, q.1));
+    Some(remaining)
+}
+
+/// Links the edges left after cancelling into rings and polygons, or `None` if they do not close into
+/// rings or the parts nest (overlapping areas).
+fn link(mut remaining: Vec<Edge>) -> Option<MultiPolygon<f64>> {
+    // Deterministic order: edges grouped by start vertex in key order, each group sorted by its end;
+    // rings are started from the smallest vertex. Each vertex's group is a stack in `remaining`.
+    remaining.sort_unstable_by(|p, q| key(p.0).cmp(&key(q.0)).then(cmp_coord(p.1, q.1)));
+    let mut vertices: Vec<Key> = Vec::new();
+    let mut first: Vec<usize> = Vec::new();
+    let mut left: Vec<usize> = Vec::new();
+    for (i, e) in remaining.iter().enumerate() {
+        let k = key(e.0);
+        if vertices.last() != Some(&k) {
+            vertices.push(k);
+            first.push(i);
+            left.push(0);
+        }
+        if let Some(n) = left.last_mut() {
+            *n += 1;
+        }
     }
     // Only a vertex with several ways out can be passed through twice.
     let junctions: rustc_hash::FxHashSet<Key> =
-        outgoing.iter().filter(|(_, edges)| edges.len() > 1).map(|(k, _)| *k).collect();
-    let mut starts: Vec<Key> = outgoing.keys().copied().collect();
-    starts.sort_unstable();
+        vertices.iter().zip(&left).filter(|&(_, &n)| n > 1).map(|(k, _)| *k).collect();
+    let mut unlinked = remaining.len();
     let mut rings: Vec<LineString<f64>> = Vec::new();
-    for start in starts {
-        while let Some(first) = outgoing.get_mut(&start).and_then(Vec::pop) {
-            remaining -= 1;
-            let mut ring = vec![first.0, first.1];
-            let (mut prev, mut at) = (first.0, first.1);
-            while key(at) != key(first.0) {
-                let edges = outgoing.get_mut(&key(at))?;
+    for start in 0..vertices.len() {
+        while left[start] > 0 {
+            left[start] -= 1;
+            let first_edge = remaining[first[start] + left[start]];
+            unlinked -= 1;
+            let mut ring = vec![first_edge.0, first_edge.1];
+            let (mut prev, mut at) = first_edge;
+            while key(at) != key(first_edge.0) {
+                let v = vertices.binary_search(&key(at)).ok()?;
+                let edges = &mut remaining[first[v]..first[v] + left[v]];
                 let next = leftmost(prev, at, edges)?;
-                let (_, to) = edges.swap_remove(next);
-                remaining -= 1;
+                let to = edges[next].1;
+                edges[next] = edges[edges.len() - 1];
+                left[v] -= 1;
+                unlinked -= 1;
                 ring.push(to);
                 prev = at;
                 at = to;
@@ -181,7 +330,7 @@ fn exact(polygons: &[&Polygon<f64>]) -> Option<MultiPolygon<f64>> {
             }
         }
     }
-    if remaining != 0 {
+    if unlinked != 0 {
         return None;
     }
     let result = assemble(rings);
@@ -412,11 +561,33 @@ mod tests {
         let away = square(10., 10.);
         let areas: Vec<MultiPolygon<f64>> =
             [west, middle, east, away].into_iter().map(|p| MultiPolygon(vec![p])).collect();
-        let refs: Vec<&MultiPolygon<f64>> = areas.iter().collect();
-        assert_eq!(unclean_areas(&refs), [false, true, true, false]);
+        let coverage = Coverage::new(areas.clone(), 1e-9);
+        assert_eq!(coverage.unclean(), [false, true, true, false]);
         // West and middle are a clean pair even though middle is unclean against east.
         let (union, how) = dissolve(&[&areas[0].0[0], &areas[1].0[0]]);
         assert_eq!((union.0.len(), how), (1, DissolveMethod::Exact));
+    }
+
+    #[test]
+    fn the_numbered_coverage_dissolves_as_the_polygons_do() {
+        // A 6 × 6 grid of unit squares; seeded random subsets (holes, islands, corner touches included)
+        // dissolved through the numbered coverage and straight from their polygons give the same shapes.
+        let cells: Vec<(f64, f64)> = (0..6).flat_map(|x| (0..6).map(move |y| (f64::from(x), f64::from(y)))).collect();
+        let coverage = Coverage::new(cells.iter().map(|&(x, y)| MultiPolygon(vec![square(x, y)])).collect(), 1e-9);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..200 {
+            let chosen: Vec<AreaId> = (0..cells.len())
+                .filter(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    !state.is_multiple_of(3)
+                })
+                .map(|i| AreaId(i as u32))
+                .collect();
+            let polygons: Vec<&Polygon<f64>> = chosen.iter().map(|a| &coverage.shapes()[a.index()].0[0]).collect();
+            assert_eq!(coverage.dissolve(&chosen), dissolve(&polygons), "{chosen:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use footprint_ingest::{AreaId, AreaLayer, PcnId, PracticeMap};
-use geo::{MultiPolygon, Polygon};
+use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use crate::{DissolveMethod, OverlapTable, Threshold};
@@ -198,9 +198,8 @@ pub fn footprints(
     let pcns = practices.pcns.len();
     let by_pcn = pcn_areas(table, pcns);
     // A copy of the geometry with coincident vertices of neighbouring areas made identical.
-    let mut shapes: Vec<MultiPolygon<f64>> = layer.areas.iter().map(|a| a.geometry.clone()).collect();
-    footprint_ingest::unify_vertices(&mut shapes, footprint_ingest::coincidence_tolerance(layer.crs));
-    let unclean = crate::dissolve::unclean_areas(&shapes.iter().collect::<Vec<_>>());
+    let shapes: Vec<MultiPolygon<f64>> = layer.areas.iter().map(|a| a.geometry.clone()).collect();
+    let coverage = crate::Coverage::new(shapes, footprint_ingest::coincidence_tolerance(layer.crs));
     let lists: Vec<u64> = by_pcn.iter().map(|a| a.iter().map(|x| x.1).sum()).collect();
     let mut out = Vec::new();
     for &method in &spec.methods {
@@ -224,9 +223,7 @@ pub fn footprints(
                         .binary_search_by(|p| p.0.cmp(&pcn_id))
                         .map_or(0, |i| table.areas[a.index()].pcn_patients[i].1)
                 };
-                let polygons: Vec<&Polygon<f64>> = areas.iter().flat_map(|a| shapes[a.index()].0.iter()).collect();
-                let clean = areas.iter().all(|a| !unclean[a.index()]);
-                let (shape, how) = crate::dissolve::dissolve_clean(&polygons, clean);
+                let (shape, how) = coverage.dissolve(&areas);
                 let mut shared: rustc_hash::FxHashMap<PcnId, (u32, u64)> = rustc_hash::FxHashMap::default();
                 for a in &areas {
                     for &other in holders[a.index()].iter().filter(|&&o| o != pcn_id) {

@@ -18,7 +18,7 @@ pub mod write;
 
 pub use compare::{PathDifference, compare_paths, differences_csv};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
-pub use dissolve::{DissolveMethod, boolean_union, dissolve};
+pub use dissolve::{Coverage, DissolveMethod, boolean_union, dissolve};
 pub use footprint::{Footprint, FootprintSpec, Method, Overlap, footprints, select_areas};
 pub use stats::{Distribution, describe};
 pub use threshold::{Threshold, ThresholdError};
