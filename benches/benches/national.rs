@@ -159,12 +159,24 @@ fn assign_centroids(bencher: divan::Bencher) {
 }
 
 /// Every PCN's footprint by all three methods from MSOAs: area selection, exact dissolve, metrics.
-#[divan::bench(sample_count = 10, sample_size = 1)]
+#[divan::bench(sample_count = 20, sample_size = 1)]
 fn footprints_msoa(bencher: divan::Bencher) {
     let job = lookup_job();
     let loaded = pipeline::load(&job).expect("inputs");
     let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
     let spec = footprint_overlap::FootprintSpec::default();
+    bencher.bench(|| {
+        footprint_overlap::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
+    });
+}
+
+/// Every PCN's footprint by the threshold method alone (1%) from MSOAs: what the GeoPandas peer dissolves.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn footprints_msoa_threshold_only(bencher: divan::Bencher) {
+    let job = lookup_job();
+    let loaded = pipeline::load(&job).expect("inputs");
+    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
+    let spec = FootprintSpec { methods: vec![footprint_overlap::Method::Threshold], ..FootprintSpec::default() };
     bencher.bench(|| {
         footprint_overlap::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
     });
