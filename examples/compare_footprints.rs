@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Nottinghamshire 2019: polygons with local codes; matched to 2022 PCNs by name.
     let (notts, _) = read_area_layer(
         &shared("nottinghamshire-pcn-footprints/pcn_fpp_20190703_notts_bassetlaw.geojson"),
-        &AreaFields { code: Some("pcn_code_reg".into()), name: Some("pcn_name_reg".into()), crs: None },
+        &AreaFields { code: Some("pcn_code_reg".into()), name: Some("pcn_name_reg".into()), crs: None, teams: false },
     )?;
     let norm = |s: &str| {
         s.to_uppercase()

@@ -53,6 +53,115 @@ pub enum Command {
     /// --practices gp-reg-pat-prac-map.csv --areas msoa11.geojson.gz --lookup lsoa11_msoa11_lookup.csv
     /// --method core --core-share 0.9 --out out/
     Footprints(FootprintsArgs),
+
+    /// Align community-team areas with the PCNs: which PCNs serve each team's residents, which teams each
+    /// PCN's patients live in, and where the two sets of boundaries disagree most.
+    ///
+    /// Example: footprint align --registrations gp-reg-pat-prac-lsoa-all.csv.gz --practices gp-reg-pat-prac-map.csv
+    /// --teams localities.geojson --lsoa-areas lsoa11.geojson --out alignment/
+    Align(AlignArgs),
+}
+
+/// Inputs and options of `footprint align`.
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// NHS Digital registrations by LSOA (plain or .gz; `-` for stdin). Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
+    #[arg(long, value_name = "FILE")]
+    pub registrations: PathBuf,
+
+    /// Practice → PCN map (PCN code U = no PCN). Example: `--practices gp-reg-pat-prac-map.csv`
+    #[arg(long, value_name = "FILE")]
+    pub practices: PathBuf,
+
+    /// Team areas: GeoJSON or ESRI shapefile, WGS84 or British National Grid. Example: `--teams localities.geojson`
+    #[arg(long, value_name = "FILE", required_unless_present = "team_lookup")]
+    pub teams: Option<PathBuf>,
+
+    /// Team layer property holding the team's name (default: detected: team, name, area_name, locality, …).
+    /// Example: `--team-field NAME`
+    #[arg(long, value_name = "NAME")]
+    pub team_field: Option<String>,
+
+    /// CRS of the team layer, overriding the file's own: `wgs84` or `bng`. Example: `--teams-crs bng`
+    #[arg(long, value_name = "CRS")]
+    pub teams_crs: Option<footprint_ingest::Crs>,
+
+    /// LSOA polygons, for apportioning by area (the default) or by a point inside each LSOA.
+    /// Example: `--lsoa-areas lsoa11.geojson.gz`
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["centroids", "team_lookup"])]
+    pub lsoa_areas: Option<PathBuf>,
+
+    /// LSOA population-weighted centroids CSV: each LSOA goes wholly to the team holding its centroid.
+    /// Example: `--centroids lsoa11_population_weighted_centroids.csv`
+    #[arg(long, value_name = "FILE", conflicts_with = "lsoa_areas")]
+    pub centroids: Option<PathBuf>,
+
+    /// A CSV naming each LSOA's team instead of team polygons (LSOA column detected; team column given
+    /// with --team-column). Example: `--team-lookup lsoa_teams.csv --team-column TEAM`
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lsoa_areas", "centroids"])]
+    pub team_lookup: Option<PathBuf>,
+
+    /// The --team-lookup column holding the team. Example: `--team-column TEAM`
+    #[arg(long, value_name = "NAME", default_value = "TEAM")]
+    pub team_column: String,
+
+    /// How an LSOA cut by a team boundary is apportioned with --lsoa-areas: `area` (in proportion to the
+    /// area of each piece) or `point` (wholly to the team holding a point inside the LSOA). Example: `--apportion point`
+    #[arg(long, value_name = "RULE", default_value = "area", value_parser = ["area", "point"])]
+    pub apportion: String,
+
+    /// With `--apportion area`: pieces smaller than this share of an LSOA are dropped as slivers and the
+    /// rest scaled up. Example: `--min-piece 0.5%`
+    #[arg(long, value_name = "S", default_value = "0.01")]
+    pub min_piece: Threshold,
+
+    /// Share threshold (of a team's residents, or of a PCN's list); repeat for several. Example: `--threshold 5%`
+    #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
+    pub thresholds: Vec<Threshold>,
+
+    /// The share of a team's residents its core PCNs must hold. Example: `--core-share 0.9`
+    #[arg(long, value_name = "S", default_value = "0.8")]
+    pub core_share: Threshold,
+
+    /// Output directory (created if missing). Example: `--out alignment/`
+    #[arg(long, value_name = "DIR", default_value = "footprint-out")]
+    pub out: PathBuf,
+}
+
+impl AlignArgs {
+    /// The job these arguments describe.
+    pub fn job(&self) -> anyhow::Result<footprint_overlap::pipeline::AlignJob> {
+        use footprint_overlap::pipeline::{AlignJob, TeamApportionment};
+        let apportionment = match (&self.team_lookup, &self.centroids, &self.lsoa_areas) {
+            (Some(path), _, _) => TeamApportionment::Lookup {
+                path: path.clone(),
+                columns: LookupColumns { lsoa: None, area: Some(self.team_column.clone()) },
+            },
+            (None, Some(path), _) => {
+                TeamApportionment::Centroids { path: path.clone(), columns: CentroidColumns::default() }
+            }
+            (None, None, Some(path)) if self.apportion == "point" => {
+                TeamApportionment::LsoaPoints { lsoa_areas: path.clone(), fields: AreaFields::default() }
+            }
+            (None, None, Some(path)) => TeamApportionment::AreaWeighted {
+                lsoa_areas: path.clone(),
+                fields: AreaFields::default(),
+                min_piece: self.min_piece.as_fraction(),
+            },
+            (None, None, None) => {
+                anyhow::bail!("give LSOA polygons (--lsoa-areas), centroids (--centroids) or a --team-lookup")
+            }
+        };
+        Ok(AlignJob {
+            registrations: self.registrations.clone(),
+            practices: self.practices.clone(),
+            teams: self.teams.clone(),
+            team_fields: AreaFields { code: self.team_field.clone(), name: None, crs: self.teams_crs, teams: true },
+            apportionment,
+            thresholds: self.thresholds.clone(),
+            core_share: self.core_share,
+        })
+    }
 }
 
 /// Inputs and options of `footprint footprints`.
@@ -220,7 +329,12 @@ impl OverlapArgs {
             registrations: self.registrations.clone(),
             practices: self.practices.clone(),
             areas: self.areas.clone(),
-            area_fields: AreaFields { code: self.code_field.clone(), name: self.name_field.clone(), crs: self.crs },
+            area_fields: AreaFields {
+                code: self.code_field.clone(),
+                name: self.name_field.clone(),
+                crs: self.crs,
+                teams: false,
+            },
             assignment,
             thresholds,
             footprints: None,

@@ -54,6 +54,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Overlap(args)) => overlap(cli, args),
         Some(Command::Footprints(args)) => execute(cli, &args.job()?, &args.overlap.out),
+        Some(Command::Align(args)) => align(cli, args),
         None => default_run(cli),
     }
 }
@@ -61,6 +62,17 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
     let job = args.job()?;
     execute(cli, &job, &args.out)
+}
+
+/// `footprint align`: teams against PCNs.
+fn align(cli: &Cli, args: &crate::args::AlignArgs) -> anyhow::Result<()> {
+    let job = args.job()?;
+    let report = pipeline::align_run(&job, &args.out)
+        .with_context(|| format!("alignment run writing to {}", args.out.display()))?;
+    if !cli.quiet {
+        print!("{}", report::alignment_text(&report));
+    }
+    Ok(())
 }
 
 /// With no arguments: the national analysis on the England dataset committed in fixtures/.

@@ -4,18 +4,7 @@ use std::fmt::Write;
 
 use footprint_overlap::pipeline::RunReport;
 
-/// Formats an integer with thousands separators: 61768942 → "61,768,942".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use footprint_overlap::write::thousands;
 
 /// The summary: areas, the patient accounting, and the distribution of each count.
 pub fn summary_text(report: &RunReport) -> String {
@@ -57,13 +46,26 @@ pub fn summary_text(report: &RunReport) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(61_768_942), "61,768,942");
+/// The terminal summary of an alignment run.
+pub fn alignment_text(report: &footprint_overlap::pipeline::AlignReport) -> String {
+    let a = &report.alignment;
+    let acc = &a.accounting;
+    let mut s = format!(
+        "{} teams; {} patients read: {} in a team, {} in no team, {} in an unknown LSOA; {} LSOAs split by a team boundary\n",
+        a.teams.len(),
+        thousands(acc.patients_read),
+        thousands(acc.patients_in_teams),
+        thousands(acc.patients_no_team),
+        thousands(acc.patients_unknown_lsoa),
+        a.split.len()
+    );
+    s.push_str(&format!(
+        "alignment index: {}\n",
+        a.index().map_or_else(|| "none (no team residents)".to_owned(), |v| format!("{:.3}", v))
+    ));
+    s.push_str("wrote:\n");
+    for path in &report.written {
+        s.push_str(&format!("  {}\n", path.display()));
     }
+    s
 }

@@ -16,9 +16,11 @@
 //! ```
 
 mod assign;
+mod boundary;
 mod pip;
 mod spatial;
 
 pub use assign::{Assignment, AssignmentMethod, Placement, Snapped, assign_by_centroids, assign_by_lookup};
+pub use boundary::BoundaryIndex;
 pub use pip::contains;
 pub use spatial::AreaIndex;

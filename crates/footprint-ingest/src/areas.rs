@@ -22,6 +22,9 @@ pub struct AreaFields {
     pub name: Option<String>,
     /// The CRS of the coordinates, overriding what the file says (`--crs`).
     pub crs: Option<Crs>,
+    /// A layer of team areas: the "code" is the team's name (detected: `team`, `team_name`, `name`,
+    /// `area_name`, `locality`, `neighbourhood`, …, else the one property ending in `NAME`).
+    pub teams: bool,
 }
 
 /// How the CRS of a layer was decided.
@@ -113,6 +116,19 @@ const CODE_FIELDS: &[&str] = &[
     "LSOA_CODE",
     "AREA_CODE",
     "CODE",
+];
+const TEAM_FIELDS: &[&str] = &[
+    "TEAM",
+    "TEAM_NAME",
+    "TEAMNAME",
+    "NAME",
+    "AREA_NAME",
+    "LOCALITY",
+    "LOCALITY_NAME",
+    "NEIGHBOURHOOD",
+    "NEIGHBOURHOOD_NAME",
+    "NHOOD",
+    "PLACE",
 ];
 const NAME_FIELDS: &[&str] = &[
     "MSOA11NM",
@@ -220,10 +236,13 @@ pub(crate) fn build_layer(
             });
         }
     };
-    let code_field =
-        pick_field(path, &first_properties, fields.code.as_deref(), CODE_FIELDS, "CD")?.ok_or_else(|| {
-            feature_error(path, 0, None, missing_field_message(&first_properties, "code", "--code-field"))
-        })?;
+    let (known, suffix, what, flag) = if fields.teams {
+        (TEAM_FIELDS, "NAME", "team name", "--team-field")
+    } else {
+        (CODE_FIELDS, "CD", "area code", "--code-field")
+    };
+    let code_field = pick_field(path, &first_properties, fields.code.as_deref(), known, suffix)?
+        .ok_or_else(|| feature_error(path, 0, None, missing_field_message(&first_properties, what, flag)))?;
     let name_field = pick_field(path, &first_properties, fields.name.as_deref(), NAME_FIELDS, "NM")?;
 
     let mut areas = Vec::with_capacity(raws.len());
@@ -471,7 +490,7 @@ fn pick_field(
 
 fn missing_field_message(properties: &Map<String, Value>, what: &str, flag: &str) -> String {
     format!(
-        "cannot tell which property holds the area {what} (properties: {}); choose one with {flag}",
+        "cannot tell which property holds the {what} (properties: {}); choose one with {flag}",
         properties.keys().cloned().collect::<Vec<_>>().join(", ")
     )
 }

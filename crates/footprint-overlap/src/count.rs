@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::Threshold;
 
 /// The PCN slot used for patients at practices in no PCN while sorting.
-const NO_PCN: u32 = u32::MAX;
+pub(crate) const NO_PCN: u32 = u32::MAX;
 
 /// What was counted for one area.
 #[derive(Clone, Debug, PartialEq)]
@@ -238,7 +238,7 @@ pub fn count_overlap(
 
 /// The measures of one area from its (PCN, patients) runs, sorted by PCN with the no-PCN slot last.
 #[allow(clippy::cast_precision_loss)]
-fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
+pub(crate) fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
     let population: u64 = runs.iter().map(|r| r.1).sum();
     let pcn_patients: Vec<(PcnId, u64)> = runs
         .iter()

@@ -7,6 +7,7 @@
 //! Invariants: every patient read is accounted for ([`Accounting::balances`]); output bytes do
 //! not depend on the number of threads or on the row order of the inputs.
 
+mod align;
 mod compare;
 mod count;
 mod dissolve;
@@ -16,6 +17,10 @@ mod stats;
 mod threshold;
 pub mod write;
 
+pub use align::{
+    AlignAccounting, Alignment, LsoaTeams, PairMeasures, PcnMeasures, SplitLsoa, TeamMeasures, align,
+    apportion_by_area, apportion_by_lookup, apportion_by_points,
+};
 pub use compare::{PathDifference, compare_paths, differences_csv};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
 pub use dissolve::{Coverage, DissolveMethod, boolean_union, dissolve};

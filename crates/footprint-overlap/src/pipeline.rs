@@ -476,3 +476,163 @@ pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
     times.write = t.elapsed();
     Ok(RunReport { loaded, analysis, written, times })
 }
+
+/// How LSOAs' residents are apportioned to team areas.
+#[derive(Clone, Debug)]
+pub enum TeamApportionment {
+    /// By the area of each piece of an LSOA polygon in each team (the default).
+    AreaWeighted {
+        /// The LSOA polygons.
+        lsoa_areas: PathBuf,
+        /// Their code field and CRS.
+        fields: AreaFields,
+        /// Pieces smaller than this share of the LSOA are dropped (slivers).
+        min_piece: f64,
+    },
+    /// Wholly to the team holding each LSOA's point: its population-weighted centroid.
+    Centroids {
+        /// The centroid CSV.
+        path: PathBuf,
+        /// Its columns.
+        columns: CentroidColumns,
+    },
+    /// Wholly to the team holding each LSOA polygon's interior point.
+    LsoaPoints {
+        /// The LSOA polygons.
+        lsoa_areas: PathBuf,
+        /// Their code field and CRS.
+        fields: AreaFields,
+    },
+    /// A CSV naming each LSOA's team (no team polygons needed).
+    Lookup {
+        /// The file.
+        path: PathBuf,
+        /// The LSOA column and the team column.
+        columns: LookupColumns,
+    },
+}
+
+impl TeamApportionment {
+    /// How it is described in the report.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            TeamApportionment::AreaWeighted { min_piece, .. } => format!(
+                "by area (an LSOA cut by a team boundary is split in proportion to the area of each piece; pieces \
+                 under {}% of the LSOA are dropped)",
+                min_piece * 100.0
+            ),
+            TeamApportionment::Centroids { .. } => "by population-weighted centroid (each LSOA whole)".into(),
+            TeamApportionment::LsoaPoints { .. } => "by a point inside each LSOA polygon (each LSOA whole)".into(),
+            TeamApportionment::Lookup { .. } => "by the LSOA → team table (each LSOA whole)".into(),
+        }
+    }
+}
+
+/// Everything a team-alignment run needs to know.
+#[derive(Clone, Debug)]
+pub struct AlignJob {
+    /// The registrations CSV.
+    pub registrations: PathBuf,
+    /// The practice → PCN map.
+    pub practices: PathBuf,
+    /// The team areas (GeoJSON or shapefile); `None` with a lookup.
+    pub teams: Option<PathBuf>,
+    /// The team layer's name field and CRS (`teams` is set).
+    pub team_fields: AreaFields,
+    /// How LSOAs are apportioned.
+    pub apportionment: TeamApportionment,
+    /// The share thresholds, in output order.
+    pub thresholds: Vec<Threshold>,
+    /// The share of a team's residents its core PCNs hold.
+    pub core_share: Threshold,
+}
+
+/// What a finished alignment run produced.
+pub struct AlignReport {
+    /// The alignment.
+    pub alignment: crate::Alignment,
+    /// The files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// Runs a team-alignment job and writes its outputs into `out_dir`, all or nothing.
+///
+/// # Errors
+/// An input error, or an output that cannot be written (previous outputs are then left untouched).
+pub fn align_run(job: &AlignJob, out_dir: &Path) -> Result<AlignReport, RunError> {
+    use crate::write::{
+        pcn_alignment_csv, pcn_team_links_csv, split_lsoas_csv, team_alignment_csv, team_alignment_geojson,
+        team_alignment_md, team_pcn_matrix_csv,
+    };
+    let (registrations, rest) = rayon::join(
+        || read_with(&job.registrations, read_registrations),
+        || -> Result<_, IngestError> {
+            let practices = read_with(&job.practices, read_practice_map)?;
+            let teams = match &job.teams {
+                Some(path) => Some(read_area_layer(path, &job.team_fields)?.0),
+                None => None,
+            };
+            Ok((practices, teams))
+        },
+    );
+    let (registrations, _) = registrations?;
+    let ((practices, _), teams) = rest?;
+    let lsoa_codes = &registrations.lsoas;
+    let missing_teams = || IngestError::Crs {
+        path: job.registrations.clone(),
+        message: "this apportionment needs a team layer: give it with --teams".into(),
+    };
+    let (placement, names) = match &job.apportionment {
+        TeamApportionment::Lookup { path, columns } => {
+            let (lookup, _) = read_with(path, |f| read_lookup(f, columns))?;
+            let mut names: Vec<String> = lookup.map.values().map(|t| t.as_str().to_owned()).collect();
+            names.sort();
+            names.dedup();
+            (crate::apportion_by_lookup(lsoa_codes, &lookup, &names), names)
+        }
+        other => {
+            let teams = teams.as_ref().ok_or_else(missing_teams)?;
+            let names: Vec<String> = teams.areas.iter().map(|a| a.code.as_str().to_owned()).collect();
+            let placement = match other {
+                TeamApportionment::AreaWeighted { lsoa_areas, fields, min_piece } => {
+                    let (lsoas, _) = read_area_layer(lsoa_areas, fields)?;
+                    crate::apportion_by_area(lsoa_codes, &lsoas, teams, *min_piece)
+                }
+                TeamApportionment::LsoaPoints { lsoa_areas, fields } => {
+                    let (lsoas, _) = read_area_layer(lsoa_areas, fields)?;
+                    crate::apportion_by_points(lsoa_codes, &interior_points(&lsoas), lsoas.crs, teams)
+                }
+                TeamApportionment::Centroids { path, columns } => {
+                    let (centroids, _) = read_with(path, |f| read_centroids(f, columns))?;
+                    let crs = centroids.crs().ok_or_else(|| IngestError::Crs {
+                        path: path.clone(),
+                        message: "centroid coordinates are neither WGS84 degrees nor British National Grid metres"
+                            .into(),
+                    })?;
+                    crate::apportion_by_points(lsoa_codes, &centroids, crs, teams)
+                }
+                TeamApportionment::Lookup { .. } => unreachable!("handled above"),
+            };
+            (placement, names)
+        }
+    };
+    let alignment = crate::align(&registrations, &practices, &placement, names, &job.thresholds, job.core_share);
+    let how = job.apportionment.describe();
+    let mut files = vec![
+        ("team_alignment.csv", team_alignment_csv(&alignment, &practices)),
+        ("team_pcn_matrix.csv", team_pcn_matrix_csv(&alignment, &practices)),
+        ("pcn_team_links.csv", pcn_team_links_csv(&alignment, &practices)),
+        ("pcn_alignment.csv", pcn_alignment_csv(&alignment, &practices)),
+        ("split_lsoas.csv", split_lsoas_csv(&alignment)),
+        ("team_alignment.md", team_alignment_md(&alignment, &practices, &how)),
+    ];
+    // Team polygons and the team names agree unless the teams came from a lookup.
+    if let (Some(teams), false) = (&teams, matches!(job.apportionment, TeamApportionment::Lookup { .. })) {
+        files.insert(0, ("team_alignment.geojson", team_alignment_geojson(&alignment, teams, &practices)));
+    }
+    let mut out = OutputSet::new(out_dir)?;
+    out.stage_all(&files)?;
+    let written = out.commit()?;
+    Ok(AlignReport { alignment, written })
+}

@@ -40,6 +40,18 @@ impl Threshold {
         format!("pcns_ge_{}pct", self.percent_label())
     }
 
+    /// The threshold as a floating-point fraction (for measures that are not exact counts).
+    ///
+    /// ```
+    /// let t: footprint_overlap::Threshold = "0.5%".parse().unwrap();
+    /// assert_eq!(t.as_fraction(), 0.005);
+    /// ```
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn as_fraction(self) -> f64 {
+        self.numerator as f64 / 10f64.powi(self.scale as i32)
+    }
+
     /// The threshold as a fraction, e.g. `0.01` (for the run summary).
     #[must_use]
     pub fn fraction_label(self) -> String {

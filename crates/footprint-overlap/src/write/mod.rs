@@ -1,6 +1,7 @@
 //! The writers: the only code that knows output formats. Every output is staged in a temporary file
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
+mod alignment;
 mod footprints;
 mod geojson;
 mod summary;
@@ -9,6 +10,10 @@ mod tables;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use alignment::{
+    pcn_alignment_csv, pcn_team_links_csv, split_lsoas_csv, team_alignment_csv, team_alignment_geojson,
+    team_alignment_md, team_pcn_matrix_csv,
+};
 pub use footprints::{footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson};
 pub use geojson::{msoa_overlap_geojson, write_coordinate};
 pub use summary::summary_json;
@@ -128,4 +133,26 @@ pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
 /// Appends an integer.
 pub(crate) fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Formats an integer with thousands separators: 61768942 → "61,768,942".
+///
+/// ```
+/// use footprint_overlap::write::thousands;
+/// assert_eq!(thousands(0), "0");
+/// assert_eq!(thousands(999), "999");
+/// assert_eq!(thousands(1000), "1,000");
+/// assert_eq!(thousands(61_768_942), "61,768,942");
+/// ```
+#[must_use]
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

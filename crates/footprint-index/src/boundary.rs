@@ -1,0 +1,100 @@
+//! Which polygons a layer's boundaries pass through: an R-tree of boundary edges and exact segment tests.
+
+use geo::{Coord, MultiPolygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use crate::contains;
+
+type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>)>;
+
+/// The boundary edges of a set of polygons (team areas, say), to ask whether any of them passes through
+/// the interior of another polygon.
+///
+/// ```
+/// use footprint_index::BoundaryIndex;
+/// use geo::{MultiPolygon, polygon};
+/// let teams = [MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 2., y: 0.), (x: 2., y: 2.), (x: 0., y: 2.)]])];
+/// let index = BoundaryIndex::new(&teams);
+/// let inside = MultiPolygon(vec![polygon![(x: 0.5, y: 0.5), (x: 1., y: 0.5), (x: 1., y: 1.), (x: 0.5, y: 1.)]]);
+/// let across = MultiPolygon(vec![polygon![(x: 1.5, y: 0.5), (x: 3., y: 0.5), (x: 3., y: 1.), (x: 1.5, y: 1.)]]);
+/// let sharing_an_edge = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 2.), (x: 0., y: 2.)]]);
+/// assert!(!index.cuts(&inside));
+/// assert!(index.cuts(&across));
+/// assert!(!index.cuts(&sharing_an_edge));
+/// ```
+pub struct BoundaryIndex {
+    tree: RTree<BoundaryEdge>,
+}
+
+impl BoundaryIndex {
+    /// Indexes every ring edge of `shapes`.
+    #[must_use]
+    pub fn new(shapes: &[MultiPolygon<f64>]) -> Self {
+        let edges: Vec<BoundaryEdge> = shapes
+            .iter()
+            .flat_map(|s| s.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())))
+            .flat_map(|ring| ring.0.windows(2).map(|w| (w[0], w[1])))
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| {
+                let rect = Rectangle::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)]);
+                GeomWithData::new(rect, (a, b))
+            })
+            .collect();
+        Self { tree: RTree::bulk_load(edges) }
+    }
+
+    /// Whether some indexed edge passes through the interior of `shape` (edges along its boundary do not).
+    #[must_use]
+    pub fn cuts(&self, shape: &MultiPolygon<f64>) -> bool {
+        use geo::BoundingRect;
+        let Some(bbox) = shape.bounding_rect() else { return false };
+        let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
+        self.tree.locate_in_envelope_intersecting(envelope).any(|e| segment_cuts(shape, e.data.0, e.data.1))
+    }
+}
+
+fn orient(p: Coord<f64>, q: Coord<f64>, r: Coord<f64>) -> f64 {
+    robust::orient2d(
+        robust::Coord { x: p.x, y: p.y },
+        robust::Coord { x: q.x, y: q.y },
+        robust::Coord { x: r.x, y: r.y },
+    )
+}
+
+fn rings(shape: &MultiPolygon<f64>) -> impl Iterator<Item = &geo::LineString<f64>> {
+    shape.0.iter().flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+}
+
+/// Whether `p` is on an edge of `shape` (exactly).
+fn on_boundary(shape: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
+    rings(shape).any(|ring| {
+        ring.0.windows(2).any(|w| {
+            let (a, b) = (w[0], w[1]);
+            p.x >= a.x.min(b.x)
+                && p.x <= a.x.max(b.x)
+                && p.y >= a.y.min(b.y)
+                && p.y <= a.y.max(b.y)
+                && orient(a, b, p) == 0.0
+        })
+    })
+}
+
+fn strictly_inside(shape: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
+    contains(shape, p) && !on_boundary(shape, p)
+}
+
+/// Whether the segment `a`–`b` passes through the interior of `shape`: an end strictly inside, a proper
+/// crossing of one of its edges, or its midpoint strictly inside (a chord between two boundary points).
+fn segment_cuts(shape: &MultiPolygon<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
+    let crosses = rings(shape).any(|ring| {
+        ring.0.windows(2).any(|w| {
+            let (c, d) = (w[0], w[1]);
+            orient(a, b, c) * orient(a, b, d) < 0.0 && orient(c, d, a) * orient(c, d, b) < 0.0
+        })
+    });
+    crosses
+        || strictly_inside(shape, a)
+        || strictly_inside(shape, b)
+        || strictly_inside(shape, Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 })
+}
