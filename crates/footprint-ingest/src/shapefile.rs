@@ -9,7 +9,7 @@ use shapefile::dbase::{self, FieldValue};
 use shapefile::{PolygonRing, Shape};
 
 use crate::areas::{AreaFields, AreaLayer, CrsEvidence, RawArea, build_layer};
-use crate::source::sha256_hex;
+use crate::source::{open_zip, sha256_hex, zip_problem};
 use crate::{Crs, FileInfo, IngestError};
 
 /// The member files of one shapefile, read into memory.
@@ -40,6 +40,28 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 /// non-polygon shape, a malformed file, and every error of [`crate::read_areas`] (per feature index).
 pub fn read_shapefile(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, FileInfo), IngestError> {
     let parts = locate(path)?;
+    let info = parts.info.clone();
+    Ok((parse(parts, fields)?, info))
+}
+
+/// Reads a shapefile already in memory: the `.shp` and `.dbf` bytes and the text of the `.prj` and
+/// `.cpg` if there are any; `path` names the `.shp` in messages.
+///
+/// # Errors
+/// As [`read_shapefile`], once the files are found.
+pub fn read_shapefile_bytes(
+    path: &Path,
+    shp: Vec<u8>,
+    dbf: Vec<u8>,
+    prj: Option<String>,
+    cpg: Option<String>,
+    fields: &AreaFields,
+) -> Result<AreaLayer, IngestError> {
+    let info = FileInfo { path: path.to_owned(), sha256: sha256_hex(&shp), stored_len: shp.len() as u64, gzip: false };
+    parse(Parts { shp, dbf, prj, cpg, shp_path: path.to_owned(), info }, fields)
+}
+
+fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
     let fail = |message: String| IngestError::Shapefile { path: parts.shp_path.clone(), message };
     let declared = match &parts.prj {
         None => None,
@@ -71,8 +93,7 @@ pub fn read_shapefile(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, Fi
         let properties: Map<String, Value> = record.into_iter().map(|(k, v)| (k, field_value(v))).collect();
         raws.push(RawArea { index, properties, geometry: to_multipolygon(shape) });
     }
-    let layer = build_layer(&parts.shp_path, raws, declared, fields)?;
-    Ok((layer, parts.info))
+    build_layer(&parts.shp_path, raws, declared, fields)
 }
 
 /// The name in a WKT's first quoted string (`PROJCS["WGS 84 / Pseudo-Mercator", …]` → `WGS 84 / Pseudo-Mercator`).
@@ -189,11 +210,8 @@ fn locate(path: &Path) -> Result<Parts, IngestError> {
 
 fn from_zip(path: &Path) -> Result<Parts, IngestError> {
     let stored = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    let corrupt = |e: zip::result::ZipError| IngestError::Corrupt {
-        path: path.to_owned(),
-        message: format!("not a readable zip archive: {e}"),
-    };
-    let mut archive = zip::ZipArchive::new(Cursor::new(&stored)).map_err(corrupt)?;
+    let corrupt = |e: zip::result::ZipError| IngestError::Corrupt { path: path.to_owned(), message: zip_problem(&e) };
+    let mut archive = open_zip(path, &stored)?;
     let names: Vec<String> =
         archive.file_names().map(|n| n.map(std::borrow::Cow::into_owned)).collect::<Result<_, _>>().map_err(corrupt)?;
     let mut shps: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().ends_with(".shp")).collect();
