@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every target for SECONDS each (default 600), one after another, on one core.
+# Fuzzes every target (or those in TARGETS) for SECONDS each (default 600), one after another, on one core.
 # New inputs go to a scratch corpus (WORK, default /tmp/footprint-fuzz); the committed seeds in
 # fuzz/corpus/<target> are read, not written. Logs: WORK/<target>.log; crashes: fuzz/artifacts/<target>/.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); RUSTC_BOOTSTRAP lets a stable toolchain build with -Z flags.
@@ -9,7 +9,7 @@ SECONDS_EACH=${1:-600}
 WORK=${WORK:-/tmp/footprint-fuzz}
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build
-for target in registrations tables geojson shapefile; do
+for target in ${TARGETS:-registrations tables geojson shapefile layer}; do
   mkdir -p "$WORK/$target"
   cargo fuzz run "$target" "$WORK/$target" "corpus/$target" -- \
     -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -58,6 +58,39 @@ pub fn shapefile_input(shp: &[u8], dbf: &[u8]) -> Vec<u8> {
     [&len.to_le_bytes()[..], shp, dbf].concat()
 }
 
+/// What replaying a corpus found: how many inputs parsed, and the files that made the entry point panic.
+#[derive(Debug, Default)]
+pub struct Replay {
+    /// Inputs read.
+    pub inputs: usize,
+    /// Inputs the entry point accepted.
+    pub parsed: usize,
+    /// Inputs that made it panic.
+    pub panics: Vec<std::path::PathBuf>,
+}
+
+/// Runs every file of `dir` through `entry`, catching panics (the CI-sized smoke run of a fuzz target).
+///
+/// # Errors
+/// The folder or one of its files cannot be read.
+pub fn replay(dir: &Path, entry: Entry) -> std::io::Result<Replay> {
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    files.retain(|p| p.is_file());
+    files.sort();
+    let mut replay = Replay::default();
+    for file in files {
+        let data = std::fs::read(&file)?;
+        replay.inputs += 1;
+        match std::panic::catch_unwind(|| entry(&data)) {
+            Ok(true) => replay.parsed += 1,
+            Ok(false) => {}
+            Err(_) => replay.panics.push(file),
+        }
+    }
+    Ok(replay)
+}
+
 /// Whether a reader succeeded; an error's message is rendered (formatting is code a fuzzer should reach too).
 fn outcome<T>(result: Result<T, IngestError>) -> bool {
     match result {

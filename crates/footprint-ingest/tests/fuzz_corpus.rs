@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use footprint_ingest::fuzz::{TARGETS, shapefile_input};
+use footprint_ingest::fuzz::{TARGETS, replay, shapefile_input};
 
 mod common;
 
@@ -27,24 +27,18 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 fn no_committed_fuzz_input_makes_a_reader_panic() {
     // The default panic hook would print each caught panic; the assertion below names them instead.
     std::panic::set_hook(Box::new(|_| {}));
-    let mut panics = Vec::new();
-    for (target, entry) in TARGETS {
-        let files = files_in(&fuzz_dir().join("corpus").join(target));
-        assert!(files.len() >= 3, "fuzz/corpus/{target} holds {} files", files.len());
-        let mut parsed = 0;
-        for file in &files {
-            let data = std::fs::read(file).unwrap();
-            match std::panic::catch_unwind(|| entry(&data)) {
-                Ok(true) => parsed += 1,
-                Ok(false) => {}
-                Err(_) => panics.push(file.display().to_string()),
-            }
-        }
-        // The seeds include well-formed inputs: an entry point that rejects everything tests nothing.
-        assert!(parsed > 0, "no input of fuzz/corpus/{target} parsed");
-    }
+    let replays: Vec<_> = TARGETS
+        .iter()
+        .map(|(target, entry)| (target, replay(&fuzz_dir().join("corpus").join(target), *entry)))
+        .collect();
     let _ = std::panic::take_hook();
-    assert!(panics.is_empty(), "readers panicked on {panics:?}");
+    for (target, replay) in replays {
+        let replay = replay.unwrap();
+        assert!(replay.inputs >= 3, "fuzz/corpus/{target} holds {} files", replay.inputs);
+        // The seeds include well-formed inputs: an entry point that rejects everything tests nothing.
+        assert!(replay.parsed > 0, "no input of fuzz/corpus/{target} parsed");
+        assert!(replay.panics.is_empty(), "{target} panicked on {:?}", replay.panics);
+    }
 }
 
 /// Writes the seed inputs of every fuzz target into fuzz/corpus/ (run with `--ignored` after changing them).
@@ -115,6 +109,38 @@ GP_PRAC_PAT_LIST,01Jul2022,GP,00L,E38000130,A84003,B,E01008162,ALL,5\r\n",
         "geojson",
         "coordinates_first.geojson",
         br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"MSOA11CD":"M1"},"geometry":{"coordinates":[[[0,0],[1,0],[1,1],[0,0]],[[0.2,0.2],[0.4,0.2],[0.4,0.4],[0.2,0.2]]],"type":"Polygon"}}]}"#,
+    );
+    // Layers for the whole-run target: a clean 2 x 2 coverage (exact dissolve), overlapping squares
+    // (the boolean-union fallback), a square with a hole beside a square filling it.
+    let collection = |features: &[(&str, &str)]| {
+        let f: Vec<String> = features
+            .iter()
+            .map(|(code, rings)| {
+                format!(r#"{{"type":"Feature","properties":{{"MSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{rings}}}}}"#)
+            })
+            .collect();
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, f.join(","))
+    };
+    let cell =
+        |x: u32, y: u32| format!("[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]", x + 1, x + 1, y + 1, y + 1);
+    let grid: Vec<(String, String)> =
+        [(0, 0), (1, 0), (0, 1), (1, 1)].iter().enumerate().map(|(i, &(x, y))| (format!("M{i}"), cell(x, y))).collect();
+    let grid: Vec<(&str, &str)> = grid.iter().map(|(c, r)| (c.as_str(), r.as_str())).collect();
+    put("layer", "grid.geojson", collection(&grid).as_bytes());
+    put(
+        "layer",
+        "overlapping.geojson",
+        collection(&[("M0", "[[[0,0],[2,0],[2,2],[0,2],[0,0]]]"), ("M1", "[[[1,1],[3,1],[3,3],[1,3],[1,1]]]")])
+            .as_bytes(),
+    );
+    put(
+        "layer",
+        "hole.geojson",
+        collection(&[
+            ("M0", "[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[2,1],[1,1]]]"),
+            ("M1", "[[[1,1],[2,1],[2,2],[1,2],[1,1]]]"),
+        ])
+        .as_bytes(),
     );
     let dir = tempfile::tempdir().unwrap();
     let shp = common::write_shapefile(
