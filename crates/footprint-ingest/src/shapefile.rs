@@ -76,6 +76,7 @@ fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
             CrsEvidence::Prj,
         )),
     };
+    check_records(&parts.shp).map_err(&fail)?;
     let shapes =
         shapefile::ShapeReader::new(Cursor::new(&parts.shp)).map_err(|e| fail(format!("not a readable .shp: {e}")))?;
     let builder = match parts.cpg.as_deref().and_then(|c| dbase::encoding::DynEncoding::from_name(c.trim())) {
@@ -94,6 +95,52 @@ fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
         raws.push(RawArea { index, properties, geometry: to_multipolygon(shape) });
     }
     build_layer(&parts.shp_path, raws, declared, fields)
+}
+
+/// Checks that every record of a `.shp` lies within the file and that the parts and points it claims
+/// fit in it. The shapefile crate reserves memory for the counts a record claims before reading them:
+/// without this, a corrupt 600-byte file makes it ask for gigabytes (found by fuzzing).
+fn check_records(shp: &[u8]) -> Result<(), String> {
+    let int = |at: usize, big_endian: bool| -> Option<i64> {
+        let bytes: [u8; 4] = shp.get(at..at + 4)?.try_into().ok()?;
+        Some(i64::from(if big_endian { i32::from_be_bytes(bytes) } else { i32::from_le_bytes(bytes) }))
+    };
+    let mut offset = 100; // the file header
+    let mut feature = 0;
+    while offset + 8 <= shp.len() {
+        let words = int(offset + 4, true).unwrap_or(0);
+        let start = offset + 8;
+        let len = usize::try_from(words.saturating_mul(2))
+            .map_err(|_| format!("feature {feature}: record length {words} is negative"))?;
+        let end = start.saturating_add(len);
+        if end > shp.len() {
+            return Err(format!(
+                "feature {feature}: the record needs {len} bytes but the file ends {} bytes after its start (truncated?)",
+                shp.len() - start
+            ));
+        }
+        // Multipoint (8, 18, 28): points at byte 36. Polyline, polygon (3, 5, 13, 15, 23, 25) and
+        // multipatch (31): parts at 36, points at 40; 4 bytes per part (8 for a multipatch) and 16 per point.
+        let counts = || int(start + 36, false).zip(int(start + 40, false));
+        let claimed = match int(start, false) {
+            Some(8 | 18 | 28) => int(start + 36, false).map(|points| (40, 0, 0, points)),
+            Some(3 | 5 | 13 | 15 | 23 | 25) => counts().map(|(parts, points)| (44, parts, 4, points)),
+            Some(31) => counts().map(|(parts, points)| (44, parts, 8, points)),
+            _ => None,
+        };
+        if let Some((fixed, parts, per_part, points)) = claimed
+            && (parts < 0
+                || points < 0
+                || fixed + per_part * parts + 16 * points > i64::try_from(len).unwrap_or(i64::MAX))
+        {
+            return Err(format!(
+                "feature {feature}: the record claims {parts} parts and {points} points, more than its {len} bytes can hold"
+            ));
+        }
+        offset = end;
+        feature += 1;
+    }
+    Ok(())
 }
 
 /// The name in a WKT's first quoted string (`PROJCS["WGS 84 / Pseudo-Mercator", …]` → `WGS 84 / Pseudo-Mercator`).

@@ -158,3 +158,25 @@ GP_PRAC_PAT_LIST,01Jul2022,GP,00L,E38000130,A84003,B,E01008162,ALL,5\r\n",
     put("shapefile", "no_dbf.bin", &shapefile_input(&read("shp"), &[]));
     put("shapefile", "shx_as_shp.bin", &shapefile_input(&read("shx"), &read("dbf")));
 }
+
+/// Found by the shapefile fuzzer: a 580-byte file whose record claims ~1 billion parts, for which the
+/// shapefile crate reserved 4 GB before reading them. Now refused before the crate sees it.
+#[test]
+fn a_record_claiming_more_than_it_holds_is_refused_before_allocating() {
+    let data = std::fs::read(fuzz_dir().join("corpus/shapefile/crash-oom-record-claims-4g.bin")).unwrap();
+    let (len, rest) = data.split_at(4);
+    let (shp, dbf) = rest.split_at(u32::from_le_bytes(len.try_into().unwrap()) as usize);
+    let err = footprint_ingest::read_shapefile_bytes(
+        Path::new("x.shp"),
+        shp.to_vec(),
+        dbf.to_vec(),
+        None,
+        None,
+        &footprint_ingest::AreaFields::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "x.shp: feature 0: the record claims 1090519045 parts and 5888 points, more than its 128 bytes can hold"
+    );
+}
