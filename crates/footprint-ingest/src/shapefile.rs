@@ -137,6 +137,27 @@ fn check_records(shp: &[u8]) -> Result<(), String> {
                 "feature {feature}: the record claims {parts} parts and {points} points, more than its {len} bytes can hold"
             ));
         }
+        // Each part starts at a point index: from 0 up, never past the points (the crate reserves the
+        // difference of two indices as the points of a part).
+        if let Some((_, parts, _, points)) = claimed.filter(|c| c.2 > 0) {
+            let mut previous = 0;
+            for part in 0..usize::try_from(parts).unwrap_or(0) {
+                let index = int(start + 44 + 4 * part, false).unwrap_or(0);
+                let problem = if part == 0 && index != 0 {
+                    format!("part 0 starts at point {index}, not 0")
+                } else if index > points {
+                    format!("part {part} starts at point {index} but the record has {points} points")
+                } else if index < previous {
+                    format!("part {part} starts at point {index}, before part {} (at {previous})", part - 1)
+                } else {
+                    String::new()
+                };
+                if !problem.is_empty() {
+                    return Err(format!("feature {feature}: {problem}"));
+                }
+                previous = index;
+            }
+        }
         offset = end;
         feature += 1;
     }
