@@ -51,7 +51,8 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> usize 
                     let mut found = None;
                     'search: for dx in x0..=x1 {
                         for dy in y0..=y1 {
-                            let b = (bx + dx, by + dy);
+                            // Saturating: a coordinate far out (1e53) puts its bucket at the end of the range.
+                            let b = (bx.saturating_add(dx), by.saturating_add(dy));
                             let near =
                                 |r: &Coord<f64>| (r.x - c.x).abs() <= tolerance && (r.y - c.y).abs() <= tolerance;
                             if let Some(r) = buckets.get(&b).filter(|r| near(r)) {
@@ -122,5 +123,17 @@ mod tests {
         let b = &areas[1].0[0].exterior().0;
         assert_eq!((b[0], b[3], b[4]), (Coord { x: 1., y: 0. }, Coord { x: 1., y: 1. }, Coord { x: 1., y: 0. }));
         assert_eq!(areas[2].0[0].exterior().0[0].x, 1.0000001);
+    }
+
+    /// Found by the `layer` fuzzer: a vertex at 2.2e53 has its bucket at i64::MAX, whose neighbour overflowed.
+    #[test]
+    fn far_out_vertices_do_not_overflow_the_buckets() {
+        let far = 2.2e53;
+        let mut areas = vec![
+            area("A", &[(0., 0.), (1., 0.), (1., far), (0., 0.)]),
+            area("B", &[(1., 0.), (2., 0.), (1., far), (1., 0.)]),
+        ];
+        assert_eq!(unify_vertices(&mut areas, 1e-8), 0);
+        assert_eq!(areas[1].0[0].exterior().0[2], Coord { x: 1., y: far });
     }
 }
