@@ -76,21 +76,41 @@ fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
             CrsEvidence::Prj,
         )),
     };
-    check_records(&parts.shp).map_err(&fail)?;
-    let shapes =
-        shapefile::ShapeReader::new(Cursor::new(&parts.shp)).map_err(|e| fail(format!("not a readable .shp: {e}")))?;
+    // The crate reads each record where our index says it is, after we checked it there.
+    let index = check_records(&parts.shp).map_err(&fail)?;
+    let mut shapes = match index {
+        Some(shx) => shapefile::ShapeReader::with_shx(Cursor::new(&parts.shp), Cursor::new(shx)),
+        None => shapefile::ShapeReader::new(Cursor::new(&parts.shp)),
+    }
+    .map_err(|e| fail(format!("not a readable .shp: {e}")))?;
     let builder = match parts.cpg.as_deref().and_then(|c| dbase::encoding::DynEncoding::from_name(c.trim())) {
         Some(encoding) => dbase::ReaderBuilder::new().with_encoding(encoding),
         None => dbase::ReaderBuilder::new(),
     };
-    let records = builder.build(Cursor::new(&parts.dbf)).map_err(|e| IngestError::Shapefile {
-        path: parts.shp_path.with_extension("dbf"),
-        message: format!("not a readable .dbf: {e}"),
-    })?;
-    let mut reader = shapefile::Reader::new(shapes, records);
+    let dbf_path = parts.shp_path.with_extension("dbf");
+    let mut records = builder
+        .build(Cursor::new(&parts.dbf))
+        .map_err(|e| IngestError::Shapefile { path: dbf_path.clone(), message: format!("not a readable .dbf: {e}") })?;
+    let mut records = records.iter_records();
     let mut raws = Vec::new();
-    for (index, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) = item.map_err(|e| fail(format!("feature {index}: {e}")))?;
+    for index in 0..shapes.shape_count().unwrap_or(0) {
+        let shape = match shapes.read_nth_shape(index) {
+            Some(Ok(shape)) => shape,
+            Some(Err(e)) => return Err(fail(format!("feature {index}: {e}"))),
+            None => break,
+        };
+        let record = match records.next() {
+            Some(Ok(record)) => record,
+            Some(Err(e)) => return Err(fail(format!("feature {index}: {e}"))),
+            None => {
+                return Err(IngestError::Shapefile {
+                    path: dbf_path,
+                    message: format!(
+                        "has records for only the first {index} shapes of the .shp: each shape needs its record"
+                    ),
+                });
+            }
+        };
         let properties: Map<String, Value> = record.into_iter().map(|(k, v)| (k, field_value(v))).collect();
         raws.push(RawArea { index, properties, geometry: to_multipolygon(shape) });
     }
@@ -98,16 +118,28 @@ fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
 }
 
 /// Checks that every record of a `.shp` lies within the file and that the parts and points it claims
-/// fit in it. The shapefile crate reserves memory for the counts a record claims before reading them:
-/// without this, a corrupt 600-byte file makes it ask for gigabytes (found by fuzzing).
-fn check_records(shp: &[u8]) -> Result<(), String> {
+/// fit in it, and returns an index of the records (a `.shx`) for the shapefile crate to read them by;
+/// `None` when the file is too short for a header (the crate then says what is wrong).
+///
+/// The crate reserves memory for the counts a record claims before reading them: unchecked, a corrupt
+/// 600-byte file makes it ask for gigabytes (found by fuzzing). And without an index it reads records
+/// one after another from where the previous shape's content ended, which for a null shape is not
+/// where the record ends: so it is given the index of the records as checked here.
+fn check_records(shp: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Some(header) = shp.get(..100) else { return Ok(None) };
+    let mut shx = header.to_vec();
     let int = |at: usize, big_endian: bool| -> Option<i64> {
         let bytes: [u8; 4] = shp.get(at..at + 4)?.try_into().ok()?;
         Some(i64::from(if big_endian { i32::from_be_bytes(bytes) } else { i32::from_le_bytes(bytes) }))
     };
+    // Records run to the end of the file, or to the length its header gives if shorter (as the crate reads).
+    let declared = header.get(24..28).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(i32::from_be_bytes);
+    let limit = declared
+        .and_then(|words| usize::try_from(words).ok())
+        .map_or(shp.len(), |w| shp.len().min(w.saturating_mul(2)));
     let mut offset = 100; // the file header
     let mut feature = 0;
-    while offset + 8 <= shp.len() {
+    while offset + 8 <= limit {
         let words = int(offset + 4, true).unwrap_or(0);
         let start = offset + 8;
         let len = usize::try_from(words.saturating_mul(2))
@@ -158,10 +190,17 @@ fn check_records(shp: &[u8]) -> Result<(), String> {
                 previous = index;
             }
         }
+        // The index holds each record's offset and content length, in 16-bit words, big-endian.
+        let words_at =
+            |bytes: usize| i32::try_from(bytes / 2).map_err(|_| format!("feature {feature}: the file is too large"));
+        shx.extend_from_slice(&words_at(offset)?.to_be_bytes());
+        shx.extend_from_slice(&words_at(len)?.to_be_bytes());
         offset = end;
         feature += 1;
     }
-    Ok(())
+    let shx_words = i32::try_from(shx.len() / 2).map_err(|_| "the file has too many records".to_owned())?;
+    shx[24..28].copy_from_slice(&shx_words.to_be_bytes());
+    Ok(Some(shx))
 }
 
 /// The name in a WKT's first quoted string (`PROJCS["WGS 84 / Pseudo-Mercator", …]` → `WGS 84 / Pseudo-Mercator`).

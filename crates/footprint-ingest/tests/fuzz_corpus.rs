@@ -157,7 +157,8 @@ GP_PRAC_PAT_LIST,01Jul2022,GP,00L,E38000130,A84003,B,E01008162,ALL,5\r\n",
 }
 
 /// Found by the shapefile fuzzer: records whose claims made the shapefile crate reserve gigabytes before
-/// reading them (a count of parts, then a part's start index). Now refused before the crate sees them.
+/// reading them (a count of parts; a part's start index; a record after a null shape, which the crate
+/// read from the wrong place). Now checked before the crate reads them, and read where they were checked.
 #[test]
 fn shapefile_records_claiming_more_than_they_hold_are_refused_before_allocating() {
     for (file, expected) in [
@@ -166,6 +167,7 @@ fn shapefile_records_claiming_more_than_they_hold_are_refused_before_allocating(
             "x.shp: feature 0: the record claims 1090519045 parts and 5888 points, more than its 128 bytes can hold",
         ),
         ("crash-oom-part-index.bin", "x.shp: feature 0: part 2 starts at point 1092243040 but the record has 0 points"),
+        ("crash-oom-null-shape-misread.bin", "x.shp: feature 0 (E020): null shape (no geometry)"),
     ] {
         let data = std::fs::read(fuzz_dir().join("corpus/shapefile").join(file)).unwrap();
         let (len, rest) = data.split_at(4);

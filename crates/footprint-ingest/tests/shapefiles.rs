@@ -114,6 +114,18 @@ fn broken_shapefiles_give_clear_errors() {
         },
         "{dir}/areas.shp: feature 0 (E02000001): coordinate (NaN, 1) is not a finite number",
     );
+    check_error(
+        |d| {
+            // The .dbf of a one-area shapefile beside the .shp of a two-area one.
+            let one = d.join("one");
+            std::fs::create_dir(&one).unwrap();
+            write_shapefile(&one, &two_areas()[..1], None);
+            let shp = write_shapefile(d, &two_areas(), Some(BNG_PRJ));
+            std::fs::copy(one.join("areas.dbf"), d.join("areas.dbf")).unwrap();
+            shp
+        },
+        "{dir}/areas.dbf: has records for only the first 1 shapes of the .shp: each shape needs its record",
+    );
     check_error(|d| d.to_owned(), "{dir}: folder holds no .shp file");
     check_error(
         |d| {
