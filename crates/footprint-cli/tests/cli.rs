@@ -1,8 +1,11 @@
 //! The `footprint` binary end to end: the default run, exit codes, error messages, atomic outputs.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+use common::read_outputs;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 const AREAS: &str = r#"{"type":"FeatureCollection","features":[
@@ -62,16 +65,6 @@ fn footprint() -> Command {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn read_outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-        .collect();
-    files.sort();
-    files
 }
 
 /// Runs with broken registrations and checks the exit code and the whole error line.

@@ -210,6 +210,64 @@ mod tests {
         }
     }
 
+    /// Centroid assignment (R-tree location, then snapping within the limit) equals a scan of every area:
+    /// the lowest-coded area containing the point, else the nearest within the limit (ties by code).
+    #[test]
+    fn centroid_assignment_agrees_with_a_brute_force_scan() {
+        use footprint_ingest::{Centroids, LsoaCode};
+        for seed in 11..=14 {
+            let mut rng = Rng(seed);
+            let areas = jittered_grid(&mut rng, 8);
+            let index = AreaIndex::new(&areas, Crs::BritishNationalGrid);
+            // Points over and around the grid (it spans 0..8): inside, on shared vertices, just off its
+            // edge (snapped) and far off it (outside); a few codes have no point at all.
+            let mut centroids = Centroids::default();
+            let mut codes = Vec::new();
+            for k in 0..1500 {
+                let code = LsoaCode(format!("L{k:04}"));
+                let p = if k % 5 == 0 {
+                    areas[(rng.next() % areas.len() as u64) as usize].geometry.0[0].exterior().0
+                        [(rng.next() % 4) as usize]
+                } else {
+                    Coord { x: rng.unit() * 10.0 - 1.0, y: rng.unit() * 10.0 - 1.0 }
+                };
+                if k % 97 != 0 {
+                    centroids.points.insert(code.clone(), p);
+                }
+                codes.push(code);
+            }
+            let snap = 0.4;
+            let assignment = crate::assign_by_centroids(&codes, &centroids, &index, snap);
+            let mut snapped = Vec::new();
+            for (code, placement) in codes.iter().zip(&assignment.placements) {
+                let expected = match centroids.points.get(code) {
+                    None => crate::Placement::UnknownLsoa,
+                    Some(&p) => match (0..areas.len()).find(|&i| contains(&areas[i].geometry, p)) {
+                        Some(i) => crate::Placement::Area(AreaId(i as u32)),
+                        None => {
+                            let nearest = (0..areas.len())
+                                .map(|i| (distance_to_boundary(&areas[i], p, 1.0, 1.0), i))
+                                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                                .filter(|(d, _)| *d <= snap);
+                            match nearest {
+                                Some((d, i)) => {
+                                    snapped.push((code.clone(), AreaId(i as u32), d));
+                                    crate::Placement::Area(AreaId(i as u32))
+                                }
+                                None => crate::Placement::OutsideLayer,
+                            }
+                        }
+                    },
+                };
+                assert_eq!(*placement, expected, "seed {seed} {code}");
+            }
+            let got: Vec<_> = assignment.snapped.iter().map(|s| (s.lsoa.clone(), s.area, s.metres)).collect();
+            assert_eq!(got, snapped, "seed {seed}");
+            assert!(!snapped.is_empty());
+            assert!(assignment.placements.contains(&crate::Placement::OutsideLayer));
+        }
+    }
+
     #[test]
     fn nearest_within_measures_metres_and_respects_the_limit() {
         let mut rng = Rng(7);

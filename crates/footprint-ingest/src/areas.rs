@@ -205,7 +205,11 @@ pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, I
 /// The text at a 1-based line and column, for an error message: ` near "…"` (up to 24 characters).
 fn near(content: &[u8], line: usize, column: usize) -> String {
     let Some(text) = content.split(|&b| b == b'\n').nth(line.saturating_sub(1)) else { return String::new() };
-    let start = column.saturating_sub(1).min(text.len());
+    let mut start = column.saturating_sub(1).min(text.len());
+    // serde_json points after a number it cannot hold (`1e999`): show the whole number.
+    while start > 0 && text.get(start - 1).is_some_and(|b| b.is_ascii_digit() || b"+-.eE".contains(b)) {
+        start -= 1;
+    }
     let snippet: String = String::from_utf8_lossy(&text[start..]).chars().take(24).collect();
     if snippet.trim().is_empty() { String::new() } else { format!(" near {snippet:?}") }
 }

@@ -79,7 +79,8 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> Vertex
                     let mut found = None;
                     'search: for dx in x0..=x1 {
                         for dy in y0..=y1 {
-                            let b = (bx + dx, by + dy);
+                            // Saturating: a coordinate far out (1e53) puts its bucket at the end of the range.
+                            let b = (bx.saturating_add(dx), by.saturating_add(dy));
                             let near = |r: &&(Coord<f64>, u32)| {
                                 (r.0.x - c.x).abs() <= tolerance && (r.0.y - c.y).abs() <= tolerance
                             };
@@ -179,5 +180,18 @@ mod tests {
         assert_eq!(numbers.distinct(), 9);
         assert_eq!(numbers.rings, [vec![0, 1, 2, 3, 0], vec![1, 4, 5, 2, 1], vec![6, 7, 8, 6]]);
         assert_eq!(numbers.positions[1], Coord { x: 1., y: 0. });
+    }
+
+    /// Found by the `layer` fuzzer: a vertex at 2.2e53 has its bucket at i64::MAX, whose neighbour overflowed.
+    #[test]
+    fn far_out_vertices_do_not_overflow_the_buckets() {
+        let far = 2.2e53;
+        let mut areas = vec![
+            area("A", &[(0., 0.), (1., 0.), (1., far), (0., 0.)]),
+            area("B", &[(1., 0.), (2., 0.), (1., far), (1., 0.)]),
+        ];
+        // Nothing moves: (1, 0) and (1, far) are shared exactly, so four distinct positions.
+        assert_eq!(unify_vertices(&mut areas, 1e-8).distinct(), 4);
+        assert_eq!(areas[1].0[0].exterior().0[2], Coord { x: 1., y: far });
     }
 }

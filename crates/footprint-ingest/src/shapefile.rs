@@ -9,7 +9,7 @@ use shapefile::dbase::{self, FieldValue};
 use shapefile::{PolygonRing, Shape};
 
 use crate::areas::{AreaFields, AreaLayer, CrsEvidence, RawArea, build_layer};
-use crate::source::sha256_hex;
+use crate::source::{open_zip, sha256_hex, zip_problem};
 use crate::{Crs, FileInfo, IngestError};
 
 /// The member files of one shapefile, read into memory.
@@ -40,6 +40,28 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 /// non-polygon shape, a malformed file, and every error of [`crate::read_areas`] (per feature index).
 pub fn read_shapefile(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, FileInfo), IngestError> {
     let parts = locate(path)?;
+    let info = parts.info.clone();
+    Ok((parse(parts, fields)?, info))
+}
+
+/// Reads a shapefile already in memory: the `.shp` and `.dbf` bytes and the text of the `.prj` and
+/// `.cpg` if there are any; `path` names the `.shp` in messages.
+///
+/// # Errors
+/// As [`read_shapefile`], once the files are found.
+pub fn read_shapefile_bytes(
+    path: &Path,
+    shp: Vec<u8>,
+    dbf: Vec<u8>,
+    prj: Option<String>,
+    cpg: Option<String>,
+    fields: &AreaFields,
+) -> Result<AreaLayer, IngestError> {
+    let info = FileInfo { path: path.to_owned(), sha256: sha256_hex(&shp), stored_len: shp.len() as u64, gzip: false };
+    parse(Parts { shp, dbf, prj, cpg, shp_path: path.to_owned(), info }, fields)
+}
+
+fn parse(parts: Parts, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
     let fail = |message: String| IngestError::Shapefile { path: parts.shp_path.clone(), message };
     let declared = match &parts.prj {
         None => None,
@@ -54,25 +76,131 @@ pub fn read_shapefile(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, Fi
             CrsEvidence::Prj,
         )),
     };
-    let shapes =
-        shapefile::ShapeReader::new(Cursor::new(&parts.shp)).map_err(|e| fail(format!("not a readable .shp: {e}")))?;
+    // The crate reads each record where our index says it is, after we checked it there.
+    let index = check_records(&parts.shp).map_err(&fail)?;
+    let mut shapes = match index {
+        Some(shx) => shapefile::ShapeReader::with_shx(Cursor::new(&parts.shp), Cursor::new(shx)),
+        None => shapefile::ShapeReader::new(Cursor::new(&parts.shp)),
+    }
+    .map_err(|e| fail(format!("not a readable .shp: {e}")))?;
     let builder = match parts.cpg.as_deref().and_then(|c| dbase::encoding::DynEncoding::from_name(c.trim())) {
         Some(encoding) => dbase::ReaderBuilder::new().with_encoding(encoding),
         None => dbase::ReaderBuilder::new(),
     };
-    let records = builder.build(Cursor::new(&parts.dbf)).map_err(|e| IngestError::Shapefile {
-        path: parts.shp_path.with_extension("dbf"),
-        message: format!("not a readable .dbf: {e}"),
-    })?;
-    let mut reader = shapefile::Reader::new(shapes, records);
+    let dbf_path = parts.shp_path.with_extension("dbf");
+    let mut records = builder
+        .build(Cursor::new(&parts.dbf))
+        .map_err(|e| IngestError::Shapefile { path: dbf_path.clone(), message: format!("not a readable .dbf: {e}") })?;
+    let mut records = records.iter_records();
     let mut raws = Vec::new();
-    for (index, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, record) = item.map_err(|e| fail(format!("feature {index}: {e}")))?;
+    for index in 0..shapes.shape_count().unwrap_or(0) {
+        let shape = match shapes.read_nth_shape(index) {
+            Some(Ok(shape)) => shape,
+            Some(Err(e)) => return Err(fail(format!("feature {index}: {e}"))),
+            None => break,
+        };
+        let record = match records.next() {
+            Some(Ok(record)) => record,
+            Some(Err(e)) => return Err(fail(format!("feature {index}: {e}"))),
+            None => {
+                return Err(IngestError::Shapefile {
+                    path: dbf_path,
+                    message: format!(
+                        "has records for only the first {index} shapes of the .shp: each shape needs its record"
+                    ),
+                });
+            }
+        };
         let properties: Map<String, Value> = record.into_iter().map(|(k, v)| (k, field_value(v))).collect();
         raws.push(RawArea { index, properties, geometry: to_multipolygon(shape) });
     }
-    let layer = build_layer(&parts.shp_path, raws, declared, fields)?;
-    Ok((layer, parts.info))
+    build_layer(&parts.shp_path, raws, declared, fields)
+}
+
+/// Checks that every record of a `.shp` lies within the file and that the parts and points it claims
+/// fit in it, and returns an index of the records (a `.shx`) for the shapefile crate to read them by;
+/// `None` when the file is too short for a header (the crate then says what is wrong).
+///
+/// The crate reserves memory for the counts a record claims before reading them: unchecked, a corrupt
+/// 600-byte file makes it ask for gigabytes (found by fuzzing). And without an index it reads records
+/// one after another from where the previous shape's content ended, which for a null shape is not
+/// where the record ends: so it is given the index of the records as checked here.
+fn check_records(shp: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Some(header) = shp.get(..100) else { return Ok(None) };
+    let mut shx = header.to_vec();
+    let int = |at: usize, big_endian: bool| -> Option<i64> {
+        let bytes: [u8; 4] = shp.get(at..at + 4)?.try_into().ok()?;
+        Some(i64::from(if big_endian { i32::from_be_bytes(bytes) } else { i32::from_le_bytes(bytes) }))
+    };
+    // Records run to the end of the file, or to the length its header gives if shorter (as the crate reads).
+    let declared = header.get(24..28).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(i32::from_be_bytes);
+    let limit = declared
+        .and_then(|words| usize::try_from(words).ok())
+        .map_or(shp.len(), |w| shp.len().min(w.saturating_mul(2)));
+    let mut offset = 100; // the file header
+    let mut feature = 0;
+    while offset + 8 <= limit {
+        let words = int(offset + 4, true).unwrap_or(0);
+        let start = offset + 8;
+        let len = usize::try_from(words.saturating_mul(2))
+            .map_err(|_| format!("feature {feature}: record length {words} is negative"))?;
+        let end = start.saturating_add(len);
+        if end > shp.len() {
+            return Err(format!(
+                "feature {feature}: the record needs {len} bytes but the file ends {} bytes after its start (truncated?)",
+                shp.len() - start
+            ));
+        }
+        // Multipoint (8, 18, 28): points at byte 36. Polyline, polygon (3, 5, 13, 15, 23, 25) and
+        // multipatch (31): parts at 36, points at 40; 4 bytes per part (8 for a multipatch) and 16 per point.
+        let counts = || int(start + 36, false).zip(int(start + 40, false));
+        let claimed = match int(start, false) {
+            Some(8 | 18 | 28) => int(start + 36, false).map(|points| (40, 0, 0, points)),
+            Some(3 | 5 | 13 | 15 | 23 | 25) => counts().map(|(parts, points)| (44, parts, 4, points)),
+            Some(31) => counts().map(|(parts, points)| (44, parts, 8, points)),
+            _ => None,
+        };
+        if let Some((fixed, parts, per_part, points)) = claimed
+            && (parts < 0
+                || points < 0
+                || fixed + per_part * parts + 16 * points > i64::try_from(len).unwrap_or(i64::MAX))
+        {
+            return Err(format!(
+                "feature {feature}: the record claims {parts} parts and {points} points, more than its {len} bytes can hold"
+            ));
+        }
+        // Each part starts at a point index: from 0 up, never past the points (the crate reserves the
+        // difference of two indices as the points of a part).
+        if let Some((_, parts, _, points)) = claimed.filter(|c| c.2 > 0) {
+            let mut previous = 0;
+            for part in 0..usize::try_from(parts).unwrap_or(0) {
+                let index = int(start + 44 + 4 * part, false).unwrap_or(0);
+                let problem = if part == 0 && index != 0 {
+                    format!("part 0 starts at point {index}, not 0")
+                } else if index > points {
+                    format!("part {part} starts at point {index} but the record has {points} points")
+                } else if index < previous {
+                    format!("part {part} starts at point {index}, before part {} (at {previous})", part - 1)
+                } else {
+                    String::new()
+                };
+                if !problem.is_empty() {
+                    return Err(format!("feature {feature}: {problem}"));
+                }
+                previous = index;
+            }
+        }
+        // The index holds each record's offset and content length, in 16-bit words, big-endian.
+        let words_at =
+            |bytes: usize| i32::try_from(bytes / 2).map_err(|_| format!("feature {feature}: the file is too large"));
+        shx.extend_from_slice(&words_at(offset)?.to_be_bytes());
+        shx.extend_from_slice(&words_at(len)?.to_be_bytes());
+        offset = end;
+        feature += 1;
+    }
+    let shx_words = i32::try_from(shx.len() / 2).map_err(|_| "the file has too many records".to_owned())?;
+    shx[24..28].copy_from_slice(&shx_words.to_be_bytes());
+    Ok(Some(shx))
 }
 
 /// The name in a WKT's first quoted string (`PROJCS["WGS 84 / Pseudo-Mercator", …]` → `WGS 84 / Pseudo-Mercator`).
@@ -189,11 +317,8 @@ fn locate(path: &Path) -> Result<Parts, IngestError> {
 
 fn from_zip(path: &Path) -> Result<Parts, IngestError> {
     let stored = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    let corrupt = |e: zip::result::ZipError| IngestError::Corrupt {
-        path: path.to_owned(),
-        message: format!("not a readable zip archive: {e}"),
-    };
-    let mut archive = zip::ZipArchive::new(Cursor::new(&stored)).map_err(corrupt)?;
+    let corrupt = |e: zip::result::ZipError| IngestError::Corrupt { path: path.to_owned(), message: zip_problem(&e) };
+    let mut archive = open_zip(path, &stored)?;
     let names: Vec<String> =
         archive.file_names().map(|n| n.map(std::borrow::Cow::into_owned)).collect::<Result<_, _>>().map_err(corrupt)?;
     let mut shps: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().ends_with(".shp")).collect();

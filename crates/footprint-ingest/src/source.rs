@@ -41,7 +41,16 @@ impl InputFile {
     /// [`IngestError::Io`] if the file cannot be read.
     pub fn read_compressed(path: impl AsRef<Path>) -> Result<Self, IngestError> {
         let path = path.as_ref();
-        let stored = read_stored(path)?;
+        Self::from_stored_compressed(path, read_stored(path)?)
+    }
+
+    /// Wraps bytes already in memory as [`InputFile::read_compressed`] would: a gzip stream stays
+    /// compressed (decompressed by [`InputFile::reader`]), a zip archive yields its one data file.
+    ///
+    /// # Errors
+    /// [`IngestError::Corrupt`] if the bytes are an unreadable zip archive.
+    pub fn from_stored_compressed(path: impl AsRef<Path>, stored: Vec<u8>) -> Result<Self, IngestError> {
+        let path = path.as_ref();
         if stored.starts_with(ZIP_MAGIC) {
             return Self::from_stored(path, stored);
         }
@@ -121,8 +130,7 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 /// several files, the one whose name contains `-all`), decompressed, with its name.
 fn unzip_one(path: &Path, stored: &[u8]) -> Result<(String, Vec<u8>), IngestError> {
     let corrupt = |message: String| IngestError::Corrupt { path: path.to_owned(), message };
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(stored))
-        .map_err(|e| corrupt(format!("not a readable zip archive: {e}")))?;
+    let mut archive = open_zip(path, stored)?;
     let names: Vec<String> = (0..archive.len())
         .filter_map(|i| archive.name_for_index(i).and_then(Result::ok).map(|n| n.to_string()))
         .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX"))
@@ -141,9 +149,32 @@ fn unzip_one(path: &Path, stored: &[u8]) -> Result<(String, Vec<u8>), IngestErro
         }
     };
     let mut file = archive.by_name(&chosen).map_err(|e| corrupt(format!("cannot open {chosen}: {e}")))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 30));
+    let mut bytes = Vec::with_capacity(capacity_hint(file.size(), file.compressed_size()));
     file.read_to_end(&mut bytes).map_err(|e| corrupt(format!("cannot extract {chosen}: {e}")))?;
     Ok((chosen, bytes))
+}
+
+/// Opens a zip archive held in memory.
+///
+/// # Errors
+/// [`IngestError::Corrupt`] saying whether the archive is truncated (its central directory, at the
+/// end of the file, is missing) or otherwise unreadable.
+pub(crate) fn open_zip<'a>(
+    path: &Path,
+    stored: &'a [u8],
+) -> Result<zip::ZipArchive<std::io::Cursor<&'a [u8]>>, IngestError> {
+    zip::ZipArchive::new(std::io::Cursor::new(stored))
+        .map_err(|e| IngestError::Corrupt { path: path.to_owned(), message: zip_problem(&e) })
+}
+
+/// What a zip error means, in lowercase.
+pub(crate) fn zip_problem(e: &zip::result::ZipError) -> String {
+    let text = e.to_string();
+    if text.contains("EOCD") {
+        "zip archive is truncated: the central directory at its end is missing".to_owned()
+    } else {
+        format!("zip archive is corrupt: {}", text.to_lowercase())
+    }
 }
 
 fn read_stored(path: &Path) -> Result<Vec<u8>, IngestError> {
@@ -203,8 +234,8 @@ fn gunzip(stored: &[u8]) -> Result<Vec<u8>, String> {
         .checked_sub(4)
         .and_then(|at| stored.get(at..))
         .and_then(|t| <[u8; 4]>::try_from(t).ok())
-        .map_or(0, |t| u32::from_le_bytes(t) as usize);
-    let mut out = Vec::with_capacity(hint.min(1 << 30));
+        .map_or(0, |t| u64::from(u32::from_le_bytes(t)));
+    let mut out = Vec::with_capacity(capacity_hint(hint, stored.len() as u64));
     flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut out).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
             format!("gzip stream is truncated after {} bytes of content", out.len())
@@ -213,6 +244,13 @@ fn gunzip(stored: &[u8]) -> Result<Vec<u8>, String> {
         }
     })?;
     Ok(out)
+}
+
+/// A buffer size for `claimed` decompressed bytes (as a header says) of `compressed` bytes, no more
+/// than deflate can expand them to (1,032 : 1) and no more than 1 GiB: a corrupt header cannot make
+/// a small file claim a large allocation.
+fn capacity_hint(claimed: u64, compressed: u64) -> usize {
+    usize::try_from(claimed.min(compressed.saturating_mul(1032)).min(1 << 30)).unwrap_or(0)
 }
 
 /// What identifies an input file once its bytes are parsed and dropped.

@@ -8,38 +8,10 @@ use footprint_ingest::{AreaFields, Crs, CrsEvidence, read_area_layer};
 use shapefile::dbase::{self, FieldValue, Record, TableWriterBuilder};
 use shapefile::{Point, Polygon, PolygonRing};
 
+mod common;
+use common::{square, write_shapefile};
+
 const BNG_PRJ: &str = r#"PROJCS["OSGB_1936_British_National_Grid",GEOGCS["GCS_OSGB 1936",DATUM["D_OSGB_1936",SPHEROID["Airy_1830",6377563.396,299.3249646]],PRIMEM["Greenwich",0],UNIT["Degree",0.017453292519943295]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",49],PARAMETER["central_meridian",-2],PARAMETER["scale_factor",0.9996012717],PARAMETER["false_easting",400000],PARAMETER["false_northing",-100000],UNIT["Meter",1]]"#;
-
-fn square(x0: f64, y0: f64, size: f64) -> Vec<Point> {
-    // Shapefile outer rings are clockwise.
-    vec![
-        Point::new(x0, y0),
-        Point::new(x0, y0 + size),
-        Point::new(x0 + size, y0 + size),
-        Point::new(x0 + size, y0),
-        Point::new(x0, y0),
-    ]
-}
-
-/// Writes `areas.shp/.shx/.dbf` (and `.prj` if given) into `dir`, one polygon per (code, name, ring).
-fn write_shapefile(dir: &Path, areas: &[(&str, &str, Vec<Point>)], prj: Option<&str>) -> PathBuf {
-    let path = dir.join("areas.shp");
-    let table = TableWriterBuilder::new()
-        .add_character_field("MSOA11CD".try_into().unwrap(), 12)
-        .add_character_field("MSOA11NM".try_into().unwrap(), 40);
-    let mut writer = shapefile::Writer::from_path(&path, table).unwrap();
-    for (code, name, ring) in areas {
-        let mut record = Record::default();
-        record.insert("MSOA11CD".into(), FieldValue::Character(Some((*code).into())));
-        record.insert("MSOA11NM".into(), FieldValue::Character(Some((*name).into())));
-        writer.write_shape_and_record(&Polygon::with_rings(vec![PolygonRing::Outer(ring.clone())]), &record).unwrap();
-    }
-    drop(writer);
-    if let Some(prj) = prj {
-        std::fs::write(dir.join("areas.prj"), prj).unwrap();
-    }
-    path
-}
 
 fn two_areas() -> Vec<(&'static str, &'static str, Vec<Point>)> {
     vec![
@@ -141,6 +113,18 @@ fn broken_shapefiles_give_clear_errors() {
             write_shapefile(d, &[("E02000001", "NaN", ring)], Some(BNG_PRJ))
         },
         "{dir}/areas.shp: feature 0 (E02000001): coordinate (NaN, 1) is not a finite number",
+    );
+    check_error(
+        |d| {
+            // The .dbf of a one-area shapefile beside the .shp of a two-area one.
+            let one = d.join("one");
+            std::fs::create_dir(&one).unwrap();
+            write_shapefile(&one, &two_areas()[..1], None);
+            let shp = write_shapefile(d, &two_areas(), Some(BNG_PRJ));
+            std::fs::copy(one.join("areas.dbf"), d.join("areas.dbf")).unwrap();
+            shp
+        },
+        "{dir}/areas.dbf: has records for only the first 1 shapes of the .shp: each shape needs its record",
     );
     check_error(|d| d.to_owned(), "{dir}: folder holds no .shp file");
     check_error(

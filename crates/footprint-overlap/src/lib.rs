@@ -12,6 +12,7 @@ mod compare;
 mod count;
 mod dissolve;
 mod footprint;
+pub mod fuzz;
 pub mod pipeline;
 mod stats;
 mod threshold;

@@ -61,8 +61,11 @@ impl OutputSet {
     ///
     /// # Errors
     /// [`WriteError::CreateDir`] if the directory cannot be created.
+    /// Temporary files a killed run left behind (named `.footprint-tmp-<name>.<random>.tmp`, and
+    /// untouched for [`STALE_AFTER`]) are deleted.
     pub fn new(dir: &Path) -> Result<Self, WriteError> {
         std::fs::create_dir_all(dir).map_err(|source| WriteError::CreateDir { path: dir.to_owned(), source })?;
+        remove_stale_temporaries(dir);
         Ok(Self { dir: dir.to_owned(), staged: Vec::new() })
     }
 
@@ -92,7 +95,7 @@ impl OutputSet {
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
         let target = self.dir.join(name);
         let fail = |source| WriteError::Write { path: target.clone(), source };
-        let prefix = format!(".{name}.");
+        let prefix = format!("{TEMP_PREFIX}{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
         // Outputs are for sharing: readable by all (less the umask), like any file the user's tools
@@ -116,12 +119,46 @@ impl OutputSet {
     /// # Errors
     /// [`WriteError::Write`] if a rename fails.
     pub fn commit(self) -> Result<Vec<PathBuf>, WriteError> {
+        // A rename fails only where something is in the way: check first, so that none is renamed
+        // rather than some.
+        if let Some((_, target)) = self.staged.iter().find(|(_, target)| target.is_dir()) {
+            return Err(WriteError::Write {
+                path: target.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::IsADirectory, "a folder of that name is in the way"),
+            });
+        }
         let mut written = Vec::with_capacity(self.staged.len());
         for (file, target) in self.staged {
             file.persist(&target).map_err(|e| WriteError::Write { path: target.clone(), source: e.error })?;
             written.push(target);
         }
         Ok(written)
+    }
+}
+
+/// How temporary output files are named: `.footprint-tmp-<output name>.<random>.tmp`.
+pub const TEMP_PREFIX: &str = ".footprint-tmp-";
+
+/// How long a temporary output file must have been left untouched before a run deletes it as the
+/// leftover of a killed run (a live run renames its files within seconds of writing them).
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Deletes the temporary files of killed runs from `dir`; best effort (what cannot be deleted stays).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if stale && name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
