@@ -3,19 +3,7 @@
 use std::fmt::Write;
 
 use footprint_overlap::pipeline::RunReport;
-
-/// Formats an integer with thousands separators: 61768942 → "61,768,942".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use footprint_report::thousands;
 
 /// The summary: areas, the patient accounting, and the distribution of each count.
 pub fn summary_text(report: &RunReport) -> String {
@@ -55,15 +43,4 @@ pub fn summary_text(report: &RunReport) -> String {
         let _ = writeln!(s, "  {}", path.display());
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(61_768_942), "61,768,942");
-    }
 }

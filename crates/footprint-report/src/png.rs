@@ -1,0 +1,279 @@
+//! The PNG choropleth: MSOAs filled by class on the British National Grid, with a title, a legend and
+//! the attribution, drawn with tiny-skia and text rasterised from the embedded DejaVu Sans.
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use geo::{Coord, MultiPolygon};
+use rayon::prelude::*;
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform};
+
+use crate::ReportError;
+use crate::classes::{self, Classes};
+use crate::geometry::{all_to_bng, extent, simplify_for_display};
+use crate::html::{ATTRIBUTION, run_name, subtitle, thousands};
+use crate::run::RunData;
+
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const INK: [u8; 3] = [34, 34, 34];
+const GREY: [u8; 3] = [102, 102, 102];
+
+/// What to draw.
+#[derive(Clone, Debug)]
+pub struct MapOptions {
+    /// Image width in pixels (the height follows from the map's shape).
+    pub width: u32,
+    /// Which count colours the areas (index into [`RunData::measures`]).
+    pub measure: usize,
+    /// The title (default: "PCNs per MSOA" and the run's name).
+    pub title: Option<String>,
+}
+
+impl MapOptions {
+    /// 1600 pixels wide, coloured by the first threshold's count (or by every PCN if the run has no threshold).
+    #[must_use]
+    pub fn new(run: &RunData) -> Self {
+        Self { width: 1600, measure: usize::from(run.measures.len() > 1), title: None }
+    }
+}
+
+/// Where the map sits in the image: British National Grid metres to pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct MapFrame {
+    /// Pixels per metre.
+    pub scale: f64,
+    /// The easting at the map's left edge.
+    pub min_x: f64,
+    /// The northing at the map's top edge.
+    pub max_y: f64,
+    /// The map's left edge in pixels.
+    pub left: f64,
+    /// The map's top edge in pixels.
+    pub top: f64,
+}
+
+impl MapFrame {
+    /// The pixel of a WGS84 longitude/latitude.
+    #[must_use]
+    pub fn to_pixel(&self, lonlat: Coord<f64>) -> (f64, f64) {
+        let en = footprint_ingest::wgs84_to_bng(lonlat);
+        self.bng_to_pixel(en)
+    }
+
+    fn bng_to_pixel(&self, en: Coord<f64>) -> (f64, f64) {
+        (self.left + (en.x - self.min_x) * self.scale, self.top + (self.max_y - en.y) * self.scale)
+    }
+}
+
+/// A rendered map.
+#[derive(Clone, Debug)]
+pub struct RenderedMap {
+    /// The PNG file's bytes.
+    pub png: Vec<u8>,
+    /// Image width and height in pixels.
+    pub size: (u32, u32),
+    /// Where the map sits in the image.
+    pub frame: MapFrame,
+    /// The classes of the legend.
+    pub classes: Classes,
+}
+
+fn paint(rgb: [u8; 3]) -> Paint<'static> {
+    let mut p = Paint::default();
+    p.set_color_rgba8(rgb[0], rgb[1], rgb[2], 255);
+    p.anti_alias = true;
+    p
+}
+
+/// Draws the choropleth of `options.measure`.
+///
+/// # Errors
+/// [`ReportError::NothingToDraw`] if no area has a polygon; [`ReportError::Image`] if the size is
+/// unusable or the PNG cannot be encoded.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, ReportError> {
+    let width = options.width;
+    let image_error = |message: &str| ReportError::Image { width, message: message.to_owned() };
+    if !(400..=12_000).contains(&width) {
+        return Err(image_error("the width must be between 400 and 12000 pixels"));
+    }
+    let measure = run.measures.get(options.measure).ok_or_else(|| image_error("no such count in the run"))?;
+    let font = FontRef::try_from_slice(FONT).map_err(|e| image_error(&e.to_string()))?;
+    let projected = all_to_bng(run.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
+    let bounds = extent(&projected).ok_or_else(|| ReportError::NothingToDraw { path: run.dir.clone() })?;
+    let w = f64::from(width);
+    let margin = (w / 50.0).round();
+    let title_size = (w / 42.0) as f32;
+    let text_size = (w / 85.0) as f32;
+    let small_size = (w / 115.0) as f32;
+    let legend_width = (w * 0.2).round();
+    let header = margin + f64::from(title_size) * 1.2 + f64::from(text_size) * 1.6 + margin / 2.0;
+    let (ext_w, ext_h) = (bounds.width().max(1.0), bounds.height().max(1.0));
+    let map_w = w - 2.0 * margin - legend_width;
+    let scale = (map_w / ext_w).min(1.6 * map_w / ext_h);
+    let map_h = ext_h * scale;
+    let attribution = wrap(&font, small_size, ATTRIBUTION, (w - 2.0 * margin) as f32);
+    let footer = f64::from(small_size) * 1.4 * attribution.len() as f64 + margin;
+    let height = (header + map_h + footer).ceil() as u32;
+    let frame = MapFrame {
+        scale,
+        min_x: bounds.min().x,
+        max_y: bounds.max().y,
+        left: margin + (map_w - ext_w * scale) / 2.0,
+        top: header,
+    };
+    let mut pixmap = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
+    pixmap.fill(Color::WHITE);
+
+    // Areas, simplified to half a pixel; a hairline of their own colour closes the seams anti-aliasing
+    // leaves between neighbours.
+    let classes = Classes::of(&classes::values(run, options.measure));
+    let tolerance = 0.5 / scale;
+    let shapes: Vec<Option<tiny_skia::Path>> =
+        projected.par_iter().map(|g| path(&simplify_for_display(g, tolerance), &frame)).collect();
+    let seam = Stroke { width: 0.6, ..Stroke::default() };
+    for (area, shape) in run.areas.iter().zip(&shapes) {
+        let Some(shape) = shape else { continue };
+        let rgb = if area.population > 0 { classes.colour_of(area.counts[options.measure]) } else { classes::NO_DATA };
+        let p = paint(rgb);
+        pixmap.fill_path(shape, &p, FillRule::EvenOdd, Transform::identity(), None);
+        pixmap.stroke_path(shape, &p, &seam, Transform::identity(), None);
+    }
+
+    // Title and subtitle.
+    let title = options.title.clone().unwrap_or_else(|| format!("PCNs per MSOA: {}", run_name(run)));
+    let mut y = margin as f32 + title_size;
+    text(&mut pixmap, &font, title_size, &title, margin as f32, y, INK);
+    y += text_size * 1.5;
+    let sub = format!(
+        "Primary Care Networks serving each MSOA's registered residents, {} · {}",
+        measure.label,
+        subtitle(run)
+    );
+    text(&mut pixmap, &font, text_size, &sub, margin as f32, y, GREY);
+
+    // Legend: a swatch per class with its label and how many MSOAs it holds.
+    let lx = (w - margin - legend_width + margin / 2.0) as f32;
+    let mut ly = (header + margin) as f32;
+    text(&mut pixmap, &font, text_size * 1.1, "PCNs per MSOA", lx, ly, INK);
+    ly += text_size * 1.4;
+    text(&mut pixmap, &font, small_size, &measure.label, lx, ly, GREY);
+    ly += small_size * 1.2;
+    let values = classes::values(run, options.measure);
+    let swatch = (text_size * 1.6, text_size * 1.2);
+    let mut rows: Vec<(String, usize, [u8; 3])> = (0..classes.lower.len())
+        .map(|i| (classes.label(i), values.iter().filter(|&&v| classes.class_of(v) == i).count(), classes.colour(i)))
+        .collect();
+    let empty = run.areas.iter().filter(|a| a.population == 0).count();
+    if empty > 0 {
+        rows.push(("no residents".to_owned(), empty, classes::NO_DATA));
+    }
+    for (label, count, rgb) in rows {
+        ly += swatch.1 * 0.4;
+        if let Some(r) = Rect::from_xywh(lx, ly, swatch.0, swatch.1) {
+            pixmap.fill_rect(r, &paint(rgb), Transform::identity(), None);
+        }
+        let baseline = ly + swatch.1 * 0.8;
+        text(&mut pixmap, &font, text_size, &label, lx + swatch.0 * 1.4, baseline, INK);
+        let n = format!("{} MSOAs", thousands(count as u64));
+        text(&mut pixmap, &font, small_size, &n, lx + swatch.0 * 4.2, baseline, GREY);
+        ly += swatch.1;
+    }
+
+    // Attribution.
+    let mut ay = (header + map_h + margin / 2.0) as f32 + small_size;
+    for line in &attribution {
+        text(&mut pixmap, &font, small_size, line, margin as f32, ay, GREY);
+        ay += small_size * 1.4;
+    }
+
+    let png = pixmap.encode_png().map_err(|e| image_error(&e.to_string()))?;
+    Ok(RenderedMap { png, size: (width, height), frame, classes })
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn path(geometry: &MultiPolygon<f64>, frame: &MapFrame) -> Option<tiny_skia::Path> {
+    let mut pb = PathBuilder::new();
+    for polygon in &geometry.0 {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            for (i, &c) in ring.0.iter().enumerate() {
+                let (x, y) = frame.bng_to_pixel(c);
+                if i == 0 {
+                    pb.move_to(x as f32, y as f32);
+                } else {
+                    pb.line_to(x as f32, y as f32);
+                }
+            }
+            pb.close();
+        }
+    }
+    pb.finish()
+}
+
+/// The width of `s` at `size` pixels.
+fn text_width(font: &FontRef<'_>, size: f32, s: &str) -> f32 {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let mut width = 0.0;
+    let mut previous = None;
+    for c in s.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = previous {
+            width += scaled.kern(p, id);
+        }
+        width += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    width
+}
+
+/// Splits `s` into lines no wider than `max` pixels, at spaces.
+fn wrap(font: &FontRef<'_>, size: f32, s: &str, max: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+        if text_width(font, size, &candidate) > max && !line.is_empty() {
+            lines.push(std::mem::replace(&mut line, word.to_owned()));
+        } else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// Draws `s` with its baseline at `y`, blending each glyph's coverage over the pixels below.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn text(pixmap: &mut Pixmap, font: &FontRef<'_>, size: f32, s: &str, x: f32, y: f32, rgb: [u8; 3]) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);
+    let pixels = pixmap.pixels_mut();
+    let mut caret = x;
+    let mut previous = None;
+    for c in s.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = previous {
+            caret += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(size, ab_glyph::point(caret, y));
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+        let Some(outline) = font.outline_glyph(glyph) else { continue };
+        let bounds = outline.px_bounds();
+        outline.draw(|gx, gy, coverage| {
+            let (px, py) = (bounds.min.x as i32 + gx as i32, bounds.min.y as i32 + gy as i32);
+            if px < 0 || py < 0 || px >= w || py >= h {
+                return;
+            }
+            let pixel = &mut pixels[(py * w + px) as usize];
+            let a = coverage.clamp(0.0, 1.0);
+            let mix = |src: u8, dst: u8| (f32::from(src) * a + f32::from(dst) * (1.0 - a)).round() as u8;
+            if let Some(p) = PremultipliedColorU8::from_rgba(
+                mix(rgb[0], pixel.red()),
+                mix(rgb[1], pixel.green()),
+                mix(rgb[2], pixel.blue()),
+                255,
+            ) {
+                *pixel = p;
+            }
+        });
+    }
+}
