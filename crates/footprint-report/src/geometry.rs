@@ -23,20 +23,10 @@ pub fn all_to_bng<'a>(geometries: impl IntoParallelIterator<Item = &'a MultiPoly
 /// that every area keeps a shape to draw.
 #[must_use]
 pub fn simplify_for_display(geometry: &MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
-    let largest = geometry
-        .0
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.unsigned_area().total_cmp(&b.1.unsigned_area()))
-        .map(|(i, _)| i);
     let min_area = tolerance * tolerance;
     MultiPolygon(
-        geometry
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| Some(*i) == largest || p.unsigned_area() >= min_area)
-            .map(|(_, p)| {
+        visible_parts(geometry, tolerance)
+            .map(|p| {
                 let p = p.simplify(tolerance);
                 let holes =
                     p.interiors().iter().filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_area);
@@ -44,6 +34,108 @@ pub fn simplify_for_display(geometry: &MultiPolygon<f64>, tolerance: f64) -> Mul
             })
             .collect(),
     )
+}
+
+/// The polygons of an area worth drawing at `tolerance`: those of at least a tolerance square, and the
+/// largest in any case.
+fn visible_parts(geometry: &MultiPolygon<f64>, tolerance: f64) -> impl Iterator<Item = &Polygon<f64>> {
+    let largest = geometry
+        .0
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.unsigned_area().total_cmp(&b.1.unsigned_area()))
+        .map(|(i, _)| i);
+    geometry
+        .0
+        .iter()
+        .enumerate()
+        .filter(move |(i, p)| Some(*i) == largest || p.unsigned_area() >= tolerance * tolerance)
+        .map(|(_, p)| p)
+}
+
+/// A vertex, by the bits of its coordinates: neighbours share vertices exactly.
+type Key = (u64, u64);
+
+fn key(c: Coord<f64>) -> Key {
+    (c.x.to_bits(), c.y.to_bits())
+}
+
+fn edge(a: Key, b: Key) -> (Key, Key) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+    geometry.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+/// Simplifies a coverage (areas that share boundaries vertex for vertex) for display so that neighbours
+/// stay joined: every vertex where the areas meeting change (a junction of three areas, or where a
+/// shared boundary meets the coast) is kept, and each chain between two kept vertices is simplified on
+/// its own (Ramer–Douglas–Peucker, `tolerance` in metres), the same way from either side. A ring with
+/// no such vertex starts from its smallest vertex, which its neighbour picks too. Polygons smaller than a
+/// tolerance square are dropped, except each area's largest; holes are kept.
+#[must_use]
+pub fn simplify_coverage(areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
+    use std::collections::HashMap;
+    let mut edges: HashMap<(Key, Key), u32> = HashMap::new();
+    let mut rings_at: HashMap<Key, u32> = HashMap::new();
+    for ring in areas.iter().flat_map(rings) {
+        let mut seen: Vec<Key> = ring.0.iter().map(|&c| key(c)).collect();
+        for w in seen.windows(2) {
+            *edges.entry(edge(w[0], w[1])).or_default() += 1;
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for k in seen {
+            *rings_at.entry(k).or_default() += 1;
+        }
+    }
+    let simplify_ring = |ring: &LineString<f64>| -> LineString<f64> {
+        let mut points: Vec<Coord<f64>> = ring.0.clone();
+        if points.len() > 1 && points.first() == points.last() {
+            points.pop();
+        }
+        let n = points.len();
+        if n < 4 {
+            return ring.clone();
+        }
+        let count = |a: Coord<f64>, b: Coord<f64>| edges.get(&edge(key(a), key(b))).copied().unwrap_or(0);
+        let kept: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let (p, v, q) = (points[(i + n - 1) % n], points[i], points[(i + 1) % n]);
+                rings_at.get(&key(v)).copied().unwrap_or(0) >= 3 || count(p, v) != count(v, q)
+            })
+            .collect();
+        let start = match kept.first() {
+            Some(&i) => i,
+            None => (0..n).min_by_key(|&i| key(points[i])).unwrap_or(0),
+        };
+        let mut breaks: Vec<usize> = kept.iter().map(|&i| (i + n - start) % n).collect();
+        if breaks.is_empty() {
+            breaks.push(0);
+        }
+        breaks.sort_unstable();
+        breaks.push(n);
+        let at = |i: usize| points[(start + i) % n];
+        let mut out: Vec<Coord<f64>> = vec![at(0)];
+        for w in breaks.windows(2) {
+            let chain = LineString((w[0]..=w[1]).map(at).collect());
+            out.extend(chain.simplify(tolerance).0.into_iter().skip(1));
+        }
+        if out.len() < 4 { ring.clone() } else { LineString(out) }
+    };
+    areas
+        .par_iter()
+        .map(|geometry| {
+            MultiPolygon(
+                visible_parts(geometry, tolerance)
+                    .map(|p| {
+                        Polygon::new(simplify_ring(p.exterior()), p.interiors().iter().map(simplify_ring).collect())
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 /// The bounding box of many geometries, if any has a position.
@@ -136,6 +228,34 @@ mod tests {
         let path = frame.path(&MultiPolygon(vec![square(0.0, 0.0, 100.0)]));
         // (0,0) is 100 units south of the north edge; east is +x, north is −y.
         assert_eq!(path, "M0 100l10 0 0-10-10 0z");
+    }
+
+    #[test]
+    fn neighbours_simplify_their_shared_boundary_alike() {
+        // Two squares sharing a wiggly edge x = 100 (wiggles of 1 m, well under the tolerance).
+        let wiggle: Vec<(f64, f64)> = (0..=10).map(|i| (100.0 + f64::from(i % 2), f64::from(i) * 10.0)).collect();
+        let mut west = vec![(0.0, 0.0)];
+        west.extend(wiggle.iter().copied());
+        west.extend([(0.0, 100.0), (0.0, 0.0)]);
+        let mut east: Vec<(f64, f64)> = wiggle.iter().rev().copied().collect();
+        east.extend([(200.0, 0.0), (200.0, 100.0)]);
+        east.rotate_left(3); // start mid-boundary: the shared chain must still be cut at the corners
+        east.push(east[0]);
+        let areas = [
+            MultiPolygon(vec![Polygon::new(LineString::from(west), vec![])]),
+            MultiPolygon(vec![Polygon::new(LineString::from(east), vec![])]),
+        ];
+        let simplified = simplify_coverage(&areas, 5.0);
+        let shared = |g: &MultiPolygon<f64>| {
+            let mut v: Vec<(u64, u64)> =
+                g.0[0].exterior().0.iter().filter(|c| c.x >= 99.0 && c.x <= 101.0).map(|&c| key(c)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        // The wiggle is gone and both sides keep the same two corners.
+        assert_eq!(shared(&simplified[0]), shared(&simplified[1]));
+        assert_eq!(shared(&simplified[0]).len(), 2);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::classes::{self, Classes, hex};
-use crate::geometry::{SvgFrame, all_to_bng, extent, simplify_for_display};
+use crate::geometry::{SvgFrame, all_to_bng, extent, simplify_coverage, simplify_for_display};
 use crate::run::RunData;
 
 /// The display tolerance is the larger side of the map's extent divided by this (65 m for England).
@@ -64,7 +64,7 @@ struct AreaJson<'a> {
 struct OutlineLayer {
     /// The groups (footprint methods), in order of first appearance.
     groups: Vec<String>,
-    /// Key (PCN code or team name), group index, SVG path, label position.
+    /// Key (PCN code or team name), group index, SVG path, label position (teams only).
     items: Vec<(String, usize, String, [i64; 2])>,
 }
 
@@ -134,7 +134,7 @@ fn data(run: &RunData) -> Data<'_> {
     let (min, max) = bounds.map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)));
     let tolerance = (max.0 - min.0).max(max.1 - min.1).max(1.0) / HTML_TOLERANCE_DIVISOR;
     let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
-    let paths: Vec<String> = projected.par_iter().map(|g| frame.path(&simplify_for_display(g, tolerance))).collect();
+    let paths: Vec<String> = simplify_coverage(&projected, tolerance).par_iter().map(|g| frame.path(g)).collect();
     #[allow(clippy::cast_possible_truncation)]
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
@@ -165,7 +165,7 @@ fn data(run: &RunData) -> Data<'_> {
         })
         .collect();
     // Outlines are simplified twice as much as areas: they are drawn over them, thin.
-    let outlines = |items: &[crate::run::Outline]| {
+    let outlines = |items: &[crate::run::Outline], labelled: bool| {
         let projected = all_to_bng(items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
         let mut groups: Vec<String> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
@@ -177,7 +177,10 @@ fn data(run: &RunData) -> Data<'_> {
         }
         let drawn: Vec<(String, [i64; 2])> = projected
             .par_iter()
-            .map(|g| (frame.path(&simplify_for_display(g, 2.0 * tolerance)), label_point(&frame, g)))
+            .map(|g| {
+                let at = if labelled { label_point(&frame, g) } else { [0, 0] };
+                (frame.path(&simplify_for_display(g, 2.0 * tolerance)), at)
+            })
             .collect();
         OutlineLayer {
             items: items
@@ -196,8 +199,8 @@ fn data(run: &RunData) -> Data<'_> {
         no_data: hex(classes::NO_DATA),
         areas,
         pcns: run.pcns.iter().map(|p| [p.code.as_str(), p.name.as_str()]).collect(),
-        footprints: run.footprints.as_deref().map(outlines),
-        teams: run.teams.as_deref().map(outlines),
+        footprints: run.footprints.as_deref().map(|f| outlines(f, false)),
+        teams: run.teams.as_deref().map(|t| outlines(t, true)),
     }
 }
 

@@ -8,7 +8,7 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU
 
 use crate::ReportError;
 use crate::classes::{self, Classes};
-use crate::geometry::{all_to_bng, extent, simplify_for_display};
+use crate::geometry::{all_to_bng, extent, simplify_coverage};
 use crate::html::{ATTRIBUTION, run_name, subtitle, thousands};
 use crate::run::RunData;
 
@@ -128,7 +128,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let classes = Classes::of(&classes::values(run, options.measure));
     let tolerance = 0.5 / scale;
     let shapes: Vec<Option<tiny_skia::Path>> =
-        projected.par_iter().map(|g| path(&simplify_for_display(g, tolerance), &frame)).collect();
+        simplify_coverage(&projected, tolerance).par_iter().map(|g| path(g, &frame)).collect();
     let seam = Stroke { width: 0.6, ..Stroke::default() };
     for (area, shape) in run.areas.iter().zip(&shapes) {
         let Some(shape) = shape else { continue };
