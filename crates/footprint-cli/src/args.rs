@@ -100,7 +100,7 @@ pub struct MapArgs {
     #[arg(long, value_name = "T")]
     pub threshold: Option<String>,
 
-    /// The map's title (default: "PCNs per MSOA: " and the run directory's name). Example: `--title "Lancashire, July 2022"`
+    /// The map's title (default: "How many PCNs serve each MSOA's residents"). Example: `--title "Lancashire, July 2022"`
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 }

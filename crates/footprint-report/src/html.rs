@@ -75,7 +75,7 @@ pub fn render_html(run: &RunData) -> String {
     let mut json = serde_json::to_string(&data).unwrap_or_default();
     // Nothing in the data may end the script element it sits in.
     json = json.replace("</", "<\\/");
-    let title = format!("PCNs per MSOA: {}", run_name(run));
+    let title = format!("{TITLE}: {}", run_name(run));
     let mut html = String::with_capacity(json.len() + 200_000);
     let _ = write!(
         html,
@@ -98,11 +98,14 @@ pub fn render_html(run: &RunData) -> String {
     html
 }
 
+/// The title of the pictures.
+pub(crate) const TITLE: &str = "How many PCNs serve each MSOA's residents";
+
 /// The attribution the report and the PNG carry.
 pub(crate) const ATTRIBUTION: &str = "Patients registered at GP practices: NHS Digital. Boundaries: Office for National Statistics. \
 Contains public sector information licensed under the Open Government Licence v3.0. Contains OS data © Crown copyright and database right. Made with footprint.";
 
-pub(crate) fn run_name(run: &RunData) -> String {
+fn run_name(run: &RunData) -> String {
     let dir = std::path::absolute(&run.dir).unwrap_or_else(|_| run.dir.clone());
     dir.file_name().map_or_else(|| run.dir.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -9,12 +9,16 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU
 use crate::ReportError;
 use crate::classes::{self, Classes};
 use crate::geometry::{all_to_bng, extent, simplify_coverage};
-use crate::html::{ATTRIBUTION, run_name, subtitle, thousands};
+use crate::html::{ATTRIBUTION, TITLE, subtitle, thousands};
 use crate::run::RunData;
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 const INK: [u8; 3] = [34, 34, 34];
 const GREY: [u8; 3] = [102, 102, 102];
+/// Maps wider or taller than this (metres) get an inset of the densest cluster of areas…
+const INSET_FROM_METRES: f64 = 150_000.0;
+/// …this many metres across.
+const INSET_METRES: f64 = 40_000.0;
 
 /// What to draw.
 #[derive(Clone, Debug)]
@@ -23,7 +27,7 @@ pub struct MapOptions {
     pub width: u32,
     /// Which count colours the areas (index into [`RunData::measures`]).
     pub measure: usize,
-    /// The title (default: "PCNs per MSOA" and the run's name).
+    /// The title (default: "How many PCNs serve each MSOA's residents").
     pub title: Option<String>,
 }
 
@@ -123,23 +127,16 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let mut pixmap = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
     pixmap.fill(Color::WHITE);
 
-    // Areas, simplified to half a pixel; a hairline of their own colour closes the seams anti-aliasing
-    // leaves between neighbours.
     let classes = Classes::of(&classes::values(run, options.measure));
-    let tolerance = 0.5 / scale;
-    let shapes: Vec<Option<tiny_skia::Path>> =
-        simplify_coverage(&projected, tolerance).par_iter().map(|g| path(g, &frame)).collect();
-    let seam = Stroke { width: 0.6, ..Stroke::default() };
-    for (area, shape) in run.areas.iter().zip(&shapes) {
-        let Some(shape) = shape else { continue };
-        let rgb = if area.population > 0 { classes.colour_of(area.counts[options.measure]) } else { classes::NO_DATA };
-        let p = paint(rgb);
-        pixmap.fill_path(shape, &p, FillRule::EvenOdd, Transform::identity(), None);
-        pixmap.stroke_path(shape, &p, &seam, Transform::identity(), None);
-    }
+    let colours: Vec<[u8; 3]> = run
+        .areas
+        .iter()
+        .map(|a| if a.population > 0 { classes.colour_of(a.counts[options.measure]) } else { classes::NO_DATA })
+        .collect();
+    draw_areas(&mut pixmap, &projected, &colours, &frame, None);
 
     // Title and subtitle.
-    let title = options.title.clone().unwrap_or_else(|| format!("PCNs per MSOA: {}", run_name(run)));
+    let title = options.title.clone().unwrap_or_else(|| TITLE.to_owned());
     let mut y = margin as f32 + title_size;
     text(&mut pixmap, &font, title_size, &title, margin as f32, y, INK);
     y += text_size * 1.5;
@@ -155,7 +152,11 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let mut ly = (header + margin) as f32;
     text(&mut pixmap, &font, text_size * 1.1, "PCNs per MSOA", lx, ly, INK);
     ly += text_size * 1.4;
-    text(&mut pixmap, &font, small_size, &measure.label, lx, ly, GREY);
+    let counting = match measure.label.strip_prefix("share ") {
+        Some(t) => format!("counting PCNs with a share {t}"),
+        None => "counting every PCN with patients there".to_owned(),
+    };
+    text(&mut pixmap, &font, small_size, &counting, lx, ly, GREY);
     ly += small_size * 1.2;
     let values = classes::values(run, options.measure);
     let swatch = (text_size * 1.6, text_size * 1.2);
@@ -178,6 +179,51 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         ly += swatch.1;
     }
 
+    // A national map leaves cities a few pixels wide: an inset shows the densest cluster larger.
+    let inset_side = f64::from(legend_width as f32 - margin as f32 / 2.0);
+    let inset_top = f64::from(ly) + margin * 1.5;
+    if ext_w.max(ext_h) > INSET_FROM_METRES
+        && inset_top + inset_side + margin <= header + map_h
+        && let Some((centre, name)) = densest_centre(run, &projected)
+    {
+        let half = INSET_METRES / 2.0;
+        let inset = MapFrame {
+            scale: inset_side / INSET_METRES,
+            min_x: centre.x - half,
+            max_y: centre.y + half,
+            left: f64::from(lx),
+            top: inset_top,
+        };
+        let label = format!("{} km around {name}", INSET_METRES / 1000.0);
+        text(&mut pixmap, &font, small_size, &label, lx, (inset_top - f64::from(small_size) * 0.6) as f32, GREY);
+        let window = (inset.left, inset.top, inset.left + inset_side, inset.top + inset_side);
+        let mut layer = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
+        draw_areas(&mut layer, &projected, &colours, &inset, Some(window));
+        let clip = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32);
+        if let Some(clip) = clip {
+            let mut mask = tiny_skia::Mask::new(width, height).ok_or_else(|| image_error("no mask"))?;
+            mask.fill_path(&PathBuilder::from_rect(clip), FillRule::Winding, false, Transform::identity());
+            pixmap.draw_pixmap(
+                0,
+                0,
+                layer.as_ref(),
+                &tiny_skia::PixmapPaint::default(),
+                Transform::identity(),
+                Some(&mask),
+            );
+            let frame_stroke = Stroke { width: 1.2, ..Stroke::default() };
+            let ink = paint(GREY);
+            pixmap.stroke_path(&PathBuilder::from_rect(clip), &ink, &frame_stroke, Transform::identity(), None);
+            let (a, b) = (
+                frame.bng_to_pixel(Coord { x: centre.x - half, y: centre.y + half }),
+                frame.bng_to_pixel(Coord { x: centre.x + half, y: centre.y - half }),
+            );
+            if let Some(r) = Rect::from_ltrb(a.0 as f32, a.1 as f32, b.0 as f32, b.1 as f32) {
+                pixmap.stroke_path(&PathBuilder::from_rect(r), &ink, &frame_stroke, Transform::identity(), None);
+            }
+        }
+    }
+
     // Attribution.
     let mut ay = (header + map_h + margin / 2.0) as f32 + small_size;
     for line in &attribution {
@@ -185,8 +231,76 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         ay += small_size * 1.4;
     }
 
-    let png = pixmap.encode_png().map_err(|e| image_error(&e.to_string()))?;
+    let png = encode_rgb(&pixmap).map_err(|e| image_error(&e.to_string()))?;
     Ok(RenderedMap { png, size: (width, height), frame, classes })
+}
+
+/// Encodes an opaque pixmap as an 8-bit RGB PNG (a quarter smaller than RGBA), compressed hard.
+fn encode_rgb(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    let rgb: Vec<u8> = pixmap.pixels().iter().flat_map(|p| [p.red(), p.green(), p.blue()]).collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Best);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// The centre of the densest cluster of areas (British National Grid) and the name of the area there:
+/// among the tenth of areas with the most residents per km², the one with most others of that tenth
+/// within half an inset of it. The name loses a trailing number (`Southwark 001` → `Southwark`).
+fn densest_centre(run: &RunData, projected: &[MultiPolygon<f64>]) -> Option<(Coord<f64>, String)> {
+    use geo::BoundingRect;
+    let mut dense: Vec<(f64, usize)> =
+        run.areas.iter().enumerate().filter_map(|(i, a)| a.density.map(|d| (d, i))).collect();
+    dense.sort_by(|a, b| b.0.total_cmp(&a.0));
+    dense.truncate(dense.len() / 10);
+    let centres: Vec<(Coord<f64>, usize)> =
+        dense.iter().filter_map(|&(_, i)| projected[i].bounding_rect().map(|r| (r.center(), i))).collect();
+    let half = INSET_METRES / 2.0;
+    let &(centre, i) = centres.iter().max_by_key(|(c, _)| {
+        centres.iter().filter(|(o, _)| (o.x - c.x).abs() < half && (o.y - c.y).abs() < half).count()
+    })?;
+    let name = run.areas[i].name.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    Some((centre, name.to_owned()))
+}
+
+/// Fills the areas, simplified to half a pixel, in their colours; a hairline of their own colour closes
+/// the seams anti-aliasing leaves between neighbours. With `window` (pixels), only areas whose bounding
+/// box meets it are drawn.
+fn draw_areas(
+    pixmap: &mut Pixmap,
+    projected: &[MultiPolygon<f64>],
+    colours: &[[u8; 3]],
+    frame: &MapFrame,
+    window: Option<(f64, f64, f64, f64)>,
+) {
+    use geo::BoundingRect;
+    let (projected, colours): (Vec<MultiPolygon<f64>>, Vec<[u8; 3]>) = projected
+        .iter()
+        .zip(colours)
+        .filter(|(g, _)| {
+            let Some((x0, y0, x1, y1)) = window else { return true };
+            g.bounding_rect().is_some_and(|r| {
+                let (a, b) = (frame.bng_to_pixel(r.min()), frame.bng_to_pixel(r.max()));
+                a.0 <= x1 && b.0 >= x0 && b.1 <= y1 && a.1 >= y0
+            })
+        })
+        .map(|(g, c)| (g.clone(), *c))
+        .unzip();
+    let shapes: Vec<Option<tiny_skia::Path>> =
+        simplify_coverage(&projected, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect();
+    let seam = Stroke { width: 0.6, ..Stroke::default() };
+    for (rgb, shape) in colours.iter().zip(&shapes) {
+        let Some(shape) = shape else { continue };
+        let p = paint(*rgb);
+        pixmap.fill_path(shape, &p, FillRule::EvenOdd, Transform::identity(), None);
+        pixmap.stroke_path(shape, &p, &seam, Transform::identity(), None);
+    }
 }
 
 #[allow(clippy::cast_possible_truncation)]

@@ -107,3 +107,29 @@ fn a_missing_layer_is_named_with_its_path() {
     assert!(matches!(e, ReportError::Read { .. }));
     assert!(e.to_string().contains("msoa_overlap.csv"), "{e}");
 }
+
+#[test]
+fn the_national_png_is_1600_pixels_wide_under_1_mb_with_each_area_in_its_class_colour() {
+    use geo::{Area, InteriorPoint};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    let dir = tempfile::tempdir().unwrap();
+    let job = footprint_overlap::pipeline::OverlapJob::england_by_lookup(&fixtures);
+    footprint_overlap::pipeline::run(&job, dir.path()).unwrap();
+    let run = RunData::read(dir.path()).unwrap();
+    let map = render_png(&run, &MapOptions::new(&run)).unwrap();
+    assert_eq!(map.size.0, 1600);
+    assert!(map.png.len() < 1_000_000, "{} bytes", map.png.len());
+    let pixmap = tiny_skia::Pixmap::decode_png(&map.png).unwrap();
+    // The hundred largest MSOAs (rural, many pixels each): the pixel at a point inside each has the
+    // colour of its class.
+    let mut areas: Vec<_> = run.areas.iter().collect();
+    areas.sort_by(|a, b| b.geometry.unsigned_area().total_cmp(&a.geometry.unsigned_area()));
+    for area in &areas[..100] {
+        let inside = area.geometry.interior_point().unwrap();
+        let (x, y) = map.frame.to_pixel(inside.0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let pixel = pixmap.pixel(x.round() as u32, y.round() as u32).unwrap();
+        let expected = map.classes.colour_of(area.counts[1]);
+        assert_eq!([pixel.red(), pixel.green(), pixel.blue()], expected, "{} ({} PCNs)", area.code, area.counts[1]);
+    }
+}
