@@ -223,17 +223,23 @@
     showArea(i);
     zoomTo(paths[i].getBBox());
   }
+  // share ≥ t exactly, as the run decides it: t = n / 10^k percent, compared in integers.
+  function meets(patients, population, column) {
+    var t = column.slice('pcns_ge_'.length, -'pct'.length);
+    var decimals = (t.split('.')[1] || '').length;
+    return patients > 0 && patients * 100 * Math.pow(10, decimals) >= Number(t.replace('.', '')) * population;
+  }
   function selectPcn(k, zoom) {
     selectedPcn = k;
     gHl.textContent = '';
     hovered = null;
-    var m = D.measures[measure], column = m.column, boxes = [], areas = 0, patients = 0;
-    var min = column.indexOf('pcns_ge_') === 0 ? parseFloat(column.slice(8)) / 100 : 0;
+    var m = D.measures[measure], boxes = [], areas = 0, patients = 0;
+    var threshold = m.column.indexOf('pcns_ge_') === 0;
     D.areas.forEach(function (a, i) {
       for (var j = 0; j < a.s.length; j += 2) {
         if (a.s[j] === k) {
           patients += a.s[j + 1];
-          if (a.s[j + 1] >= min * a.p && a.s[j + 1] > 0) {
+          if (threshold ? meets(a.s[j + 1], a.p, m.column) : a.s[j + 1] > 0) {
             el('path', { d: a.g, 'class': 'pcn' }, gHl);
             boxes.push(paths[i].getBBox());
             areas++;
@@ -247,7 +253,7 @@
     panel.textContent = '';
     panel.appendChild(h('h3', D.pcns[k][1]));
     panel.appendChild(h('p', D.pcns[k][0] + ' · ' + fmt(patients) + ' patients resident in the layer'));
-    panel.appendChild(h('p', areas + ' MSOAs outlined where its share is ' + (min > 0 ? 'at least ' + m.label.replace('share ≥ ', '') : 'above 0') +
+    panel.appendChild(h('p', areas + ' MSOAs outlined where its share is ' + (threshold ? 'at least ' + m.label.replace('share ≥ ', '') : 'above 0') +
       (fp.length ? '; its footprint drawn in blue' : '') + '.', 'hint'));
     if (zoom !== false && boxes.length) zoomTo(union(boxes));
   }

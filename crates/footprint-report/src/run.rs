@@ -140,7 +140,12 @@ impl RunData {
         let teams = optional(&dir.join(files::TEAMS), |path| {
             Ok(read_features::<TeamProps>(path)?
                 .into_iter()
-                .map(|(p, geometry)| Outline { key: p.team.label(), group: String::new(), geometry })
+                .enumerate()
+                .map(|(i, (p, geometry))| Outline {
+                    key: p.team.or(p.name).map_or_else(|| format!("team {}", i + 1), TeamName::label),
+                    group: String::new(),
+                    geometry,
+                })
                 .collect())
         })?;
         Ok(Self { dir: dir.to_owned(), measures, areas, pcns, shares, summary, footprints, teams })
@@ -288,9 +293,13 @@ struct FootprintProps {
     method: String,
 }
 
+/// A team polygon's properties: its name is `team`, else `name`, else its position in the file.
 #[derive(Deserialize)]
 struct TeamProps {
-    team: TeamName,
+    #[serde(default)]
+    team: Option<TeamName>,
+    #[serde(default)]
+    name: Option<TeamName>,
 }
 
 /// A team's name, as a string or a number.

@@ -133,3 +133,17 @@ fn the_national_png_is_1600_pixels_wide_under_1_mb_with_each_area_in_its_class_c
         assert_eq!([pixel.red(), pixel.green(), pixel.blue()], expected, "{} ({} PCNs)", area.code, area.counts[1]);
     }
 }
+
+#[test]
+fn teams_are_named_by_team_else_name_else_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::small_run(dir.path());
+    let square = r#"{"type":"Polygon","coordinates":[[[-1.5,52.5],[-1.48,52.5],[-1.48,52.52],[-1.5,52.5]]]}"#;
+    let features = [r#"{"team":7}"#, r#"{"name":"Named"}"#, r#"{"other":"x"}"#]
+        .map(|p| format!(r#"{{"type":"Feature","properties":{p},"geometry":{square}}}"#));
+    let teams = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+    std::fs::write(out.join("team_alignment.geojson"), teams).unwrap();
+    let run = RunData::read(&out).unwrap();
+    let names: Vec<&str> = run.teams.as_ref().unwrap().iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(names, ["7", "Named", "team 3"]);
+}
