@@ -33,33 +33,24 @@ fn megabytes(bytes: usize) -> f64 {
     bytes as f64 / 1e6
 }
 
-/// Writes the HTML report of `run` to `out`; returns the path written and its size in bytes.
-pub fn write_report(quiet: bool, run: &RunData, out: &Path) -> anyhow::Result<(PathBuf, usize)> {
-    let html = step(quiet, "drawing the report", || render_html(run));
-    let path = write_file(out, html.as_bytes()).with_context(|| format!("writing the report {}", out.display()))?;
-    Ok((path, html.len()))
+/// Writes a picture atomically; returns the path written.
+fn save(out: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    write_file(out, bytes).with_context(|| format!("writing {}", out.display()))
 }
 
-/// Writes the PNG map of `run` to `out`; returns the path written, its size in bytes and in pixels.
-pub fn write_map(
-    quiet: bool,
-    run: &RunData,
-    options: &MapOptions,
-    out: &Path,
-) -> anyhow::Result<(PathBuf, usize, (u32, u32))> {
-    let map = step(quiet, "drawing the map", || render_png(run, options))
-        .with_context(|| format!("drawing the map of {}", run.dir.display()))?;
-    let path = write_file(out, &map.png).with_context(|| format!("writing the map {}", out.display()))?;
-    Ok((path, map.png.len(), map.size))
+fn draw_map(quiet: bool, run: &RunData, options: &MapOptions) -> anyhow::Result<footprint_report::RenderedMap> {
+    step(quiet, "drawing the map", || render_png(run, options))
+        .with_context(|| format!("drawing the map of {}", run.dir.display()))
 }
 
 /// `footprint report`.
 pub fn report(quiet: bool, args: &ReportArgs) -> anyhow::Result<()> {
     let run = read_run(quiet, &args.from)?;
     let out = args.out.clone().unwrap_or_else(|| args.from.join("report.html"));
-    let (path, bytes) = write_report(quiet, &run, &out)?;
+    let html = step(quiet, "drawing the report", || render_html(&run));
+    let path = save(&out, html.as_bytes())?;
     if !quiet {
-        println!("report: {} ({:.1} MB): open it in a browser", path.display(), megabytes(bytes));
+        println!("report: {} ({:.1} MB): open it in a browser", path.display(), megabytes(html.len()));
     }
     Ok(())
 }
@@ -73,21 +64,27 @@ pub fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
     if let Some(t) = &args.threshold {
         options.measure = run.measure_index(t)?;
     }
-    let (path, bytes, (w, h)) = write_map(quiet, &run, &options, &args.out)?;
+    let map = draw_map(quiet, &run, &options)?;
+    let path = save(&args.out, &map.png)?;
     if !quiet {
-        println!("map: {} ({w} × {h} px, {:.2} MB)", path.display(), megabytes(bytes));
+        let (w, h) = map.size;
+        println!("map: {} ({w} × {h} px, {:.2} MB)", path.display(), megabytes(map.png.len()));
     }
     Ok(())
 }
 
-/// After the default run: report.html and map.png beside its layers, and where the report is.
+/// After the default run: report.html and map.png beside its layers (drawn side by side), and where the
+/// report is.
 pub fn default_pictures(quiet: bool, dir: &Path) -> anyhow::Result<()> {
     let run = read_run(quiet, dir)?;
-    let (report, bytes) = write_report(quiet, &run, &dir.join("report.html"))?;
-    let (map, _, _) = write_map(quiet, &run, &MapOptions::new(&run), &dir.join("map.png"))?;
+    let (html, map) = step(quiet, "drawing the report and the map", || {
+        rayon::join(|| render_html(&run), || draw_map(true, &run, &MapOptions::new(&run)))
+    });
+    let map = save(&dir.join("map.png"), &map?.png)?;
+    let report = save(&dir.join("report.html"), html.as_bytes())?;
     if !quiet {
         println!("  {}", map.display());
-        println!("report: {} ({:.1} MB): open it in a browser", report.display(), megabytes(bytes));
+        println!("report: {} ({:.1} MB): open it in a browser", report.display(), megabytes(html.len()));
     }
     Ok(())
 }
