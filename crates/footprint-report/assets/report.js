@@ -298,7 +298,7 @@
   var readyMs = performance.now();
   window.footprintReport = { select: function (q) { var r = matches(q); if (r.length) choose(r[0]); return r.length; } };
 
-  // The self-check: footprint's tests open report.html#selftest=<MSOA code>[,<search>] in headless Chromium.
+  // The self-check: footprint's tests open report.html#selftest=<MSOA code>[,<search>[,controls]] in headless Chromium.
   if (location.hash.indexOf('#selftest') === 0) {
     var args = decodeURIComponent(location.hash.slice('#selftest'.length + 1)).split(',');
     var want = args[0] || D.areas[0].c;
@@ -323,6 +323,23 @@
       result.footprints_drawn = gFp.querySelectorAll('path').length;
     }
     result.teams_drawn = gTeams.querySelectorAll('path').length;
+    // With a third argument `controls`: zoom in by the button, show every PCN, draw every footprint of
+    // the first method.
+    if (args[2] === 'controls') {
+      var before = vb.w;
+      document.getElementById('zoom-in').click();
+      result.zoom_in_factor = vb.w / before;
+      measureSelect.value = '0';
+      measureSelect.dispatchEvent(new Event('change'));
+      result.fill_every_pcn = target ? target.getAttribute('fill') : null;
+      result.legend_every_pcn = legend.textContent;
+      if (fpAll) {
+        fpMethod.value = '0';
+        fpAll.checked = true;
+        fpAll.dispatchEvent(new Event('change'));
+        result.all_footprints_drawn = gFp.querySelectorAll('path').length;
+      }
+    }
     result.errors = window.__errors.slice();
     var out = document.getElementById('selftest');
     out.textContent = JSON.stringify(result);

@@ -2,7 +2,7 @@
 //! panel answering a hover, a search, a screenshot saved under target/tmp; the national report loads in
 //! under 2 s and is under 15 MB.
 //!
-//! The page checks itself when its address ends in `#selftest=<MSOA code>[,<search>]` and writes the
+//! The page checks itself when its address ends in `#selftest=<MSOA code>[,<search>[,controls]]` and writes the
 //! result into `<pre id="selftest">`, which `chromium --dump-dom` prints. Without Chromium the tests
 //! are skipped with a message, except under CI (`CI=true`), where they fail: `.ci/run` installs it.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
@@ -109,6 +109,21 @@ fn screenshot(chromium: &Path, html: &Path, args: &str, name: &str) -> PathBuf {
     shot
 }
 
+/// The controls answered: + zoomed in, the count selector recoloured the hovered MSOA (area `i`) with
+/// its "every PCN" class colour and changed the legend, and "all" drew every footprint of the first method.
+fn check_controls(run: &RunData, r: &serde_json::Value, i: usize) {
+    // + shows 1/1.6 of the width it showed.
+    let factor = r["zoom_in_factor"].as_f64().unwrap();
+    assert!((factor - 1.0 / 1.6).abs() < 1e-9, "zoom in by {factor}");
+    let classes = footprint_report::classes::classes(run);
+    let expected = footprint_report::classes::hex(classes[0].colour_of(run.areas[i].counts[0]));
+    assert_eq!(r["fill_every_pcn"], expected.as_str(), "{r}");
+    assert!(r["legend_every_pcn"].as_str().unwrap().starts_with("PCNs per MSOA, every PCN"), "{r}");
+    let footprints = run.footprints.as_ref().unwrap();
+    let first = footprints.iter().filter(|f| f.group == footprints[0].group).count();
+    assert_eq!(r["all_footprints_drawn"].as_u64().unwrap() as usize, first, "{r}");
+}
+
 fn errors(result: &serde_json::Value) -> &Vec<serde_json::Value> {
     result["errors"].as_array().unwrap()
 }
@@ -122,7 +137,7 @@ fn the_small_report_draws_every_msoa_and_answers_a_hover_and_a_search() {
     let html = out.join("report.html");
     std::fs::write(&html, render_html(&run)).unwrap();
 
-    let r = selftest(&chromium, &html, "E02000001,Beta").result;
+    let r = selftest(&chromium, &html, "E02000001,Beta,controls").result;
     assert!(errors(&r).is_empty(), "console errors: {r}");
     assert_eq!(r["areas"], 3);
     assert_eq!(r["paths"], 3);
@@ -143,6 +158,7 @@ fn the_small_report_draws_every_msoa_and_answers_a_hover_and_a_search() {
     assert!(r["search_panel"].as_str().unwrap().starts_with("Beta 002E02000002"), "{r}");
     // The hand-made team layer is drawn.
     assert_eq!(r["teams_drawn"], 2);
+    check_controls(&run, &r, 0);
 
     // A PCN: Beta PCN has at least 1% in the first two squares (30%, 0.5%: only the first) and the third (69%).
     let r = selftest(&chromium, &html, "E02000002,P2").result;
@@ -174,7 +190,7 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
     assert!(megabytes < 15.0, "{megabytes:.1} MB");
 
     // E02000001 is the City of London; U07169 Shoreditch Park PCN, its largest.
-    let opened = selftest(&chromium, &html, "E02000001,U07169");
+    let opened = selftest(&chromium, &html, "E02000001,U07169,controls");
     let r = &opened.result;
     assert!(errors(r).is_empty(), "console errors: {r}");
     assert_eq!(r["paths"], 6791);
@@ -191,5 +207,6 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
         opened.wall.as_secs_f64()
     );
     assert!(ready < 2000.0, "the map took {ready} ms");
+    check_controls(&run, r, 0);
     screenshot(&chromium, &html, "E02000001,U07169", "report-england.png");
 }
