@@ -75,7 +75,7 @@ pub fn render_html(run: &RunData) -> String {
     let mut json = serde_json::to_string(&data).unwrap_or_default();
     // Nothing in the data may end the script element it sits in.
     json = json.replace("</", "<\\/");
-    let title = format!("{TITLE}: {}", run_name(run));
+    let title = TITLE;
     let mut html = String::with_capacity(json.len() + 200_000);
     let _ = write!(
         html,
@@ -83,8 +83,8 @@ pub fn render_html(run: &RunData) -> String {
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<script>{ERROR_HOOK}</script>\n<style>{STYLE}</style>\n</head>\n<body>\n\
 <header><h1>{t}</h1><p>{sub}</p></header>\n",
-        t = esc(&title),
-        sub = esc(&subtitle(run)),
+        t = esc(title),
+        sub = esc(&format!("{}; the run in {}", subtitle(run), run.dir.display())),
     );
     map_section(&mut html, run, &data);
     summary_section(&mut html, run);
@@ -104,11 +104,6 @@ pub(crate) const TITLE: &str = "How many PCNs serve each MSOA's residents";
 /// The attribution the report and the PNG carry.
 pub(crate) const ATTRIBUTION: &str = "Patients registered at GP practices: NHS Digital. Boundaries: Office for National Statistics. \
 Contains public sector information licensed under the Open Government Licence v3.0. Contains OS data © Crown copyright and database right. Made with footprint.";
-
-fn run_name(run: &RunData) -> String {
-    let dir = std::path::absolute(&run.dir).unwrap_or_else(|_| run.dir.clone());
-    dir.file_name().map_or_else(|| run.dir.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
