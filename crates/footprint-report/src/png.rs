@@ -140,11 +140,11 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let mut y = margin as f32 + title_size;
     text(&mut pixmap, &font, title_size, &title, margin as f32, y, INK);
     y += text_size * 1.5;
-    let sub = format!(
-        "Primary Care Networks serving each MSOA's registered residents, {} · {}",
-        measure.label,
-        subtitle(run)
-    );
+    let counting = match measure.label.strip_prefix("share ≥ ") {
+        Some(t) => format!("Counting PCNs with at least {t} of the MSOA's registered residents"),
+        None => "Counting every PCN with a registered resident in the MSOA".to_owned(),
+    };
+    let sub = format!("{counting} · {}", subtitle(run));
     text(&mut pixmap, &font, text_size, &sub, margin as f32, y, GREY);
 
     // Legend: a swatch per class with its label and how many MSOAs it holds.
@@ -152,11 +152,11 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let mut ly = (header + margin) as f32;
     text(&mut pixmap, &font, text_size * 1.1, "PCNs per MSOA", lx, ly, INK);
     ly += text_size * 1.4;
-    let counting = match measure.label.strip_prefix("share ") {
+    let short = match measure.label.strip_prefix("share ") {
         Some(t) => format!("counting PCNs with a share {t}"),
         None => "counting every PCN with patients there".to_owned(),
     };
-    text(&mut pixmap, &font, small_size, &counting, lx, ly, GREY);
+    text(&mut pixmap, &font, small_size, &short, lx, ly, GREY);
     ly += small_size * 1.2;
     let values = classes::values(run, options.measure);
     let swatch = (text_size * 1.6, text_size * 1.2);
