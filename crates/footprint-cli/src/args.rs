@@ -12,7 +12,8 @@ use footprint_overlap::{FootprintSpec, Method};
 /// practices have patients living there.
 ///
 /// With no arguments, runs the national analysis on the England dataset in fixtures/ (July 2022
-/// registrations, MSOA 2011 boundaries) and writes ./footprint-out/.
+/// registrations, MSOA 2011 boundaries) and writes ./footprint-out/, with an HTML report (report.html)
+/// and a PNG map (map.png).
 #[derive(Debug, Parser)]
 #[command(
     name = "footprint",
