@@ -12,7 +12,8 @@ use footprint_overlap::{FootprintSpec, Method};
 /// practices have patients living there.
 ///
 /// With no arguments, runs the national analysis on the England dataset in fixtures/ (July 2022
-/// registrations, MSOA 2011 boundaries) and writes ./footprint-out/.
+/// registrations, MSOA 2011 boundaries) and writes ./footprint-out/, with an HTML report (report.html)
+/// and a PNG map (map.png).
 #[derive(Debug, Parser)]
 #[command(
     name = "footprint",
@@ -60,6 +61,56 @@ pub enum Command {
     /// Example: footprint align --registrations gp-reg-pat-prac-lsoa-all.csv.gz --practices gp-reg-pat-prac-map.csv
     /// --teams localities.geojson --lsoa-areas lsoa11.geojson --out alignment/
     Align(AlignArgs),
+
+    /// Write a self-contained HTML report of a run (summary, accounting, histograms, density deciles and
+    /// an interactive map) that opens in any browser without a network.
+    ///
+    /// Example: footprint report --from footprint-out/ --out footprint-out/report.html
+    Report(ReportArgs),
+
+    /// Draw a PNG choropleth of the PCNs per MSOA of a run, with legend, title and attribution.
+    ///
+    /// Example: footprint map --from footprint-out/ --out england.png --width 1600 --threshold 1%
+    Map(MapArgs),
+}
+
+/// Options of `footprint report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The output directory of a run (msoa_overlap.geojson, msoa_overlap.csv, msoa_pcn_shares.csv,
+    /// summary.json; pcn_footprints.geojson and team_alignment.geojson are drawn when present).
+    /// Example: `--from footprint-out/`
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+
+    /// The HTML file to write (default: report.html in the run's directory). Example: `--out nottingham.html`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `footprint map`.
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// The output directory of a run (as for `footprint report`). Example: `--from footprint-out/`
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+
+    /// The PNG file to write. Example: `--out england.png`
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Image width in pixels (400 to 12000; the height follows from the map). Example: `--width 2400`
+    #[arg(long, value_name = "N", default_value_t = 1600)]
+    pub width: u32,
+
+    /// Colour by the count at this threshold, one the run computed (default: its first), or `all` for
+    /// every PCN with patients there. Example: `--threshold 0.5%`
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<String>,
+
+    /// The map's title (default: "How many PCNs serve each MSOA's residents"). Example: `--title "Lancashire, July 2022"`
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
 }
 
 /// Inputs and options of `footprint align`.

@@ -3,6 +3,7 @@
 //! Only this crate knows about clap, the terminal and exit codes.
 
 mod args;
+mod pictures;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,8 @@ mod exit {
     pub const BAD_INPUT: u8 = 3;
     /// A file could not be read or an output could not be written.
     pub const IO: u8 = 4;
+    /// A flag's value does not fit the run (like clap's usage errors).
+    pub const USAGE: u8 = 2;
     /// Anything else.
     pub const OTHER: u8 = 1;
 }
@@ -40,6 +43,15 @@ fn main() -> ExitCode {
 }
 
 fn exit_code(e: &anyhow::Error) -> u8 {
+    use footprint_report::ReportError;
+    if let Some(r) = e.downcast_ref::<ReportError>() {
+        return match r {
+            ReportError::Csv { .. } | ReportError::Json { .. } | ReportError::NothingToDraw { .. } => exit::BAD_INPUT,
+            ReportError::Read { .. } | ReportError::Write(_) => exit::IO,
+            ReportError::NoSuchThreshold { .. } => exit::USAGE,
+            ReportError::Image { .. } => exit::OTHER,
+        };
+    }
     match e.downcast_ref::<RunError>() {
         Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
         Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
@@ -55,6 +67,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Overlap(args)) => overlap(cli, args),
         Some(Command::Footprints(args)) => execute(cli, &args.job()?, &args.overlap.out),
         Some(Command::Align(args)) => align(cli, args),
+        Some(Command::Report(args)) => pictures::report(cli.quiet, args),
+        Some(Command::Map(args)) => pictures::map(cli.quiet, args),
         None => default_run(cli),
     }
 }
@@ -88,7 +102,9 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
     }
-    execute(cli, &job, Path::new("footprint-out"))
+    let out = Path::new("footprint-out");
+    execute(cli, &job, out)?;
+    pictures::default_pictures(cli.quiet, out)
 }
 
 /// The default dataset: ./fixtures/england-2011, else the one beside the sources this binary was built from.
@@ -99,7 +115,8 @@ fn fixtures_dir() -> Option<PathBuf> {
 }
 
 fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
-    let report = pipeline::run(job, out).with_context(|| format!("overlap run writing to {}", out.display()))?;
+    let report = pictures::step(cli.quiet, "reading, counting and writing", || pipeline::run(job, out))
+        .with_context(|| format!("overlap run writing to {}", out.display()))?;
     if cli.verbose > 0 {
         let t = &report.times;
         eprintln!(

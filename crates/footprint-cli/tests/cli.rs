@@ -91,6 +91,7 @@ fn default_run_writes_every_layer_into_footprint_out() {
     assert_eq!(
         names,
         [
+            "map.png",
             "msoa_overlap.csv",
             "msoa_overlap.geojson",
             "msoa_pcn_shares.csv",
@@ -98,14 +99,21 @@ fn default_run_writes_every_layer_into_footprint_out() {
             "pcn_footprint_overlaps.csv",
             "pcn_footprints.csv",
             "pcn_footprints.geojson",
+            "report.html",
             "summary.json"
         ]
     );
+    // It ends by saying where the report is.
+    let last = stdout.lines().last().unwrap();
+    assert!(last.starts_with("report: footprint-out/report.html ("), "{stdout}");
+    let file = |name: &str| &files.iter().find(|f| f.0 == name).unwrap().1;
+    assert!(file("report.html").starts_with(b"<!DOCTYPE html>"));
+    assert!(file("map.png").starts_with(b"\x89PNG"));
     // Plurality footprints partition the MSOAs: every MSOA in exactly one.
-    let areas = String::from_utf8(files[3].1.clone()).unwrap();
+    let areas = String::from_utf8(file("pcn_footprint_areas.csv").clone()).unwrap();
     let plurality: Vec<&str> = areas.lines().filter(|l| l.split(',').nth(1) == Some("plurality")).collect();
     assert_eq!(plurality.len(), 6_791);
-    let summary: serde_json::Value = serde_json::from_slice(&files[7].1).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(file("summary.json")).unwrap();
     assert_eq!(summary["accounting"]["balanced"], true);
     assert_eq!(summary["inputs"]["registrations"]["extract_date"], "01Jul2022");
     assert_eq!(
@@ -241,4 +249,50 @@ fn usage_errors_exit_2_and_help_gives_an_example_for_every_flag() {
     let out = footprint().args(["overlap", "--threshold", "1.5", "--registrations", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("a share threshold must be between 0 and 1"), "{}", stderr(&out));
+}
+
+#[test]
+fn report_and_map_draw_a_run_and_name_what_is_wrong() {
+    let case = Case::new();
+    let regs = case.path("regs.csv").display().to_string();
+    assert!(case.overlap(&regs, &[]).status.success());
+    let run = case.path("out").display().to_string();
+
+    let out = footprint().args(["report", "--from", &run]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with(&format!("report: {run}/report.html (")), "{stdout}");
+    let html = std::fs::read_to_string(case.path("out/report.html")).unwrap();
+    assert!(html.contains("\"c\":\"M1\"") && html.contains("\"c\":\"M2\""));
+    let elsewhere = case.path("elsewhere/r.html").display().to_string();
+    assert!(footprint().args(["-q", "report", "--from", &run, "--out", &elsewhere]).status().unwrap().success());
+    assert!(case.path("elsewhere/r.html").is_file());
+
+    let png = case.path("map.png").display().to_string();
+    let out = footprint()
+        .args(["map", "--from", &run, "--out", &png, "--width", "640", "--threshold", "1%"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    // The width is in the header (IHDR): bytes 16..20, big-endian.
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 640);
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with(&format!("map: {png} (640 × ")));
+
+    // A threshold the run does not have is a usage error naming those it has.
+    let out = footprint().args(["map", "--from", &run, "--out", &png, "--threshold", "5%"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("has no count at threshold 5%; it has: all, 1%"), "{}", stderr(&out));
+    // A folder that is not a run: exit 4, naming the file.
+    let out = footprint().args(["report", "--from", &case.path("nothing").display().to_string()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("nothing/msoa_overlap.csv"), "{}", stderr(&out));
+
+    for command in ["report", "map"] {
+        let help = String::from_utf8(footprint().args([command, "--help"]).output().unwrap().stdout).unwrap();
+        for block in help.split("\n\n").filter(|b| b.trim_start().starts_with("--") && !b.contains("--help")) {
+            assert!(block.contains("Example"), "no example in {block:?}");
+        }
+    }
 }

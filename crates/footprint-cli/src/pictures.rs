@@ -1,0 +1,90 @@
+//! `footprint report` and `footprint map`, and the progress shown on stderr for long steps.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use footprint_report::{MapOptions, RunData, render_html, render_png, write_file};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{MapArgs, ReportArgs};
+
+/// Runs `work` behind a spinner on stderr: hidden with `-q`, and by indicatif when stderr is not a terminal.
+pub fn step<T>(quiet: bool, message: &str, work: impl FnOnce() -> T) -> T {
+    let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let bar = ProgressBar::with_draw_target(None, target);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("footprint: {message}"));
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let out = work();
+    bar.finish_and_clear();
+    out
+}
+
+fn read_run(quiet: bool, dir: &Path) -> anyhow::Result<RunData> {
+    step(quiet, &format!("reading the run in {}", dir.display()), || RunData::read(dir))
+        .with_context(|| format!("reading the run in {}", dir.display()))
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn megabytes(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
+}
+
+/// Writes a picture atomically; returns the path written.
+fn save(out: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    write_file(out, bytes).with_context(|| format!("writing {}", out.display()))
+}
+
+fn draw_map(quiet: bool, run: &RunData, options: &MapOptions) -> anyhow::Result<footprint_report::RenderedMap> {
+    step(quiet, "drawing the map", || render_png(run, options))
+        .with_context(|| format!("drawing the map of {}", run.dir.display()))
+}
+
+/// `footprint report`.
+pub fn report(quiet: bool, args: &ReportArgs) -> anyhow::Result<()> {
+    let run = read_run(quiet, &args.from)?;
+    let out = args.out.clone().unwrap_or_else(|| args.from.join("report.html"));
+    let html = step(quiet, "drawing the report", || render_html(&run));
+    let path = save(&out, html.as_bytes())?;
+    if !quiet {
+        println!("report: {} ({:.1} MB): open it in a browser", path.display(), megabytes(html.len()));
+    }
+    Ok(())
+}
+
+/// `footprint map`.
+pub fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
+    let run = read_run(quiet, &args.from)?;
+    let mut options = MapOptions::new(&run);
+    options.width = args.width;
+    options.title.clone_from(&args.title);
+    if let Some(t) = &args.threshold {
+        options.measure = run.measure_index(t)?;
+    }
+    let map = draw_map(quiet, &run, &options)?;
+    let path = save(&args.out, &map.png)?;
+    if !quiet {
+        let (w, h) = map.size;
+        println!("map: {} ({w} × {h} px, {:.2} MB)", path.display(), megabytes(map.png.len()));
+    }
+    Ok(())
+}
+
+/// After the default run: report.html and map.png beside its layers (drawn side by side), and where the
+/// report is.
+pub fn default_pictures(quiet: bool, dir: &Path) -> anyhow::Result<()> {
+    let run = read_run(quiet, dir)?;
+    let (html, map) = step(quiet, "drawing the report and the map", || {
+        rayon::join(|| render_html(&run), || draw_map(true, &run, &MapOptions::new(&run)))
+    });
+    let map = save(&dir.join("map.png"), &map?.png)?;
+    let report = save(&dir.join("report.html"), html.as_bytes())?;
+    if !quiet {
+        println!("  {}", map.display());
+        println!("report: {} ({:.1} MB): open it in a browser", report.display(), megabytes(html.len()));
+    }
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! Reading the layers of a finished run back from its output directory.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde::Deserialize;
+
+use crate::ReportError;
+
+/// One MSOA of a run: its row of `msoa_overlap.csv` and its polygons from `msoa_overlap.geojson`.
+#[derive(Clone, Debug)]
+pub struct AreaData {
+    /// The MSOA code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Registered patients resident there.
+    pub population: u64,
+    /// `pcns_all`, then one count per threshold (in [`RunData::measures`] order).
+    pub counts: Vec<u32>,
+    /// Residents per km², when the area has a size.
+    pub density: Option<f64>,
+    /// WGS84 polygons (empty if the GeoJSON has no feature for this code).
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// A count of PCNs per area: `pcns_all` or one threshold's column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Measure {
+    /// The column name, e.g. `pcns_ge_1pct`.
+    pub column: String,
+    /// For people, e.g. `share ≥ 1%` or `every PCN`.
+    pub label: String,
+}
+
+impl Measure {
+    fn from_column(column: &str) -> Self {
+        let label = match column.strip_prefix("pcns_ge_").and_then(|t| t.strip_suffix("pct")) {
+            Some(t) => format!("share ≥ {t}%"),
+            None if column == "pcns_all" => "every PCN".to_owned(),
+            None => column.to_owned(),
+        };
+        Self { column: column.to_owned(), label }
+    }
+}
+
+/// A PCN named in the shares table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PcnInfo {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A PCN's patients resident in an area.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share {
+    /// Index into [`RunData::pcns`].
+    pub pcn: u32,
+    /// Its patients resident in the area.
+    pub patients: u64,
+    /// `patients / population`, as written in `msoa_pcn_shares.csv`.
+    pub share: f64,
+}
+
+/// A polygon of an optional layer (a PCN footprint or a team), with its label.
+#[derive(Clone, Debug)]
+pub struct Outline {
+    /// The PCN code (footprints) or the team's name (team alignment).
+    pub key: String,
+    /// The footprint method (`threshold`, `core`, `plurality`); empty for teams.
+    pub group: String,
+    /// WGS84 polygons.
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Everything the pictures need from a run's output directory.
+#[derive(Clone, Debug)]
+pub struct RunData {
+    /// The directory read.
+    pub dir: PathBuf,
+    /// The counts, `pcns_all` first, then each threshold.
+    pub measures: Vec<Measure>,
+    /// The areas, in the order of `msoa_overlap.csv` (code order).
+    pub areas: Vec<AreaData>,
+    /// The PCNs of the shares table, in code order.
+    pub pcns: Vec<PcnInfo>,
+    /// Each area's PCNs, largest share first (same order as `areas`).
+    pub shares: Vec<Vec<Share>>,
+    /// `summary.json` as written by the run.
+    pub summary: serde_json::Value,
+    /// `pcn_footprints.geojson`, when the run drew footprints.
+    pub footprints: Option<Vec<Outline>>,
+    /// `team_alignment.geojson`, when the run aligned teams.
+    pub teams: Option<Vec<Outline>>,
+}
+
+/// The file names read from a run directory.
+pub mod files {
+    /// The overlap layer.
+    pub const GEOJSON: &str = "msoa_overlap.geojson";
+    /// One row per MSOA.
+    pub const OVERLAP_CSV: &str = "msoa_overlap.csv";
+    /// One row per MSOA × PCN.
+    pub const SHARES_CSV: &str = "msoa_pcn_shares.csv";
+    /// The accounting and statistics.
+    pub const SUMMARY: &str = "summary.json";
+    /// PCN footprints (optional).
+    pub const FOOTPRINTS: &str = "pcn_footprints.geojson";
+    /// Team polygons with a `team` property (optional).
+    pub const TEAMS: &str = "team_alignment.geojson";
+}
+
+impl RunData {
+    /// Reads the layers of the run in `dir`; the footprint and team layers are read when present.
+    ///
+    /// # Errors
+    /// [`ReportError`] naming the file that is missing or malformed.
+    pub fn read(dir: &Path) -> Result<Self, ReportError> {
+        let (measures, mut areas) = read_overlap_csv(&dir.join(files::OVERLAP_CSV))?;
+        let by_code: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
+        let (pcns, shares) = read_shares(&dir.join(files::SHARES_CSV), &by_code)?;
+        let geojson = dir.join(files::GEOJSON);
+        for (props, geometry) in read_features::<AreaProps>(&geojson)? {
+            if let Some(&i) = by_code.get(&props.msoa_code) {
+                areas[i].geometry = geometry;
+            }
+        }
+        let summary_path = dir.join(files::SUMMARY);
+        let summary = serde_json::from_slice(&read_bytes(&summary_path)?)
+            .map_err(|e| ReportError::Json { path: summary_path.clone(), message: e.to_string() })?;
+        let footprints = optional(&dir.join(files::FOOTPRINTS), |path| {
+            Ok(read_features::<FootprintProps>(path)?
+                .into_iter()
+                .map(|(p, geometry)| Outline { key: p.pcn_code, group: p.method, geometry })
+                .collect())
+        })?;
+        let teams = optional(&dir.join(files::TEAMS), |path| {
+            Ok(read_features::<TeamProps>(path)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (p, geometry))| Outline {
+                    key: p.team.or(p.name).map_or_else(|| format!("team {}", i + 1), TeamName::label),
+                    group: String::new(),
+                    geometry,
+                })
+                .collect())
+        })?;
+        Ok(Self { dir: dir.to_owned(), measures, areas, pcns, shares, summary, footprints, teams })
+    }
+}
+
+impl RunData {
+    /// The count at a threshold as typed on the command line (`1%`, `0.01`), or `all` for every PCN.
+    ///
+    /// # Errors
+    /// [`ReportError::NoSuchThreshold`] listing the run's thresholds.
+    pub fn measure_index(&self, threshold: &str) -> Result<usize, ReportError> {
+        let column = if threshold.eq_ignore_ascii_case("all") {
+            Some("pcns_all".to_owned())
+        } else {
+            threshold.parse::<footprint_overlap::Threshold>().ok().map(footprint_overlap::Threshold::column_name)
+        };
+        column.and_then(|c| self.measures.iter().position(|m| m.column == c)).ok_or_else(|| {
+            ReportError::NoSuchThreshold {
+                path: self.dir.clone(),
+                threshold: threshold.to_owned(),
+                available: self
+                    .measures
+                    .iter()
+                    .map(|m| m.column.strip_prefix("pcns_ge_").map_or("all".to_owned(), |t| t.replace("pct", "%")))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+    }
+}
+
+fn optional<T>(path: &Path, read: impl FnOnce(&Path) -> Result<T, ReportError>) -> Result<Option<T>, ReportError> {
+    if path.is_file() { read(path).map(Some) } else { Ok(None) }
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReportError> {
+    std::fs::read(path).map_err(|source| ReportError::Read { path: path.to_owned(), source })
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> ReportError {
+    ReportError::Csv { path: path.to_owned(), message: e.to_string() }
+}
+
+/// Reads a CSV with headers; `row` gets each record and a column finder.
+fn read_csv(
+    path: &Path,
+    required: &[&str],
+    mut row: impl FnMut(&csv::StringRecord, &[usize], u64) -> Result<(), String>,
+) -> Result<csv::StringRecord, ReportError> {
+    let bytes = read_bytes(path)?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    let mut columns = Vec::with_capacity(required.len());
+    for name in required {
+        let i = header
+            .iter()
+            .position(|h| h == *name)
+            .ok_or_else(|| ReportError::Csv { path: path.to_owned(), message: format!("no column `{name}`") })?;
+        columns.push(i);
+    }
+    for (line, record) in (2..).zip(reader.records()) {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        row(&record, &columns, line).map_err(|message| ReportError::Csv {
+            path: path.to_owned(),
+            message: format!("line {line}: {message}"),
+        })?;
+    }
+    Ok(header)
+}
+
+fn parse<T: std::str::FromStr>(record: &csv::StringRecord, column: usize, name: &str) -> Result<T, String> {
+    let text = record.get(column).unwrap_or("");
+    text.parse().map_err(|_| format!("column `{name}`: not a number: \"{text}\""))
+}
+
+fn read_overlap_csv(path: &Path) -> Result<(Vec<Measure>, Vec<AreaData>), ReportError> {
+    let bytes = read_bytes(path)?;
+    let header = csv::Reader::from_reader(bytes.as_slice()).headers().map_err(|e| csv_error(path, &e))?.clone();
+    let count_columns: Vec<String> =
+        header.iter().filter(|h| *h == "pcns_all" || h.starts_with("pcns_ge_")).map(str::to_owned).collect();
+    let measures: Vec<Measure> = count_columns.iter().map(|c| Measure::from_column(c)).collect();
+    let mut required = vec!["msoa_code", "msoa_name", "population", "population_per_km2"];
+    required.extend(count_columns.iter().map(String::as_str));
+    let mut areas = Vec::new();
+    read_csv(path, &required, |r, c, _| {
+        let counts = (4..c.len()).map(|k| parse(r, c[k], required[k])).collect::<Result<Vec<u32>, _>>()?;
+        let density = r.get(c[3]).filter(|d| !d.is_empty()).map(|_| parse(r, c[3], required[3])).transpose()?;
+        areas.push(AreaData {
+            code: r.get(c[0]).unwrap_or("").to_owned(),
+            name: r.get(c[1]).unwrap_or("").to_owned(),
+            population: parse(r, c[2], "population")?,
+            counts,
+            density,
+            geometry: MultiPolygon(Vec::new()),
+        });
+        Ok(())
+    })?;
+    Ok((measures, areas))
+}
+
+type Shares = (Vec<PcnInfo>, Vec<Vec<Share>>);
+
+fn read_shares(path: &Path, by_code: &HashMap<String, usize>) -> Result<Shares, ReportError> {
+    let mut pcn_index: HashMap<String, u32> = HashMap::new();
+    let mut pcns = Vec::new();
+    let mut shares: Vec<Vec<Share>> = vec![Vec::new(); by_code.len()];
+    read_csv(path, &["msoa_code", "pcn_code", "pcn_name", "patients", "share"], |r, c, _| {
+        let area = r.get(c[0]).unwrap_or("");
+        let &a = by_code.get(area).ok_or_else(|| format!("MSOA \"{area}\" is not in {}", files::OVERLAP_CSV))?;
+        let code = r.get(c[1]).unwrap_or("");
+        let next = u32::try_from(pcns.len()).map_err(|_| "too many PCNs".to_owned())?;
+        let pcn = *pcn_index.entry(code.to_owned()).or_insert_with(|| {
+            pcns.push(PcnInfo { code: code.to_owned(), name: r.get(c[2]).unwrap_or("").to_owned() });
+            next
+        });
+        shares[a].push(Share { pcn, patients: parse(r, c[3], "patients")?, share: parse(r, c[4], "share")? });
+        Ok(())
+    })?;
+    // PCNs in code order, each area's shares largest first (ties by code).
+    let mut order: Vec<u32> = (0..u32::try_from(pcns.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_by(|&a, &b| pcns[a as usize].code.cmp(&pcns[b as usize].code));
+    let mut rank = vec![0u32; pcns.len()];
+    for (new, &old) in (0u32..).zip(&order) {
+        rank[old as usize] = new;
+    }
+    let pcns: Vec<PcnInfo> = order.iter().map(|&i| pcns[i as usize].clone()).collect();
+    for area in &mut shares {
+        for s in area.iter_mut() {
+            s.pcn = rank[s.pcn as usize];
+        }
+        area.sort_by(|a, b| b.patients.cmp(&a.patients).then(a.pcn.cmp(&b.pcn)));
+    }
+    Ok((pcns, shares))
+}
+
+#[derive(Deserialize)]
+struct AreaProps {
+    msoa_code: String,
+}
+
+#[derive(Deserialize)]
+struct FootprintProps {
+    pcn_code: String,
+    method: String,
+}
+
+/// A team polygon's properties: its name is `team`, else `name`, else its position in the file.
+#[derive(Deserialize)]
+struct TeamProps {
+    #[serde(default)]
+    team: Option<TeamName>,
+    #[serde(default)]
+    name: Option<TeamName>,
+}
+
+/// A team's name, as a string or a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TeamName {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl TeamName {
+    fn label(self) -> String {
+        match self {
+            TeamName::Text(s) => s,
+            TeamName::Number(n) => n.to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct FeatureCollection<P> {
+    features: Vec<Feature<P>>,
+}
+
+#[derive(Deserialize)]
+struct Feature<P> {
+    properties: P,
+    geometry: Option<Geometry>,
+}
+
+type Ring = Vec<[f64; 2]>;
+
+#[derive(Deserialize)]
+#[serde(tag = "type", content = "coordinates")]
+enum Geometry {
+    Polygon(Vec<Ring>),
+    MultiPolygon(Vec<Vec<Ring>>),
+}
+
+fn polygon(rings: Vec<Ring>) -> Option<Polygon<f64>> {
+    let mut rings = rings.into_iter().map(|r| LineString(r.into_iter().map(|[x, y]| Coord { x, y }).collect()));
+    let exterior = rings.next()?;
+    Some(Polygon::new(exterior, rings.collect()))
+}
+
+/// The (properties, geometry) of every Polygon or MultiPolygon feature of a GeoJSON FeatureCollection.
+fn read_features<P: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<(P, MultiPolygon<f64>)>, ReportError> {
+    let bytes = read_bytes(path)?;
+    let collection: FeatureCollection<P> = serde_json::from_slice(&bytes)
+        .map_err(|e| ReportError::Json { path: path.to_owned(), message: e.to_string() })?;
+    Ok(collection
+        .features
+        .into_iter()
+        .map(|f| {
+            let polygons = match f.geometry {
+                Some(Geometry::Polygon(p)) => polygon(p).into_iter().collect(),
+                Some(Geometry::MultiPolygon(ps)) => ps.into_iter().filter_map(polygon).collect(),
+                None => Vec::new(),
+            };
+            (f.properties, MultiPolygon(polygons))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Measure;
+
+    #[test]
+    fn measure_labels() {
+        assert_eq!(Measure::from_column("pcns_all").label, "every PCN");
+        assert_eq!(Measure::from_column("pcns_ge_1pct").label, "share ≥ 1%");
+        assert_eq!(Measure::from_column("pcns_ge_0.5pct").label, "share ≥ 0.5%");
+    }
+}

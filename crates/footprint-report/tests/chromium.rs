@@ -1,0 +1,212 @@
+//! The report opened in headless Chromium, offline: no console errors, every MSOA drawn, the shares
+//! panel answering a hover, a search, a screenshot saved under target/tmp; the national report loads in
+//! under 2 s and is under 15 MB.
+//!
+//! The page checks itself when its address ends in `#selftest=<MSOA code>[,<search>[,controls]]` and writes the
+//! result into `<pre id="selftest">`, which `chromium --dump-dom` prints. Without Chromium the tests
+//! are skipped with a message, except under CI (`CI=true`), where they fail: `.ci/run` installs it.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use footprint_report::{RunData, render_html};
+
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("FOOTPRINT_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// Chromium, or `None` (after saying why) when it is missing outside CI.
+fn chromium() -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Chromium is not installed, and CI=true: .ci/run should have installed it (apt-get install -y chromium)"
+        );
+        eprintln!(
+            "SKIPPED: Chromium is not installed (apt-get install -y chromium); the report was not opened in a browser"
+        );
+    }
+    found
+}
+
+/// Headless, sandbox off (CI runs as root), nothing that would reach the network.
+fn browser(chromium: &Path, profile: &Path) -> Command {
+    let mut c = Command::new(chromium);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]);
+    c.arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+struct Opened {
+    result: serde_json::Value,
+    wall: Duration,
+}
+
+/// Opens `html` with `#selftest=<args>` and returns what the page found.
+fn selftest(chromium: &Path, html: &Path, args: &str) -> Opened {
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}#selftest={args}", html.display());
+    let start = Instant::now();
+    let out = browser(chromium, profile.path()).arg("--dump-dom").arg(&url).output().unwrap();
+    let wall = start.elapsed();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {stderr}");
+    // Chromium logs uncaught script errors on stderr with --enable-logging.
+    assert!(!stderr.contains("Uncaught"), "script error: {stderr}");
+    let open = "<pre id=\"selftest\">";
+    let start =
+        dom.find(open).unwrap_or_else(|| panic!("no self-check result in the page: {}", &dom[..dom.len().min(2000)]));
+    let text = &dom[start + open.len()..];
+    let text = &text[..text.find("</pre>").unwrap()];
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    Opened { result: serde_json::from_str(&text).unwrap(), wall }
+}
+
+/// Saves a 1400 × 1000 screenshot of `html` (after `#selftest=<args>`) under target/tmp.
+fn screenshot(chromium: &Path, html: &Path, args: &str, name: &str) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_file(&shot);
+    let out = browser(chromium, profile.path())
+        .arg("--window-size=1400,1000")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}#selftest={args}", html.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let image = tiny_skia::Pixmap::decode_png(&std::fs::read(&shot).unwrap()).unwrap();
+    assert_eq!((image.width(), image.height()), (1400, 1000));
+    // The map is drawn: many pixels of the palette's colours, not a blank page.
+    let coloured = image.pixels().iter().filter(|p| p.blue() < 180 && p.red() > 180).count();
+    assert!(coloured > 10_000, "only {coloured} map-coloured pixels in {}", shot.display());
+    eprintln!("screenshot: {}", shot.display());
+    shot
+}
+
+/// The controls answered: + zoomed in, the count selector recoloured the hovered MSOA (area `i`) with
+/// its "every PCN" class colour and changed the legend, and "all" drew every footprint of the first method.
+fn check_controls(run: &RunData, r: &serde_json::Value, i: usize) {
+    // + shows 1/1.6 of the width it showed.
+    let factor = r["zoom_in_factor"].as_f64().unwrap();
+    assert!((factor - 1.0 / 1.6).abs() < 1e-9, "zoom in by {factor}");
+    let classes = footprint_report::classes::classes(run);
+    let expected = footprint_report::classes::hex(classes[0].colour_of(run.areas[i].counts[0]));
+    assert_eq!(r["fill_every_pcn"], expected.as_str(), "{r}");
+    assert!(r["legend_every_pcn"].as_str().unwrap().starts_with("PCNs per MSOA, every PCN"), "{r}");
+    let footprints = run.footprints.as_ref().unwrap();
+    let first = footprints.iter().filter(|f| f.group == footprints[0].group).count();
+    assert_eq!(r["all_footprints_drawn"].as_u64().unwrap() as usize, first, "{r}");
+}
+
+fn errors(result: &serde_json::Value) -> &Vec<serde_json::Value> {
+    result["errors"].as_array().unwrap()
+}
+
+#[test]
+fn the_small_report_draws_every_msoa_and_answers_a_hover_and_a_search() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::small_run(dir.path());
+    let run = RunData::read(&out).unwrap();
+    let html = out.join("report.html");
+    std::fs::write(&html, render_html(&run)).unwrap();
+
+    let r = selftest(&chromium, &html, "E02000001,Beta,controls").result;
+    assert!(errors(&r).is_empty(), "console errors: {r}");
+    assert_eq!(r["areas"], 3);
+    assert_eq!(r["paths"], 3);
+    assert_eq!(r["drawn"], 3);
+    // Hovering the first square lists its PCNs with their shares: 600, 300 and 100 of 1,000 residents.
+    let panel = r["panel"].as_str().unwrap();
+    for expected in [
+        "Alpha 001",
+        "1,000 registered residents",
+        "Alpha PCN (P1)60060.0%",
+        "Beta PCN (P2)30030.0%",
+        "Gamma PCN (P3)10010.0%",
+    ] {
+        assert!(panel.contains(expected), "panel {panel:?} lacks {expected:?}");
+    }
+    // Searching "Beta" finds the MSOA "Beta 002" and the PCN "Beta PCN"; the first is chosen and shown.
+    assert_eq!(r["search_results"], 2);
+    assert!(r["search_panel"].as_str().unwrap().starts_with("Beta 002E02000002"), "{r}");
+    // The hand-made team layer is drawn.
+    assert_eq!(r["teams_drawn"], 2);
+    check_controls(&run, &r, 0);
+
+    // A PCN: Beta PCN has at least 1% in the first two squares (30%, 0.5%: only the first) and the third (69%).
+    let r = selftest(&chromium, &html, "E02000002,P2").result;
+    assert!(errors(&r).is_empty(), "console errors: {r}");
+    assert!(r["panel"].as_str().unwrap().contains("Alpha PCN (P1)99599.5%"), "{r}");
+    assert_eq!(r["highlighted"], 2, "{r}");
+    assert_eq!(r["footprints_drawn"], 1, "{r}");
+    assert!(r["search_panel"].as_str().unwrap().starts_with("Beta PCNP2 · 995 patients"), "{r}");
+
+    screenshot(&chromium, &html, "E02000001", "report-small.png");
+}
+
+#[test]
+fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
+    let Some(chromium) = chromium() else { return };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = footprint_overlap::pipeline::OverlapJob::england_by_lookup(&fixtures);
+    job.footprints = Some(footprint_overlap::pipeline::FootprintJob {
+        level: footprint_overlap::pipeline::FootprintLevel::Msoa,
+        spec: footprint_overlap::FootprintSpec::default(),
+    });
+    footprint_overlap::pipeline::run(&job, dir.path()).unwrap();
+    let run = RunData::read(dir.path()).unwrap();
+    let html = dir.path().join("report.html");
+    let text = render_html(&run);
+    std::fs::write(&html, &text).unwrap();
+    let megabytes = text.len() as f64 / 1e6;
+    assert!(megabytes < 15.0, "{megabytes:.1} MB");
+
+    // E02000001 is the City of London; U07169 Shoreditch Park PCN, its largest.
+    let opened = selftest(&chromium, &html, "E02000001,U07169,controls");
+    let r = &opened.result;
+    assert!(errors(r).is_empty(), "console errors: {r}");
+    assert_eq!(r["paths"], 6791);
+    assert_eq!(r["drawn"], 6791);
+    // The panel lists the largest PCN with its share, from the run's own shares table.
+    let top = run.shares[0][0];
+    let pcn = &run.pcns[top.pcn as usize];
+    let row = format!("{} ({})", pcn.name, pcn.code);
+    let panel = r["panel"].as_str().unwrap();
+    assert!(panel.contains(&row) && panel.contains(&format!("{:.1}%", 100.0 * top.share)), "{panel}");
+    let ready = r["ready_ms"].as_f64().unwrap();
+    eprintln!(
+        "national report: {megabytes:.1} MB, map ready {ready} ms after navigation, chromium run {:.2} s",
+        opened.wall.as_secs_f64()
+    );
+    assert!(ready < 2000.0, "the map took {ready} ms");
+    check_controls(&run, r, 0);
+    screenshot(&chromium, &html, "E02000001,U07169", "report-england.png");
+}
