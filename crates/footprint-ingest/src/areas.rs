@@ -346,7 +346,10 @@ fn validate(path: &Path, areas: &mut [Area]) -> Result<Vec<Repair>, IngestError>
                 None | Some(Ok(())) => None,
                 Some(Err(invalid)) => {
                     let problem = invalid.to_string();
-                    let fixed = area.geometry.make_valid().map_err(|e| {
+                    // geo's repair asserts on some degenerate rings (found by fuzzing): a panic there is
+                    // a polygon that cannot be repaired, not a crash.
+                    let repaired = crate::panics::quietly(|| area.geometry.make_valid().map_err(|e| e.to_string()));
+                    let fixed = repaired.and_then(|r| r).map_err(|e| {
                         feature_error(
                             path,
                             area.feature_index,

@@ -22,6 +22,7 @@ mod error;
 pub mod fuzz;
 mod lookup;
 mod model;
+mod panics;
 mod practices;
 mod registrations;
 mod shapefile;

@@ -184,3 +184,16 @@ fn shapefile_records_claiming_more_than_they_hold_are_refused_before_allocating(
         assert_eq!(err.to_string(), expected, "{file}");
     }
 }
+
+/// Found by the layer and shapefile fuzzers: a ring geo's repair (`MakeValid`) asserts on. The
+/// assertion is caught and the polygon reported as one that cannot be repaired (exit 3), not a crash.
+#[test]
+fn a_polygon_geo_cannot_repair_is_an_error_not_a_panic() {
+    let data = std::fs::read(fuzz_dir().join("corpus/geojson/crash-geo-repair-assertion.geojson")).unwrap();
+    let input = footprint_ingest::InputFile::from_bytes("x.geojson", data);
+    let err = footprint_ingest::read_areas(&input, &footprint_ingest::AreaFields::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "x.geojson: feature 0 (M0): invalid polygon (polygon at index 0 is invalid: interior ring at index 0 has a self-intersection) that cannot be repaired: the repair failed (assertion failed: intervals_overlap(current_interval, overlapping_interval))"
+    );
+}
