@@ -203,3 +203,27 @@ fn footprints_lsoa(bencher: divan::Bencher) {
     let spec = footprint_overlap::FootprintSpec::default();
     bencher.bench(|| footprint_overlap::footprints(table, lsoas, &loaded.practices, &fp.lsoa_area_km2, &spec));
 }
+
+/// Team alignment, nationally: the 32,844 LSOAs apportioned by area to the 326 local authority districts
+/// (team areas made by dissolving LSOAs by the lookup's `LAD_CODE`), then every team, PCN and pair measured.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn align_national_lads(bencher: divan::Bencher) {
+    let regs =
+        read_registrations(&read(&fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"))).expect("registrations");
+    let practices =
+        footprint_ingest::read_practice_map(&read(&fixtures().join("gp-reg-pat-prac-map_01Jan2022.csv.gz")))
+            .expect("practice map");
+    let (lsoas, _) =
+        read_area_layer(&shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz"), &AreaFields::default())
+            .expect("LSOA layer");
+    let columns = LookupColumns { lsoa: None, area: Some("LAD_CODE".into()) };
+    let lookup = read_lookup(&read(&fixtures().join("lsoa11_msoa11_lookup.csv.gz")), &columns).expect("lookup");
+    let teams = footprint_overlap::teams_from_lookup(&lsoas, &lookup);
+    let names: Vec<String> = teams.areas.iter().map(|a| a.code.as_str().to_owned()).collect();
+    let thresholds = [footprint_overlap::Threshold::ONE_PERCENT];
+    let core: footprint_overlap::Threshold = "0.8".parse().expect("core share");
+    bencher.bench(|| {
+        let placement = footprint_overlap::apportion_by_area(&regs.lsoas, &lsoas, &teams, 0.01);
+        footprint_overlap::align(&regs, &practices, &placement, names.clone(), &thresholds, core)
+    });
+}

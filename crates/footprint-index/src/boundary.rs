@@ -19,9 +19,13 @@ type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>)>;
 /// let inside = MultiPolygon(vec![polygon![(x: 0.5, y: 0.5), (x: 1., y: 0.5), (x: 1., y: 1.), (x: 0.5, y: 1.)]]);
 /// let across = MultiPolygon(vec![polygon![(x: 1.5, y: 0.5), (x: 3., y: 0.5), (x: 3., y: 1.), (x: 1.5, y: 1.)]]);
 /// let sharing_an_edge = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 2.), (x: 0., y: 2.)]]);
-/// assert!(!index.cuts(&inside));
-/// assert!(index.cuts(&across));
-/// assert!(!index.cuts(&sharing_an_edge));
+/// assert!(!index.cuts(&inside, 0.0));
+/// assert!(index.cuts(&across, 0.0));
+/// assert!(!index.cuts(&sharing_an_edge, 0.0));
+/// // A boundary 1 mm off the LSOA's edge runs along it within a tolerance of 1 cm.
+/// let nearly = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 2.001, y: 0.), (x: 2.001, y: 2.), (x: 0., y: 2.)]]);
+/// assert!(index.cuts(&nearly, 0.0));
+/// assert!(!index.cuts(&nearly, 0.01));
 /// ```
 pub struct BoundaryIndex {
     tree: RTree<BoundaryEdge>,
@@ -44,13 +48,15 @@ impl BoundaryIndex {
         Self { tree: RTree::bulk_load(edges) }
     }
 
-    /// Whether some indexed edge passes through the interior of `shape` (edges along its boundary do not).
+    /// Whether some indexed edge passes through the interior of `shape`. Edges along its boundary do not:
+    /// an edge none of whose ends and midpoint is further than `tolerance` from the boundary runs along it
+    /// (layers digitised or rounded separately differ by float noise and rounding).
     #[must_use]
-    pub fn cuts(&self, shape: &MultiPolygon<f64>) -> bool {
+    pub fn cuts(&self, shape: &MultiPolygon<f64>, tolerance: f64) -> bool {
         use geo::BoundingRect;
         let Some(bbox) = shape.bounding_rect() else { return false };
         let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
-        self.tree.locate_in_envelope_intersecting(envelope).any(|e| segment_cuts(shape, e.data.0, e.data.1))
+        self.tree.locate_in_envelope_intersecting(envelope).any(|e| segment_cuts(shape, e.data.0, e.data.1, tolerance))
     }
 }
 
@@ -66,35 +72,37 @@ fn rings(shape: &MultiPolygon<f64>) -> impl Iterator<Item = &geo::LineString<f64
     shape.0.iter().flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
 }
 
-/// Whether `p` is on an edge of `shape` (exactly).
-fn on_boundary(shape: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
-    rings(shape).any(|ring| {
-        ring.0.windows(2).any(|w| {
-            let (a, b) = (w[0], w[1]);
-            p.x >= a.x.min(b.x)
-                && p.x <= a.x.max(b.x)
-                && p.y >= a.y.min(b.y)
-                && p.y <= a.y.max(b.y)
-                && orient(a, b, p) == 0.0
-        })
+/// Whether `p` is within `tolerance` of an edge of `shape`.
+fn near_boundary(shape: &MultiPolygon<f64>, p: Coord<f64>, tolerance: f64) -> bool {
+    let limit = tolerance * tolerance;
+    rings(shape).flat_map(|ring| ring.0.windows(2)).any(|w| {
+        let (a, b) = (w[0], w[1]);
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+        let (ex, ey) = (p.x - a.x - t * dx, p.y - a.y - t * dy);
+        ex * ex + ey * ey <= limit
     })
 }
 
-fn strictly_inside(shape: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
-    contains(shape, p) && !on_boundary(shape, p)
-}
-
-/// Whether the segment `a`–`b` passes through the interior of `shape`: an end strictly inside, a proper
-/// crossing of one of its edges, or its midpoint strictly inside (a chord between two boundary points).
-fn segment_cuts(shape: &MultiPolygon<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
-    let crosses = rings(shape).any(|ring| {
+/// Whether the segment `a`–`b` passes through the interior of `shape`: one of its ends or its midpoint is
+/// inside and further than `tolerance` from the boundary, or it properly crosses an edge further than
+/// `tolerance` from both its ends (a crossing at an end is a shared vertex digitised twice).
+fn segment_cuts(shape: &MultiPolygon<f64>, a: Coord<f64>, b: Coord<f64>, tolerance: f64) -> bool {
+    let mid = Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
+    if [a, b, mid].into_iter().any(|p| contains(shape, p) && !near_boundary(shape, p, tolerance)) {
+        return true;
+    }
+    let length = (b.x - a.x).hypot(b.y - a.y);
+    rings(shape).any(|ring| {
         ring.0.windows(2).any(|w| {
             let (c, d) = (w[0], w[1]);
-            orient(a, b, c) * orient(a, b, d) < 0.0 && orient(c, d, a) * orient(c, d, b) < 0.0
+            let (o1, o2) = (orient(c, d, a), orient(c, d, b));
+            if o1 * o2 >= 0.0 || orient(a, b, c) * orient(a, b, d) >= 0.0 {
+                return false;
+            }
+            let t = o1 / (o1 - o2);
+            t.min(1.0 - t) * length > tolerance
         })
-    });
-    crosses
-        || strictly_inside(shape, a)
-        || strictly_inside(shape, b)
-        || strictly_inside(shape, Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 })
+    })
 }

@@ -23,7 +23,8 @@ pub struct AreaFields {
     /// The CRS of the coordinates, overriding what the file says (`--crs`).
     pub crs: Option<Crs>,
     /// A layer of team areas: the "code" is the team's name (detected: `team`, `team_name`, `name`,
-    /// `area_name`, `locality`, `neighbourhood`, …, else the one property ending in `NAME`).
+    /// `area_name`, `locality`, `neighbourhood`, …, else the one property ending in `NAME`); features
+    /// with the same name are one team, their union.
     pub teams: bool,
 }
 
@@ -284,13 +285,35 @@ pub(crate) fn build_layer(
     }
 
     let (crs, crs_evidence) = decide_crs(path, &areas, declared, fields.crs)?;
+    // Stable: features of one code stay in file order.
     areas.sort_by(|a, b| a.code.cmp(&b.code));
+    if fields.teams {
+        // A team drawn as several features (say, the footprints of its PCNs) is their union.
+        let repairs = validate(path, &mut areas)?;
+        return Ok(AreaLayer { areas: merge_same_code(areas), code_field, name_field, crs, crs_evidence, repairs });
+    }
     if let Some(w) = areas.windows(2).find(|w| w[0].code == w[1].code) {
         let (first, second) = (w[0].feature_index.min(w[1].feature_index), w[0].feature_index.max(w[1].feature_index));
         return Err(IngestError::DuplicateArea { path: path.to_owned(), code: w[0].code.0.clone(), first, second });
     }
     let repairs = validate(path, &mut areas)?;
     Ok(AreaLayer { areas, code_field, name_field, crs, crs_evidence, repairs })
+}
+
+/// Areas sorted by code, each run of one code made one area: the union of their geometries (exteriors
+/// counter-clockwise), with the first one's name and feature index.
+fn merge_same_code(areas: Vec<Area>) -> Vec<Area> {
+    use geo::orient::{Direction, Orient};
+    let mut merged: Vec<Area> = Vec::with_capacity(areas.len());
+    for run in areas.chunk_by(|a, b| a.code == b.code) {
+        let mut area = run[0].clone();
+        if run.len() > 1 {
+            let union = geo::unary_union(run.iter().flat_map(|a| a.geometry.0.iter()));
+            area.geometry = union.orient(Direction::Default);
+        }
+        merged.push(area);
+    }
+    merged
 }
 
 /// The CRS: the override, else what the file declares (checked against the extent), else the extent.

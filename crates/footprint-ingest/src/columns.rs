@@ -40,7 +40,7 @@ impl<'a> CsvSource<'a> {
 
     /// The index of the first column whose name is one of `names` (compared case-insensitively).
     pub(crate) fn find(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
+        names.iter().find_map(|n| self.headers.iter().position(|h| same_column(h, n)))
     }
 
     /// The column named `chosen` if given, else the first of `names`; a positioned error if absent.
@@ -203,5 +203,26 @@ mod tests {
         check("2.5", Err("fractional count"));
         check("seven", Err("not a whole number"));
         check("", Err("empty count"));
+    }
+}
+
+/// Whether header `h` names column `n`: ASCII case ignored, and `.`, `-` and spaces taken as `_` (so R's
+/// `Number.of.Patients` is `NUMBER_OF_PATIENTS`).
+fn same_column(h: &str, n: &str) -> bool {
+    let norm = |b: u8| match b {
+        b'.' | b'-' | b' ' => b'_',
+        b => b.to_ascii_uppercase(),
+    };
+    h.len() == n.len() && h.bytes().zip(n.bytes()).all(|(a, b)| norm(a) == norm(b))
+}
+
+#[cfg(test)]
+mod same_column_tests {
+    #[test]
+    fn punctuation_and_case_do_not_matter() {
+        assert!(super::same_column("Number.of.Patients", "NUMBER_OF_PATIENTS"));
+        assert!(super::same_column("pcn code", "PCN_CODE"));
+        assert!(!super::same_column("PCN_CODES", "PCN_CODE"));
+        assert!(!super::same_column("PCNXCODE", "PCN_CODE"));
     }
 }

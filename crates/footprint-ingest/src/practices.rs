@@ -44,11 +44,13 @@ impl PracticeMap {
     }
 }
 
-const PRACTICE: &[&str] = &["PRACTICE_CODE", "ORGANISATIONCODE", "PARTNER_ORGANISATION_CODE"];
-const PCN: &[&str] = &["PCN_CODE", "PCN_ORG_CODE"];
+const PRACTICE: &[&str] = &["PRACTICE_CODE", "ORGANISATIONCODE", "PARTNER_ORGANISATION_CODE", "PCODE"];
+/// `PCN` last: local maps (Pennine Lancashire's) name the PCN in a column of that name, with no code.
+const PCN: &[&str] = &["PCN_CODE", "PCN_ORG_CODE", "PCN"];
 const PCN_NAME: &[&str] = &["PCN_NAME", "PCN_ORG_NAME"];
 
-/// Reads a practice → PCN map: columns `PRACTICE_CODE`, `PCN_CODE` and (optional) `PCN_NAME`.
+/// Reads a practice → PCN map: columns `PRACTICE_CODE`, `PCN_CODE` and (optional) `PCN_NAME`; without a name
+/// column a PCN is named by its code.
 ///
 /// A practice listed twice with the same PCN is accepted; with two different PCNs it is an error.
 /// A PCN listed with different names keeps the name on its first line.
@@ -80,9 +82,10 @@ pub fn read_practice_map(input: &InputFile) -> Result<PracticeMap, IngestError> 
         if let Some(code) = &pcn
             && !names.contains_key(code)
         {
+            // With no name column the PCN is known by its code alone.
             let name = match name_col {
                 Some(c) => csv.text(&record, c)?.to_owned(),
-                None => String::new(),
+                None => code.clone(),
             };
             names.insert(code.clone(), name);
         }

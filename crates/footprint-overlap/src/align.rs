@@ -55,6 +55,11 @@ fn keep_pieces(mut pieces: Vec<(u32, f64)>, min_piece: f64) -> LsoaTeams {
     LsoaTeams::Pieces(pieces)
 }
 
+/// A team boundary within this distance (metres) of an LSOA's boundary runs along it rather than through it:
+/// layers made from the same LSOAs differ by float noise and coordinate rounding (6 decimals of a degree
+/// are about 0.1 m).
+const ALONG_METRES: f64 = 0.5;
+
 fn to_bng(shape: &MultiPolygon<f64>, crs: Crs) -> MultiPolygon<f64> {
     use geo::MapCoords;
     match crs {
@@ -63,11 +68,81 @@ fn to_bng(shape: &MultiPolygon<f64>, crs: Crs) -> MultiPolygon<f64> {
     }
 }
 
+/// The part of `shape` inside `rect`, ring by ring (Sutherland–Hodgman against each side of the rectangle).
+/// A concave ring may come out with zero-width bridges along the rectangle's sides; they have no area, and
+/// the result is only intersected with a polygon inside `rect`, so the intersection's area is exact.
+fn clip_to_rect(shape: &MultiPolygon<f64>, rect: &Rect<f64>) -> MultiPolygon<f64> {
+    use geo::{LineString, Polygon};
+    let clip = |ring: &LineString<f64>| -> LineString<f64> {
+        let mut points: Vec<Coord<f64>> = ring.0.clone();
+        points.pop(); // the closing repeat
+        // Each side as (inside test, crossing point of the segment p–q with the side's line).
+        let (min, max) = (rect.min(), rect.max());
+        for side in 0..4 {
+            let inside = |c: &Coord<f64>| match side {
+                0 => c.x >= min.x,
+                1 => c.x <= max.x,
+                2 => c.y >= min.y,
+                _ => c.y <= max.y,
+            };
+            let cross = |p: Coord<f64>, q: Coord<f64>| {
+                let (v, along) = match side {
+                    0 => (min.x, true),
+                    1 => (max.x, true),
+                    2 => (min.y, false),
+                    _ => (max.y, false),
+                };
+                if along {
+                    let t = (v - p.x) / (q.x - p.x);
+                    Coord { x: v, y: p.y + t * (q.y - p.y) }
+                } else {
+                    let t = (v - p.y) / (q.y - p.y);
+                    Coord { x: p.x + t * (q.x - p.x), y: v }
+                }
+            };
+            let mut out = Vec::with_capacity(points.len());
+            for (i, &q) in points.iter().enumerate() {
+                let p = points[(i + points.len() - 1) % points.len()];
+                match (inside(&p), inside(&q)) {
+                    (true, true) => out.push(q),
+                    (true, false) => out.push(cross(p, q)),
+                    (false, true) => {
+                        out.push(cross(p, q));
+                        out.push(q);
+                    }
+                    (false, false) => {}
+                }
+            }
+            points = out;
+            if points.is_empty() {
+                break;
+            }
+        }
+        if let Some(&first) = points.first() {
+            points.push(first);
+        }
+        LineString(points)
+    };
+    MultiPolygon(
+        shape
+            .0
+            .iter()
+            .filter_map(|p| {
+                let exterior = clip(p.exterior());
+                (exterior.0.len() >= 4).then(|| {
+                    Polygon::new(exterior, p.interiors().iter().map(clip).filter(|r| r.0.len() >= 4).collect())
+                })
+            })
+            .collect(),
+    )
+}
+
 fn overlaps(a: &Rect<f64>, b: &Rect<f64>) -> bool {
     a.min().x <= b.max().x && b.min().x <= a.max().x && a.min().y <= b.max().y && b.min().y <= a.max().y
 }
 
 /// Apportions each LSOA of `lsoa_codes` to the teams by area: an LSOA that no team boundary passes through
+/// (boundaries within half a metre of the LSOA's own run along it)
 /// goes whole to the team holding it (or to no team); one cut by a team boundary is split in proportion to
 /// the area of each piece (British National Grid), pieces under `min_piece` of the LSOA (slivers where
 /// two layers were generalised differently) are dropped and the rest scaled up to the whole.
@@ -96,7 +171,7 @@ pub fn apportion_by_area(
             if candidates.is_empty() {
                 return LsoaTeams::Pieces(Vec::new());
             }
-            if !boundaries.cuts(&shape) {
+            if !boundaries.cuts(&shape, ALONG_METRES) {
                 // Wholly inside one team or in none: its interior point decides.
                 let Some(p) = shape.interior_point() else { return LsoaTeams::Pieces(Vec::new()) };
                 return match candidates.iter().find(|&&t| footprint_index::contains(&team_shapes[t as usize], p.0)) {
@@ -105,12 +180,20 @@ pub fn apportion_by_area(
                 };
             }
             let whole = shape.unsigned_area();
+            // The team shapes near the LSOA only: intersecting whole districts would cost their every vertex.
+            let grown = Rect::new(
+                Coord { x: bbox.min().x - 1.0, y: bbox.min().y - 1.0 },
+                Coord { x: bbox.max().x + 1.0, y: bbox.max().y + 1.0 },
+            );
             if whole <= 0.0 {
                 return LsoaTeams::Pieces(Vec::new());
             }
             let pieces: Vec<(u32, f64)> = candidates
                 .iter()
-                .map(|&t| (t, shape.intersection(&team_shapes[t as usize]).unsigned_area() / whole))
+                .map(|&t| {
+                    let near = clip_to_rect(&team_shapes[t as usize], &grown);
+                    (t, shape.intersection(&near).unsigned_area() / whole)
+                })
                 .filter(|p| p.1 > 0.0)
                 .collect();
             keep_pieces(pieces, min_piece)
@@ -163,6 +246,35 @@ pub fn apportion_by_lookup(lsoa_codes: &[LsoaCode], lookup: &AreaLookup, teams: 
             ),
         })
         .collect()
+}
+
+/// Team areas made of whole LSOAs: each team of `lookup` (LSOA → team) is the exact dissolve of its LSOAs'
+/// polygons (docs/footprints.md), in team order. LSOAs of the layer the lookup does not name are left out.
+#[must_use]
+pub fn teams_from_lookup(lsoas: &AreaLayer, lookup: &AreaLookup) -> AreaLayer {
+    let mut members: std::collections::BTreeMap<&str, Vec<footprint_ingest::AreaId>> =
+        std::collections::BTreeMap::new();
+    for (i, lsoa) in lsoas.areas.iter().enumerate() {
+        if let Some(team) = lookup.map.get(&LsoaCode::from(lsoa.code.as_str())) {
+            #[allow(clippy::cast_possible_truncation)]
+            members.entry(team.as_str()).or_default().push(footprint_ingest::AreaId(i as u32));
+        }
+    }
+    let coverage = crate::Coverage::new(
+        lsoas.areas.iter().map(|a| a.geometry.clone()).collect(),
+        footprint_ingest::coincidence_tolerance(lsoas.crs),
+    );
+    let members: Vec<(&str, Vec<footprint_ingest::AreaId>)> = members.into_iter().collect();
+    let areas = members
+        .into_par_iter()
+        .map(|(team, ids)| footprint_ingest::Area {
+            code: footprint_ingest::AreaCode::from(team),
+            name: String::new(),
+            geometry: coverage.dissolve(&ids).0,
+            feature_index: ids.first().map_or(0, |id| lsoas.areas[id.index()].feature_index),
+        })
+        .collect();
+    AreaLayer { areas, code_field: lookup.columns.1.clone(), crs: lsoas.crs, ..AreaLayer::default() }
 }
 
 /// `n` whole patients split by `weights` (the last one for no team): floors, then one more each to the
@@ -597,6 +709,21 @@ mod tests {
         check(1, &[0.5, 0.5, 0.0], &[1, 0, 0]); // a tie goes to the earlier piece
         check(7, &[0.6, 0.3, 0.1], &[4, 2, 1]); // 4.2, 2.1, 0.7
         check(3, &[0.0, 0.0, 1.0], &[0, 0, 3]);
+    }
+
+    #[test]
+    fn clipping_to_a_rectangle_keeps_the_area_inside() {
+        use geo::{Area, polygon};
+        // An L shape (area 3) clipped to the unit square at its corner: area 1; to a rectangle over its
+        // concave notch: the two arms' parts only.
+        let l = MultiPolygon(vec![
+            polygon![(x: 0., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.), (x: 1., y: 2.), (x: 0., y: 2.)],
+        ]);
+        let unit = Rect::new(Coord { x: 0., y: 0. }, Coord { x: 1., y: 1. });
+        assert_eq!(clip_to_rect(&l, &unit).unsigned_area(), 1.0);
+        let over_notch = Rect::new(Coord { x: 0.5, y: 0.5 }, Coord { x: 2., y: 2. });
+        // [0.5, 2] × [0.5, 1] and [0.5, 1] × [1, 2].
+        assert_eq!(clip_to_rect(&l, &over_notch).unsigned_area(), 1.5 * 0.5 + 0.5 * 1.0);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub mod write;
 
 pub use align::{
     AlignAccounting, Alignment, LsoaTeams, PairMeasures, PcnMeasures, SplitLsoa, TeamMeasures, align,
-    apportion_by_area, apportion_by_lookup, apportion_by_points,
+    apportion_by_area, apportion_by_lookup, apportion_by_points, teams_from_lookup,
 };
 pub use compare::{PathDifference, compare_paths, differences_csv};
 pub use count::{Accounting, AreaOverlap, OverlapTable, UnplacedCode, count_overlap};
