@@ -6,7 +6,8 @@ use rstar::{AABB, RTree};
 
 use crate::contains;
 
-type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>)>;
+/// An edge with the index of the shape it bounds.
+type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>, usize)>;
 
 /// The boundary edges of a set of polygons (team areas, say), to ask whether any of them passes through
 /// the interior of another polygon.
@@ -26,9 +27,13 @@ type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>)>;
 /// let nearly = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 2.001, y: 0.), (x: 2.001, y: 2.), (x: 0., y: 2.)]]);
 /// assert!(index.cuts(&nearly, 0.0));
 /// assert!(!index.cuts(&nearly, 0.01));
+/// assert_eq!(index.locate(geo::Coord { x: 1.0, y: 1.0 }), Some(0));
+/// assert_eq!(index.locate(geo::Coord { x: 3.0, y: 1.0 }), None);
 /// ```
 pub struct BoundaryIndex {
     tree: RTree<BoundaryEdge>,
+    shapes: usize,
+    max_x: f64,
 }
 
 impl BoundaryIndex {
@@ -37,15 +42,35 @@ impl BoundaryIndex {
     pub fn new(shapes: &[MultiPolygon<f64>]) -> Self {
         let edges: Vec<BoundaryEdge> = shapes
             .iter()
-            .flat_map(|s| s.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())))
-            .flat_map(|ring| ring.0.windows(2).map(|w| (w[0], w[1])))
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| {
+            .enumerate()
+            .flat_map(|(i, s)| rings(s).flat_map(move |ring| ring.0.windows(2).map(move |w| (w[0], w[1], i))))
+            .filter(|(a, b, _)| a != b)
+            .map(|(a, b, i)| {
                 let rect = Rectangle::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)]);
-                GeomWithData::new(rect, (a, b))
+                GeomWithData::new(rect, (a, b, i))
             })
             .collect();
-        Self { tree: RTree::bulk_load(edges) }
+        let max_x = edges.iter().map(|e| e.data.0.x.max(e.data.1.x)).fold(f64::NEG_INFINITY, f64::max);
+        Self { tree: RTree::bulk_load(edges), shapes: shapes.len(), max_x }
+    }
+
+    /// The first shape (in the order given) holding `p` under the project's point-in-polygon rule
+    /// ([`crate::contains`]), found by counting the edges of each shape that the rightward ray from `p`
+    /// crosses, through the R-tree: no shape's every edge is visited.
+    #[must_use]
+    pub fn locate(&self, p: Coord<f64>) -> Option<usize> {
+        // A point east of every edge (or not a number) is in no shape.
+        if p.x.is_nan() || p.x > self.max_x {
+            return None;
+        }
+        let mut odd = vec![false; self.shapes];
+        let ray = AABB::from_corners([p.x, p.y], [self.max_x, p.y]);
+        for e in self.tree.locate_in_envelope_intersecting(ray) {
+            if crate::pip::crosses_ray(e.data.0, e.data.1, p) {
+                odd[e.data.2] = !odd[e.data.2];
+            }
+        }
+        odd.iter().position(|&o| o)
     }
 
     /// Whether some indexed edge passes through the interior of `shape`. Edges along its boundary do not:

@@ -35,15 +35,20 @@ pub fn contains(area: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
 fn ring_crossings(ring: &LineString<f64>, p: Coord<f64>) -> bool {
     let mut odd = false;
     for edge in ring.0.windows(2) {
-        let (a, b) = (edge[0], edge[1]);
-        if (a.y > p.y) != (b.y > p.y) {
-            let (lower, upper) = if a.y < b.y { (a, b) } else { (b, a) };
-            if orient(lower, upper, p) > 0.0 {
-                odd = !odd;
-            }
+        if crosses_ray(edge[0], edge[1], p) {
+            odd = !odd;
         }
     }
     odd
+}
+
+/// Whether the edge `a`–`b` crosses the rightward ray from `p` under the rule above.
+pub(crate) fn crosses_ray(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
+    if (a.y > p.y) == (b.y > p.y) {
+        return false;
+    }
+    let (lower, upper) = if a.y < b.y { (a, b) } else { (b, a) };
+    orient(lower, upper, p) > 0.0
 }
 
 /// Positive when `c` is strictly left of the line from `a` to `b`, zero when on it; exact in sign.

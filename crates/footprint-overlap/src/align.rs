@@ -10,7 +10,7 @@ use footprint_index::{AreaIndex, BoundaryIndex};
 use footprint_ingest::{
     AreaLayer, AreaLookup, Centroids, Crs, LsoaCode, PcnId, PracticeMap, PracticePcn, RegistrationTable,
 };
-use geo::{Area, BooleanOps, BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
+use geo::{BooleanOps, BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -59,6 +59,12 @@ fn keep_pieces(mut pieces: Vec<(u32, f64)>, min_piece: f64) -> LsoaTeams {
 /// layers made from the same LSOAs differ by float noise and coordinate rounding (6 decimals of a degree
 /// are about 0.1 m).
 const ALONG_METRES: f64 = 0.5;
+
+/// `shape` (in `from`) in `to`: itself when the two agree, else reprojected to British National Grid (the
+/// only other CRS this module works in).
+fn in_crs(shape: &MultiPolygon<f64>, from: Crs, to: Crs) -> std::borrow::Cow<'_, MultiPolygon<f64>> {
+    if from == to { std::borrow::Cow::Borrowed(shape) } else { std::borrow::Cow::Owned(to_bng(shape, from)) }
+}
 
 fn to_bng(shape: &MultiPolygon<f64>, crs: Crs) -> MultiPolygon<f64> {
     use geo::MapCoords;
@@ -153,14 +159,23 @@ pub fn apportion_by_area(
     teams: &AreaLayer,
     min_piece: f64,
 ) -> Vec<LsoaTeams> {
-    let team_shapes: Vec<MultiPolygon<f64>> = teams.areas.par_iter().map(|t| to_bng(&t.geometry, teams.crs)).collect();
+    // Both layers in one CRS: the teams' when they share it (no reprojection), else British National Grid.
+    let crs = if lsoas.crs == teams.crs { teams.crs } else { Crs::BritishNationalGrid };
+    let in_crs = |shape, from| in_crs(shape, from, crs);
+    let (along, margin) = match crs {
+        Crs::BritishNationalGrid => (ALONG_METRES, 1.0),
+        // A degree of latitude is 111 km, of longitude at least 60 km in England: 0.5 m is at most 8.3e-6°.
+        Crs::Wgs84 => (ALONG_METRES / 111_000.0, 2e-5),
+    };
+    let team_shapes: Vec<MultiPolygon<f64>> =
+        teams.areas.par_iter().map(|t| in_crs(&t.geometry, teams.crs).into_owned()).collect();
     let team_boxes: Vec<Option<Rect<f64>>> = team_shapes.iter().map(BoundingRect::bounding_rect).collect();
     let boundaries = BoundaryIndex::new(&team_shapes);
     let by_code: Vec<LsoaTeams> = lsoas
         .areas
         .par_iter()
         .map(|lsoa| {
-            let shape = to_bng(&lsoa.geometry, lsoas.crs);
+            let shape = in_crs(&lsoa.geometry, lsoas.crs);
             let Some(bbox) = shape.bounding_rect() else { return LsoaTeams::Pieces(Vec::new()) };
             let candidates: Vec<u32> = team_boxes
                 .iter()
@@ -171,19 +186,18 @@ pub fn apportion_by_area(
             if candidates.is_empty() {
                 return LsoaTeams::Pieces(Vec::new());
             }
-            if !boundaries.cuts(&shape, ALONG_METRES) {
+            if !boundaries.cuts(&shape, along) {
                 // Wholly inside one team or in none: its interior point decides.
                 let Some(p) = shape.interior_point() else { return LsoaTeams::Pieces(Vec::new()) };
-                return match candidates.iter().find(|&&t| footprint_index::contains(&team_shapes[t as usize], p.0)) {
-                    Some(&t) => LsoaTeams::Pieces(vec![(t, 1.0)]),
-                    None => LsoaTeams::Pieces(Vec::new()),
-                };
+                #[allow(clippy::cast_possible_truncation)]
+                return LsoaTeams::Pieces(boundaries.locate(p.0).map(|t| vec![(t as u32, 1.0)]).unwrap_or_default());
             }
-            let whole = shape.unsigned_area();
+            // Areas on the British National Grid (footprint_ingest::area_km2 projects degrees exactly).
+            let whole = footprint_ingest::area_km2(&shape, crs);
             // The team shapes near the LSOA only: intersecting whole districts would cost their every vertex.
             let grown = Rect::new(
-                Coord { x: bbox.min().x - 1.0, y: bbox.min().y - 1.0 },
-                Coord { x: bbox.max().x + 1.0, y: bbox.max().y + 1.0 },
+                Coord { x: bbox.min().x - margin, y: bbox.min().y - margin },
+                Coord { x: bbox.max().x + margin, y: bbox.max().y + margin },
             );
             if whole <= 0.0 {
                 return LsoaTeams::Pieces(Vec::new());
@@ -192,7 +206,7 @@ pub fn apportion_by_area(
                 .iter()
                 .map(|&t| {
                     let near = clip_to_rect(&team_shapes[t as usize], &grown);
-                    (t, shape.intersection(&near).unsigned_area() / whole)
+                    (t, footprint_ingest::area_km2(&shape.intersection(&near), crs) / whole)
                 })
                 .filter(|p| p.1 > 0.0)
                 .collect();

@@ -269,3 +269,45 @@ fn national_msoa_footprints_are_valid() {
         );
     }
 }
+
+/// Trafford's two locality definitions against the July 2022 registrations (LSOAs of Trafford only): every
+/// patient accounted for, the measures consistent with one another, and the two definitions as reported in
+/// docs/alignment.md for the places that do not depend on the LSOA layer's extent.
+#[test]
+fn trafford_localities_align_consistently() {
+    use footprint_overlap::pipeline::{AlignJob, TeamApportionment, align_run};
+    let mut indices = Vec::new();
+    for year in ["2022", "2023"] {
+        let job = AlignJob {
+            registrations: fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+            practices: fixtures().join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+            teams: Some(shared(&format!("trafford-localities/{year}_trafford_localities_full_resolution.geojson"))),
+            team_fields: AreaFields { teams: true, ..AreaFields::default() },
+            apportionment: TeamApportionment::AreaWeighted {
+                lsoa_areas: shared("trafford-localities/trafford_lsoa_generalised.geojson"),
+                fields: AreaFields::default(),
+                min_piece: 0.01,
+            },
+            thresholds: vec![Threshold::ONE_PERCENT],
+            core_share: "0.8".parse().unwrap(),
+        };
+        let out = tempfile::tempdir().unwrap();
+        let a = align_run(&job, out.path()).unwrap().alignment;
+        assert!(a.accounting.balances(), "{year}: {:?}", a.accounting);
+        assert_eq!(a.teams, ["Central", "North", "South", "West"]);
+        let populations: u64 = a.team_measures.iter().map(|m| m.overlap.population).sum();
+        assert_eq!(populations, a.accounting.patients_in_teams);
+        for m in &a.pcn_measures {
+            assert!(m.in_teams <= m.list_size);
+        }
+        for s in &a.split {
+            assert_eq!(s.pieces.iter().map(|p| p.2).sum::<u64>(), s.population, "{}", s.lsoa.as_str());
+        }
+        // North is the least aligned locality under both definitions.
+        assert_eq!(a.teams[a.teams_ranked()[0] as usize], "North", "{year}");
+        indices.push(a.index().unwrap());
+        assert!(out.path().join("team_alignment.md").is_file());
+    }
+    // The 2023 definition aligns slightly worse with the PCNs than the 2017–23 one.
+    assert!(indices[1] < indices[0], "{indices:?}");
+}
