@@ -59,18 +59,26 @@ impl BoundaryIndex {
     /// crosses, through the R-tree: no shape's every edge is visited.
     #[must_use]
     pub fn locate(&self, p: Coord<f64>) -> Option<usize> {
+        let all: Vec<usize> = (0..self.shapes).collect();
+        self.locate_among(p, &all, self.max_x)
+    }
+
+    /// As [`BoundaryIndex::locate`], among `shapes` (indices, in the order given), all of which lie west of
+    /// `east`: the ray stops there, so it meets fewer edges.
+    #[must_use]
+    pub fn locate_among(&self, p: Coord<f64>, shapes: &[usize], east: f64) -> Option<usize> {
         // A point east of every edge (or not a number) is in no shape.
-        if p.x.is_nan() || p.x > self.max_x {
+        if p.x.is_nan() || p.x > east {
             return None;
         }
         let mut odd = vec![false; self.shapes];
-        let ray = AABB::from_corners([p.x, p.y], [self.max_x, p.y]);
+        let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
         for e in self.tree.locate_in_envelope_intersecting(ray) {
             if crate::pip::crosses_ray(e.data.0, e.data.1, p) {
                 odd[e.data.2] = !odd[e.data.2];
             }
         }
-        odd.iter().position(|&o| o)
+        shapes.iter().copied().find(|&s| odd.get(s).copied().unwrap_or(false))
     }
 
     /// Whether some indexed edge passes through the interior of `shape`. Edges along its boundary do not:
@@ -110,12 +118,17 @@ fn near_boundary(shape: &MultiPolygon<f64>, p: Coord<f64>, tolerance: f64) -> bo
     })
 }
 
-/// Whether the segment `a`–`b` passes through the interior of `shape`: one of its ends or its midpoint is
-/// inside and further than `tolerance` from the boundary, or it properly crosses an edge further than
-/// `tolerance` from both its ends (a crossing at an end is a shared vertex digitised twice).
+/// Whether the segment `a`–`b` passes through the interior of `shape`. A segment whose ends and midpoint
+/// are all within `tolerance` of the boundary runs along it. Otherwise it does if one of those points is
+/// inside, or if it properly crosses an edge further than `tolerance` from both its ends (a crossing at an
+/// end is a shared vertex digitised twice).
 fn segment_cuts(shape: &MultiPolygon<f64>, a: Coord<f64>, b: Coord<f64>, tolerance: f64) -> bool {
-    let mid = Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
-    if [a, b, mid].into_iter().any(|p| contains(shape, p) && !near_boundary(shape, p, tolerance)) {
+    let points = [a, b, Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 }];
+    let near = points.map(|p| near_boundary(shape, p, tolerance));
+    if near.iter().all(|&n| n) {
+        return false;
+    }
+    if points.iter().zip(near).any(|(&p, n)| !n && contains(shape, p)) {
         return true;
     }
     let length = (b.x - a.x).hypot(b.y - a.y);

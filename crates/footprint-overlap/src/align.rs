@@ -190,7 +190,14 @@ pub fn apportion_by_area(
                 // Wholly inside one team or in none: its interior point decides.
                 let Some(p) = shape.interior_point() else { return LsoaTeams::Pieces(Vec::new()) };
                 #[allow(clippy::cast_possible_truncation)]
-                return LsoaTeams::Pieces(boundaries.locate(p.0).map(|t| vec![(t as u32, 1.0)]).unwrap_or_default());
+                let east = candidates
+                    .iter()
+                    .filter_map(|&t| team_boxes[t as usize].map(|b| b.max().x))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let among: Vec<usize> = candidates.iter().map(|&t| t as usize).collect();
+                return LsoaTeams::Pieces(
+                    boundaries.locate_among(p.0, &among, east).map(|t| vec![(t as u32, 1.0)]).unwrap_or_default(),
+                );
             }
             // Areas on the British National Grid (footprint_ingest::area_km2 projects degrees exactly).
             let whole = footprint_ingest::area_km2(&shape, crs);
