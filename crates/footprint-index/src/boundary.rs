@@ -39,9 +39,11 @@ pub struct BoundaryIndex {
 impl BoundaryIndex {
     /// Indexes every ring edge of `shapes`.
     #[must_use]
-    pub fn new(shapes: &[MultiPolygon<f64>]) -> Self {
+    pub fn new<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> Self {
+        let mut count = 0;
         let edges: Vec<BoundaryEdge> = shapes
-            .iter()
+            .into_iter()
+            .inspect(|_| count += 1)
             .enumerate()
             .flat_map(|(i, s)| rings(s).flat_map(move |ring| ring.0.windows(2).map(move |w| (w[0], w[1], i))))
             .filter(|(a, b, _)| a != b)
@@ -51,7 +53,7 @@ impl BoundaryIndex {
             })
             .collect();
         let max_x = edges.iter().map(|e| e.data.0.x.max(e.data.1.x)).fold(f64::NEG_INFINITY, f64::max);
-        Self { tree: RTree::bulk_load(edges), shapes: shapes.len(), max_x }
+        Self { tree: RTree::bulk_load(edges), shapes: count, max_x }
     }
 
     /// The first shape (in the order given) holding `p` under the project's point-in-polygon rule

@@ -167,14 +167,30 @@ pub fn apportion_by_area(
         // A degree of latitude is 111 km, of longitude at least 60 km in England: 0.5 m is at most 8.3e-6°.
         Crs::Wgs84 => (ALONG_METRES / 111_000.0, 2e-5),
     };
-    let team_shapes: Vec<MultiPolygon<f64>> =
-        teams.areas.par_iter().map(|t| in_crs(&t.geometry, teams.crs).into_owned()).collect();
-    let team_boxes: Vec<Option<Rect<f64>>> = team_shapes.iter().map(BoundingRect::bounding_rect).collect();
-    let boundaries = BoundaryIndex::new(&team_shapes);
+    let team_shapes: Vec<std::borrow::Cow<'_, MultiPolygon<f64>>> =
+        teams.areas.par_iter().map(|t| in_crs(&t.geometry, teams.crs)).collect();
+    let team_boxes: Vec<Option<Rect<f64>>> = team_shapes.iter().map(|s| s.bounding_rect()).collect();
+    // The R-tree is built on one thread: meanwhile the other threads find a point inside every LSOA.
+    let (boundaries, inner_points) = rayon::join(
+        || BoundaryIndex::new(team_shapes.iter().map(std::convert::AsRef::as_ref)),
+        || lsoas.areas.par_iter().map(|l| in_crs(&l.geometry, lsoas.crs).interior_point()).collect::<Vec<_>>(),
+    );
+    // Areas on the British National Grid, with the datum shift interpolated over the LSOAs' extent.
+    let extent = lsoas.areas.iter().filter_map(|a| in_crs(&a.geometry, lsoas.crs).bounding_rect()).reduce(|a, b| {
+        Rect::new(
+            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    });
+    let meter = extent.map_or_else(
+        || footprint_ingest::AreaMeter::new(crs, Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 }),
+        |r| footprint_ingest::AreaMeter::new(crs, r.min(), r.max()),
+    );
     let by_code: Vec<LsoaTeams> = lsoas
         .areas
         .par_iter()
-        .map(|lsoa| {
+        .enumerate()
+        .map(|(i, lsoa)| {
             let shape = in_crs(&lsoa.geometry, lsoas.crs);
             let Some(bbox) = shape.bounding_rect() else { return LsoaTeams::Pieces(Vec::new()) };
             let candidates: Vec<u32> = team_boxes
@@ -188,7 +204,7 @@ pub fn apportion_by_area(
             }
             if !boundaries.cuts(&shape, along) {
                 // Wholly inside one team or in none: its interior point decides.
-                let Some(p) = shape.interior_point() else { return LsoaTeams::Pieces(Vec::new()) };
+                let Some(p) = inner_points[i] else { return LsoaTeams::Pieces(Vec::new()) };
                 #[allow(clippy::cast_possible_truncation)]
                 let east = candidates
                     .iter()
@@ -199,8 +215,7 @@ pub fn apportion_by_area(
                     boundaries.locate_among(p.0, &among, east).map(|t| vec![(t as u32, 1.0)]).unwrap_or_default(),
                 );
             }
-            // Areas on the British National Grid (footprint_ingest::area_km2 projects degrees exactly).
-            let whole = footprint_ingest::area_km2(&shape, crs);
+            let whole = meter.area_km2(&shape);
             // The team shapes near the LSOA only: intersecting whole districts would cost their every vertex.
             let grown = Rect::new(
                 Coord { x: bbox.min().x - margin, y: bbox.min().y - margin },
@@ -213,7 +228,7 @@ pub fn apportion_by_area(
                 .iter()
                 .map(|&t| {
                     let near = clip_to_rect(&team_shapes[t as usize], &grown);
-                    (t, footprint_ingest::area_km2(&shape.intersection(&near), crs) / whole)
+                    (t, meter.area_km2(&shape.intersection(&near)) / whole)
                 })
                 .filter(|p| p.1 > 0.0)
                 .collect();
@@ -583,6 +598,12 @@ pub fn align(
             let pcn = k as u32;
             if pcn != NO_PCN {
                 pcn_in_known[pcn as usize] += n;
+            }
+            // The usual case, an LSOA wholly in one team (or none): no division to make.
+            if weights.len() <= 2 && weights.last() == Some(&0.0) {
+                per_piece[0] += n;
+                given.push((0, pcn, n));
+                continue;
             }
             for (i, part) in largest_remainder(n, &weights).into_iter().enumerate() {
                 per_piece[i] += part;
