@@ -159,6 +159,30 @@ impl AreaMeter {
         Self { crs, grid }
     }
 
+    /// A meter for the extent of `shapes` (in `crs`).
+    ///
+    /// ```
+    /// use footprint_ingest::{AreaMeter, Crs};
+    /// use geo::{MultiPolygon, polygon};
+    /// let square = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)]]);
+    /// let meter = AreaMeter::over(Crs::BritishNationalGrid, [&square]);
+    /// assert_eq!(meter.area_km2(&square), 1.0);
+    /// ```
+    #[must_use]
+    pub fn over<'a>(crs: Crs, shapes: impl IntoIterator<Item = &'a geo::MultiPolygon<f64>>) -> Self {
+        use geo::BoundingRect;
+        let extent = shapes.into_iter().filter_map(BoundingRect::bounding_rect).reduce(|a, b| {
+            geo::Rect::new(
+                Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        });
+        match extent {
+            Some(r) => Self::new(crs, r.min(), r.max()),
+            None => Self::new(crs, Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 }),
+        }
+    }
+
     /// The area in km² on the British National Grid.
     #[must_use]
     pub fn area_km2(&self, geometry: &geo::MultiPolygon<f64>) -> f64 {

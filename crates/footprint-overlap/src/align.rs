@@ -170,28 +170,19 @@ pub fn apportion_by_area(
     let team_shapes: Vec<std::borrow::Cow<'_, MultiPolygon<f64>>> =
         teams.areas.par_iter().map(|t| in_crs(&t.geometry, teams.crs)).collect();
     let team_boxes: Vec<Option<Rect<f64>>> = team_shapes.iter().map(|s| s.bounding_rect()).collect();
+    let lsoa_shapes: Vec<std::borrow::Cow<'_, MultiPolygon<f64>>> =
+        lsoas.areas.par_iter().map(|l| in_crs(&l.geometry, lsoas.crs)).collect();
     // The R-tree is built on one thread: meanwhile the other threads find a point inside every LSOA.
     let (boundaries, inner_points) = rayon::join(
         || BoundaryIndex::new(team_shapes.iter().map(std::convert::AsRef::as_ref)),
-        || lsoas.areas.par_iter().map(|l| in_crs(&l.geometry, lsoas.crs).interior_point()).collect::<Vec<_>>(),
+        || lsoa_shapes.par_iter().map(|l| l.interior_point()).collect::<Vec<_>>(),
     );
     // Areas on the British National Grid, with the datum shift interpolated over the LSOAs' extent.
-    let extent = lsoas.areas.iter().filter_map(|a| in_crs(&a.geometry, lsoas.crs).bounding_rect()).reduce(|a, b| {
-        Rect::new(
-            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    });
-    let meter = extent.map_or_else(
-        || footprint_ingest::AreaMeter::new(crs, Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 }),
-        |r| footprint_ingest::AreaMeter::new(crs, r.min(), r.max()),
-    );
-    let by_code: Vec<LsoaTeams> = lsoas
-        .areas
+    let meter = footprint_ingest::AreaMeter::over(crs, lsoa_shapes.iter().map(std::convert::AsRef::as_ref));
+    let by_code: Vec<LsoaTeams> = lsoa_shapes
         .par_iter()
         .enumerate()
-        .map(|(i, lsoa)| {
-            let shape = in_crs(&lsoa.geometry, lsoas.crs);
+        .map(|(i, shape)| {
             let Some(bbox) = shape.bounding_rect() else { return LsoaTeams::Pieces(Vec::new()) };
             let candidates: Vec<u32> = team_boxes
                 .iter()
@@ -202,7 +193,7 @@ pub fn apportion_by_area(
             if candidates.is_empty() {
                 return LsoaTeams::Pieces(Vec::new());
             }
-            if !boundaries.cuts(&shape, along) {
+            if !boundaries.cuts(shape, along) {
                 // Wholly inside one team or in none: its interior point decides.
                 let Some(p) = inner_points[i] else { return LsoaTeams::Pieces(Vec::new()) };
                 #[allow(clippy::cast_possible_truncation)]
@@ -215,7 +206,7 @@ pub fn apportion_by_area(
                     boundaries.locate_among(p.0, &among, east).map(|t| vec![(t as u32, 1.0)]).unwrap_or_default(),
                 );
             }
-            let whole = meter.area_km2(&shape);
+            let whole = meter.area_km2(shape);
             // The team shapes near the LSOA only: intersecting whole districts would cost their every vertex.
             let grown = Rect::new(
                 Coord { x: bbox.min().x - margin, y: bbox.min().y - margin },

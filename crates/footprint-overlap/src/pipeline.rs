@@ -354,18 +354,8 @@ fn assign_by_code(codes: &[footprint_ingest::LsoaCode], layer: &AreaLayer) -> As
 
 /// Every area's size in km² (British National Grid), in parallel.
 fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
-    use geo::BoundingRect;
     use rayon::prelude::*;
-    let extent = layer.areas.iter().filter_map(|a| a.geometry.bounding_rect()).reduce(|a, b| {
-        geo::Rect::new(
-            geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    });
-    let meter = match extent {
-        Some(r) => AreaMeter::new(layer.crs, r.min(), r.max()),
-        None => AreaMeter::new(layer.crs, geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 }),
-    };
+    let meter = AreaMeter::over(layer.crs, layer.areas.iter().map(|a| &a.geometry));
     layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
 }
 
