@@ -39,12 +39,10 @@ impl Centroids {
     /// The same points converted to `to` from `from`.
     #[must_use]
     pub fn converted(&self, from: crate::Crs, to: crate::Crs) -> Centroids {
-        use crate::Crs::{BritishNationalGrid, Wgs84};
-        let f = match (from, to) {
-            (Wgs84, BritishNationalGrid) => crate::wgs84_to_bng,
-            (BritishNationalGrid, Wgs84) => crate::bng_to_wgs84,
-            _ => return self.clone(),
-        };
+        if from == to {
+            return self.clone();
+        }
+        let f = crate::converter(from, to);
         Centroids { points: self.points.iter().map(|(k, &p)| (k.clone(), f(p))).collect() }
     }
 }

@@ -271,6 +271,36 @@ const RX_SEC: f64 = -0.1502;
 const RY_SEC: f64 = -0.2470;
 const RZ_SEC: f64 = -0.8421;
 
+/// The function taking coordinates in `from` to `to` (the identity when they agree).
+///
+/// ```
+/// use footprint_ingest::{Crs, converter};
+/// use geo::Coord;
+/// let p = Coord { x: 530_000.0, y: 180_000.0 };
+/// assert_eq!(converter(Crs::BritishNationalGrid, Crs::BritishNationalGrid)(p), p);
+/// let back = converter(Crs::Wgs84, Crs::BritishNationalGrid)(converter(Crs::BritishNationalGrid, Crs::Wgs84)(p));
+/// assert!((back.x - p.x).abs() < 0.01 && (back.y - p.y).abs() < 0.01);
+/// ```
+#[must_use]
+pub fn converter(from: Crs, to: Crs) -> fn(Coord<f64>) -> Coord<f64> {
+    match (from, to) {
+        (Crs::Wgs84, Crs::BritishNationalGrid) => wgs84_to_bng,
+        (Crs::BritishNationalGrid, Crs::Wgs84) => bng_to_wgs84,
+        _ => |c| c,
+    }
+}
+
+/// `shape` (in `from`) in `to`: borrowed when the two agree, else every position converted.
+#[must_use]
+pub fn reproject(shape: &geo::MultiPolygon<f64>, from: Crs, to: Crs) -> std::borrow::Cow<'_, geo::MultiPolygon<f64>> {
+    use geo::MapCoords;
+    if from == to {
+        std::borrow::Cow::Borrowed(shape)
+    } else {
+        std::borrow::Cow::Owned(shape.map_coords(converter(from, to)))
+    }
+}
+
 /// WGS84 longitude/latitude (degrees) → British National Grid easting/northing (metres).
 ///
 /// ```

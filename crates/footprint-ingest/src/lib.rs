@@ -32,7 +32,7 @@ mod validity;
 pub use areas::{AreaFields, AreaLayer, CrsEvidence, Repair, read_area_layer, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
 pub use coverage::{VertexNumbers, coincidence_tolerance, unify_vertices};
-pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, wgs84_to_bng};
+pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, converter, reproject, wgs84_to_bng};
 pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};
 pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};

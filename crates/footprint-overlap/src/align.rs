@@ -60,20 +60,6 @@ fn keep_pieces(mut pieces: Vec<(u32, f64)>, min_piece: f64) -> LsoaTeams {
 /// are about 0.1 m).
 const ALONG_METRES: f64 = 0.5;
 
-/// `shape` (in `from`) in `to`: itself when the two agree, else reprojected to British National Grid (the
-/// only other CRS this module works in).
-fn in_crs(shape: &MultiPolygon<f64>, from: Crs, to: Crs) -> std::borrow::Cow<'_, MultiPolygon<f64>> {
-    if from == to { std::borrow::Cow::Borrowed(shape) } else { std::borrow::Cow::Owned(to_bng(shape, from)) }
-}
-
-fn to_bng(shape: &MultiPolygon<f64>, crs: Crs) -> MultiPolygon<f64> {
-    use geo::MapCoords;
-    match crs {
-        Crs::BritishNationalGrid => shape.clone(),
-        Crs::Wgs84 => shape.map_coords(footprint_ingest::wgs84_to_bng),
-    }
-}
-
 /// The part of `shape` inside `rect`, ring by ring (Sutherland–Hodgman against each side of the rectangle).
 /// A concave ring may come out with zero-width bridges along the rectangle's sides; they have no area, and
 /// the result is only intersected with a polygon inside `rect`, so the intersection's area is exact.
@@ -161,7 +147,7 @@ pub fn apportion_by_area(
 ) -> Vec<LsoaTeams> {
     // Both layers in one CRS: the teams' when they share it (no reprojection), else British National Grid.
     let crs = if lsoas.crs == teams.crs { teams.crs } else { Crs::BritishNationalGrid };
-    let in_crs = |shape, from| in_crs(shape, from, crs);
+    let in_crs = |shape, from| footprint_ingest::reproject(shape, from, crs);
     let (along, margin) = match crs {
         Crs::BritishNationalGrid => (ALONG_METRES, 1.0),
         // A degree of latitude is 111 km, of longitude at least 60 km in England: 0.5 m is at most 8.3e-6°.
@@ -243,11 +229,7 @@ pub fn apportion_by_points(
     teams: &AreaLayer,
 ) -> Vec<LsoaTeams> {
     let index = AreaIndex::new(&teams.areas, teams.crs);
-    let convert = |c: Coord<f64>| match (points_crs, teams.crs) {
-        (Crs::Wgs84, Crs::BritishNationalGrid) => footprint_ingest::wgs84_to_bng(c),
-        (Crs::BritishNationalGrid, Crs::Wgs84) => footprint_ingest::bng_to_wgs84(c),
-        _ => c,
-    };
+    let convert = footprint_ingest::converter(points_crs, teams.crs);
     lsoa_codes
         .par_iter()
         .map(|code| match points.points.get(code) {

@@ -6,10 +6,8 @@ use rayon::prelude::*;
 /// Projects WGS84 polygons onto the British National Grid (metres), so that England looks as on OS maps.
 #[must_use]
 pub fn to_bng(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let ring = |r: &LineString<f64>| LineString(r.0.iter().map(|&c| footprint_ingest::wgs84_to_bng(c)).collect());
-    MultiPolygon(
-        geometry.0.iter().map(|p| Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())).collect(),
-    )
+    use footprint_ingest::Crs;
+    footprint_ingest::reproject(geometry, Crs::Wgs84, Crs::BritishNationalGrid).into_owned()
 }
 
 /// Projects many geometries in parallel.
