@@ -1,15 +1,16 @@
 //! Compares our PCN footprints with published ones: West Sussex (2022, one PCN per LSOA) and
 //! Nottinghamshire (2019, LSOA footprints at a 5% threshold), by area-based intersection over union.
 //!
-//! `cargo run --release -p footprint-overlap --example compare_footprints` (reads ../shared/data);
+//! `cargo run --release -p footprint-run --example compare_footprints` (reads ../shared/data);
 //! prints the markdown tables reported in docs/footprint-comparison.md.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
 use footprint_ingest::{AreaFields, InputFile, LookupColumns, area_km2, read_area_layer, read_lookup};
-use footprint_overlap::pipeline::{self, AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
-use footprint_overlap::{FootprintSpec, Method, Threshold};
+use footprint_overlap::Threshold;
+use footprint_run::{AssignmentSource, FootprintJob, OverlapJob};
 use geo::BooleanOps;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,10 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         }),
     };
-    let loaded = pipeline::load(&job)?;
-    let analysis = pipeline::analyse(&loaded, &job)?;
-    let lsoas = loaded.lsoa_layer.as_ref().ok_or("no LSOA layer")?;
+    let loaded = footprint_run::load(&job)?;
+    let analysis = footprint_run::analyse(&loaded, &job)?;
+    let lsoas = loaded.places.lsoa_layer().ok_or("no LSOA layer")?;
     let fp = analysis.footprints.as_ref().ok_or("no footprints")?;
+    let (_, lsoa_km2) = fp.lsoa_counts().ok_or("no LSOA counts")?;
     let code_of = |pcn: footprint_ingest::PcnId| loaded.practices.pcns[pcn.index()].code.0.clone();
 
     // West Sussex: the published boundaries are unions of LSOAs, one PCN per LSOA, so the IoU is exact on LSOA sets.
@@ -65,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let (a, b): (std::collections::BTreeSet<usize>, std::collections::BTreeSet<usize>) =
             (their_lsoas.iter().copied().collect(), ours.iter().copied().collect());
-        let km2 = |s: &mut dyn Iterator<Item = &usize>| s.map(|&i| fp.lsoa_area_km2[i]).sum::<f64>();
+        let km2 = |s: &mut dyn Iterator<Item = &usize>| s.map(|&i| lsoa_km2[i]).sum::<f64>();
         let inter = km2(&mut a.intersection(&b));
         let union = km2(&mut a.union(&b));
         let iou = if union > 0.0 { inter / union } else { 0.0 };
@@ -79,7 +81,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Nottinghamshire 2019: polygons with local codes; matched to 2022 PCNs by name.
     let (notts, _) = read_area_layer(
         &shared("nottinghamshire-pcn-footprints/pcn_fpp_20190703_notts_bassetlaw.geojson"),
-        &AreaFields { code: Some("pcn_code_reg".into()), name: Some("pcn_name_reg".into()), crs: None, teams: false },
+        &AreaFields {
+            code: Some("pcn_code_reg".into()),
+            name: Some("pcn_name_reg".into()),
+            crs: None,
+            kind: footprint_ingest::LayerKind::Areas,
+        },
     )?;
     let norm = |s: &str| {
         s.to_uppercase()

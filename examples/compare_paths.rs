@@ -1,7 +1,7 @@
 //! Lists the LSOAs the centroid path places in a different MSOA from the lookup, on the national data.
 //!
 //! Regenerates the golden file the national test checks:
-//! `cargo run --release -p footprint-overlap --example compare_paths > fixtures/golden/centroid_vs_lookup.csv`
+//! `cargo run --release -p footprint-run --example compare_paths > fixtures/golden/centroid_vs_lookup.csv`
 
 use std::path::Path;
 
@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let index = AreaIndex::new(&layer.areas, layer.crs);
     let by_lookup = assign_by_lookup(&regs.lsoas, &lookup, &layer);
     let by_centroid = assign_by_centroids(&regs.lsoas, &centroids, &index, 100.0);
-    let differences = footprint_overlap::compare_paths(&regs, &layer, &by_lookup, &by_centroid, &centroids, &index);
-    print!("{}", footprint_overlap::differences_csv(&differences));
+    let differences = footprint_index::compare_paths(&regs, &layer, &by_lookup, &by_centroid, &centroids, &index);
+    print!("{}", footprint_overlap::write::differences_csv(&differences));
     Ok(())
 }

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use footprint_footprints::{FootprintLevel, FootprintSpec};
 use footprint_index::{AreaIndex, Placement, assign_by_centroids};
 use footprint_ingest::{
     AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_areas, read_centroids, read_lookup,
     read_registrations,
 };
-use footprint_overlap::FootprintSpec;
-use footprint_overlap::pipeline::{self, AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
+use footprint_run::{AssignmentSource, FootprintJob, OverlapJob};
 
 /// The allocator the `footprint` binary uses, so stage timings match the CLI's.
 #[global_allocator]
@@ -60,7 +60,7 @@ fn read(path: &Path) -> InputFile {
 fn whole_run_lookup(bencher: divan::Bencher) {
     let out = tempfile::tempdir().expect("temporary directory");
     let job = lookup_job();
-    bencher.bench(|| pipeline::run(&job, out.path()).expect("national run"));
+    bencher.bench(|| footprint_run::run(&job, out.path()).expect("national run"));
 }
 
 /// The whole national run by the centroid path (point-in-polygon over the R-tree), no footprints.
@@ -68,39 +68,39 @@ fn whole_run_lookup(bencher: divan::Bencher) {
 fn whole_run_centroids(bencher: divan::Bencher) {
     let out = tempfile::tempdir().expect("temporary directory");
     let job = centroid_job();
-    bencher.bench(|| pipeline::run(&job, out.path()).expect("national run"));
+    bencher.bench(|| footprint_run::run(&job, out.path()).expect("national run"));
 }
 
 /// Stage 1: read and parse every input (the large ones concurrently).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_load(bencher: divan::Bencher) {
     let job = lookup_job();
-    bencher.bench(|| pipeline::load(&job).expect("inputs"));
+    bencher.bench(|| footprint_run::load(&job).expect("inputs"));
 }
 
 /// Stage 2: assignment by lookup, counting, area sizes and the MSOA footprints (as in the default run).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_analyse(bencher: divan::Bencher) {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).expect("inputs");
-    bencher.bench(|| pipeline::analyse(&loaded, &job).expect("analysis"));
+    let loaded = footprint_run::load(&job).expect("inputs");
+    bencher.bench(|| footprint_run::analyse(&loaded, &job).expect("analysis"));
 }
 
 /// Stage 2 without footprints: assignment by lookup, counting, area sizes.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_analyse_no_footprints(bencher: divan::Bencher) {
     let job = lookup_job_no_footprints();
-    let loaded = pipeline::load(&job).expect("inputs");
-    bencher.bench(|| pipeline::analyse(&loaded, &job).expect("analysis"));
+    let loaded = footprint_run::load(&job).expect("inputs");
+    bencher.bench(|| footprint_run::analyse(&loaded, &job).expect("analysis"));
 }
 
 /// Stage 3: rendering every output of the default run in memory.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn stage_render(bencher: divan::Bencher) {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).expect("inputs");
-    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
-    bencher.bench(|| pipeline::render(&loaded, &analysis, &job));
+    let loaded = footprint_run::load(&job).expect("inputs");
+    let analysis = footprint_run::analyse(&loaded, &job).expect("analysis");
+    bencher.bench(|| footprint_run::render(&loaded, &analysis, &job));
 }
 
 /// Reading the registrations (3.8 MB gzip, 65 MB CSV, 865,965 rows).
@@ -135,7 +135,7 @@ fn read_lookup_gz() {
 /// registered LSOA's population-weighted centroid, snapping within 200 m.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn assign_centroids(bencher: divan::Bencher) {
-    let loaded = pipeline::load(&lookup_job_no_footprints()).expect("inputs");
+    let loaded = footprint_run::load(&lookup_job_no_footprints()).expect("inputs");
     let layer = &loaded.layer;
     let centroids = read_centroids(
         &read(&fixtures().join("lsoa11_population_weighted_centroids.csv.gz")),
@@ -162,11 +162,11 @@ fn assign_centroids(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn footprints_msoa(bencher: divan::Bencher) {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).expect("inputs");
-    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
-    let spec = footprint_overlap::FootprintSpec::default();
+    let loaded = footprint_run::load(&job).expect("inputs");
+    let analysis = footprint_run::analyse(&loaded, &job).expect("analysis");
+    let spec = FootprintSpec::default();
     bencher.bench(|| {
-        footprint_overlap::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
+        footprint_footprints::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
     });
 }
 
@@ -174,11 +174,11 @@ fn footprints_msoa(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn footprints_msoa_threshold_only(bencher: divan::Bencher) {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).expect("inputs");
-    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
-    let spec = FootprintSpec { methods: vec![footprint_overlap::Method::Threshold], ..FootprintSpec::default() };
+    let loaded = footprint_run::load(&job).expect("inputs");
+    let analysis = footprint_run::analyse(&loaded, &job).expect("analysis");
+    let spec = FootprintSpec { methods: vec![footprint_footprints::Method::Threshold], ..FootprintSpec::default() };
     bencher.bench(|| {
-        footprint_overlap::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
+        footprint_footprints::footprints(&analysis.table, &loaded.layer, &loaded.practices, &analysis.area_km2, &spec)
     });
 }
 
@@ -191,17 +191,14 @@ fn footprints_lsoa(bencher: divan::Bencher) {
         fields: AreaFields::default(),
         snap_metres: 100.0,
     };
-    job.footprints = Some(pipeline::FootprintJob {
-        level: pipeline::FootprintLevel::Lsoa,
-        spec: footprint_overlap::FootprintSpec::default(),
-    });
-    let loaded = pipeline::load(&job).expect("inputs");
-    let lsoas = loaded.lsoa_layer.as_ref().expect("LSOA layer");
-    let analysis = pipeline::analyse(&loaded, &job).expect("analysis");
+    job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
+    let loaded = footprint_run::load(&job).expect("inputs");
+    let lsoas = loaded.places.lsoa_layer().expect("LSOA layer");
+    let analysis = footprint_run::analyse(&loaded, &job).expect("analysis");
     let fp = analysis.footprints.as_ref().expect("footprints");
-    let table = fp.lsoa_table.as_ref().expect("LSOA table");
-    let spec = footprint_overlap::FootprintSpec::default();
-    bencher.bench(|| footprint_overlap::footprints(table, lsoas, &loaded.practices, &fp.lsoa_area_km2, &spec));
+    let (table, km2) = fp.lsoa_counts().expect("LSOA table");
+    let spec = footprint_footprints::FootprintSpec::default();
+    bencher.bench(|| footprint_footprints::footprints(table, lsoas, &loaded.practices, km2, &spec));
 }
 
 /// Team alignment, nationally: the 32,844 LSOAs apportioned by area to the 326 local authority districts
@@ -218,12 +215,12 @@ fn align_national_lads(bencher: divan::Bencher) {
             .expect("LSOA layer");
     let columns = LookupColumns { lsoa: None, area: Some("LAD_CODE".into()) };
     let lookup = read_lookup(&read(&fixtures().join("lsoa11_msoa11_lookup.csv.gz")), &columns).expect("lookup");
-    let teams = footprint_overlap::teams_from_lookup(&lsoas, &lookup);
+    let teams = footprint_align::teams_from_lookup(&lsoas, &lookup);
     let names: Vec<String> = teams.areas.iter().map(|a| a.code.as_str().to_owned()).collect();
     let thresholds = [footprint_overlap::Threshold::ONE_PERCENT];
     let core: footprint_overlap::Threshold = "0.8".parse().expect("core share");
     bencher.bench(|| {
-        let placement = footprint_overlap::apportion_by_area(&regs.lsoas, &lsoas, &teams, 0.01);
-        footprint_overlap::align(&regs, &practices, &placement, names.clone(), &thresholds, core)
+        let placement = footprint_align::apportion_by_area(&regs.lsoas, &lsoas, &teams, 0.01);
+        footprint_align::align(&regs, &practices, &placement, names.clone(), &thresholds, core)
     });
 }

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
-use footprint_ingest::{AreaFields, CentroidColumns, LookupColumns};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
+use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
-use footprint_overlap::pipeline::{AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
-use footprint_overlap::{FootprintSpec, Method};
+use footprint_run::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
 /// practices have patients living there.
@@ -149,7 +149,7 @@ pub struct AlignArgs {
 
     /// A CSV naming each LSOA's team instead of team polygons (LSOA column detected; team column given
     /// with --team-column). Example: `--team-lookup lsoa_teams.csv --team-column TEAM`
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["lsoa_areas", "centroids"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lsoa_areas", "centroids", "teams"])]
     pub team_lookup: Option<PathBuf>,
 
     /// The --team-lookup column holding the team. Example: `--team-column TEAM`
@@ -158,8 +158,8 @@ pub struct AlignArgs {
 
     /// How an LSOA cut by a team boundary is apportioned with --lsoa-areas: `area` (in proportion to the
     /// area of each piece) or `point` (wholly to the team holding a point inside the LSOA). Example: `--apportion point`
-    #[arg(long, value_name = "RULE", default_value = "area", value_parser = ["area", "point"])]
-    pub apportion: String,
+    #[arg(long, value_name = "RULE", value_enum, default_value_t = Apportion::Area)]
+    pub apportion: Apportion,
 
     /// With `--apportion area`: pieces smaller than this share of an LSOA are dropped as slivers and the
     /// rest scaled up. Example: `--min-piece 0.5%`
@@ -179,38 +179,67 @@ pub struct AlignArgs {
     pub out: PathBuf,
 }
 
+/// How an LSOA cut by a team boundary is apportioned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Apportion {
+    /// In proportion to the area of each piece.
+    Area,
+    /// Wholly to the team holding a point inside the LSOA.
+    Point,
+}
+
+/// The areas footprints are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// The --areas layer (MSOAs).
+    Msoa,
+    /// The LSOA polygons given with --lsoa-areas.
+    Lsoa,
+}
+
 impl AlignArgs {
     /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<footprint_overlap::pipeline::AlignJob> {
-        use footprint_overlap::pipeline::{AlignJob, TeamApportionment};
-        let apportionment = match (&self.team_lookup, &self.centroids, &self.lsoa_areas) {
-            (Some(path), _, _) => TeamApportionment::Lookup {
+    pub fn job(&self) -> anyhow::Result<AlignJob> {
+        let teams = match (&self.team_lookup, &self.teams) {
+            (Some(path), _) => TeamSource::Lookup {
                 path: path.clone(),
                 columns: LookupColumns { lsoa: None, area: Some(self.team_column.clone()) },
             },
-            (None, Some(path), _) => {
-                TeamApportionment::Centroids { path: path.clone(), columns: CentroidColumns::default() }
-            }
-            (None, None, Some(path)) if self.apportion == "point" => {
-                TeamApportionment::LsoaPoints { lsoa_areas: path.clone(), fields: AreaFields::default() }
-            }
-            (None, None, Some(path)) => TeamApportionment::AreaWeighted {
-                lsoa_areas: path.clone(),
-                fields: AreaFields::default(),
-                min_piece: self.min_piece.as_fraction(),
+            (None, Some(teams)) => TeamSource::Layer {
+                path: teams.clone(),
+                fields: AreaFields {
+                    code: self.team_field.clone(),
+                    name: None,
+                    crs: self.teams_crs,
+                    kind: LayerKind::Teams,
+                },
+                apportionment: self.apportionment()?,
             },
-            (None, None, None) => {
-                anyhow::bail!("give LSOA polygons (--lsoa-areas), centroids (--centroids) or a --team-lookup")
-            }
+            (None, None) => anyhow::bail!("give team areas (--teams) or a --team-lookup"),
         };
         Ok(AlignJob {
             registrations: self.registrations.clone(),
             practices: self.practices.clone(),
-            teams: self.teams.clone(),
-            team_fields: AreaFields { code: self.team_field.clone(), name: None, crs: self.teams_crs, teams: true },
-            apportionment,
+            teams,
             thresholds: self.thresholds.clone(),
             core_share: self.core_share,
+        })
+    }
+
+    fn apportionment(&self) -> anyhow::Result<TeamApportionment> {
+        Ok(match (&self.centroids, &self.lsoa_areas, self.apportion) {
+            (Some(path), _, _) => {
+                TeamApportionment::Centroids { path: path.clone(), columns: CentroidColumns::default() }
+            }
+            (None, Some(path), Apportion::Point) => {
+                TeamApportionment::LsoaPoints { lsoa_areas: path.clone(), fields: AreaFields::default() }
+            }
+            (None, Some(path), Apportion::Area) => TeamApportionment::AreaWeighted {
+                lsoa_areas: path.clone(),
+                fields: AreaFields::default(),
+                min_piece: self.min_piece.as_fraction(),
+            },
+            (None, None, _) => anyhow::bail!("give LSOA polygons (--lsoa-areas) or centroids (--centroids)"),
         })
     }
 }
@@ -224,14 +253,14 @@ pub struct FootprintsArgs {
 
     /// The areas footprints are made of: `msoa` (the --areas layer) or `lsoa` (the LSOA polygons given
     /// with --lsoa-areas). Example: `--footprint-level lsoa`
-    #[arg(long, value_name = "LEVEL", default_value = "msoa", value_parser = ["msoa", "lsoa"])]
-    pub footprint_level: String,
+    #[arg(long, value_name = "LEVEL", value_enum, default_value_t = Level::Msoa)]
+    pub footprint_level: Level,
 
     /// A footprint method; repeat for several (default: all three). `threshold`: every area where the
     /// PCN has at least --footprint-threshold of the residents; `core`: the fewest areas holding
     /// --core-share of the PCN's patients; `plurality`: each area to its largest PCN. Example: `--method core`
     #[arg(long = "method", value_name = "METHOD")]
-    pub methods: Vec<footprint_overlap::Method>,
+    pub methods: Vec<Method>,
 
     /// The threshold method's minimum share (fraction or percentage). Example: `--footprint-threshold 5%`
     #[arg(long, value_name = "T", default_value = "0.01")]
@@ -246,14 +275,15 @@ impl FootprintsArgs {
     /// The job these arguments describe.
     pub fn job(&self) -> anyhow::Result<OverlapJob> {
         let mut job = self.overlap.job()?;
-        let level = if self.footprint_level == "lsoa" {
-            anyhow::ensure!(
-                self.overlap.lsoa_areas.is_some(),
-                "--footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas (instead of --lookup or --centroids)"
-            );
-            FootprintLevel::Lsoa
-        } else {
-            FootprintLevel::Msoa
+        let level = match self.footprint_level {
+            Level::Lsoa => {
+                anyhow::ensure!(
+                    self.overlap.lsoa_areas.is_some(),
+                    "--footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas (instead of --lookup or --centroids)"
+                );
+                FootprintLevel::Lsoa
+            }
+            Level::Msoa => FootprintLevel::Msoa,
         };
         let mut methods = if self.methods.is_empty() { Method::ALL.to_vec() } else { self.methods.clone() };
         let mut seen = std::collections::HashSet::new();
@@ -384,7 +414,7 @@ impl OverlapArgs {
                 code: self.code_field.clone(),
                 name: self.name_field.clone(),
                 crs: self.crs,
-                teams: false,
+                kind: LayerKind::Areas,
             },
             assignment,
             thresholds,

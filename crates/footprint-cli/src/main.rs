@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use footprint_overlap::pipeline::{self, OverlapJob, RunError};
+use footprint_footprints::{FootprintLevel, FootprintSpec};
+use footprint_run::{FootprintJob, OverlapJob, RunError};
 
 use crate::args::{Cli, Command, OverlapArgs};
 
@@ -55,6 +56,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<RunError>() {
         Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
         Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
+        Some(RunError::Job { .. }) => exit::USAGE,
         None => exit::OTHER,
     }
 }
@@ -81,7 +83,7 @@ fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
 /// `footprint align`: teams against PCNs.
 fn align(cli: &Cli, args: &crate::args::AlignArgs) -> anyhow::Result<()> {
     let job = args.job()?;
-    let report = pipeline::align_run(&job, &args.out)
+    let report = footprint_run::align_run(&job, &args.out)
         .with_context(|| format!("alignment run writing to {}", args.out.display()))?;
     if !cli.quiet {
         print!("{}", report::alignment_text(&report));
@@ -95,16 +97,16 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
         "no arguments given and the default dataset (fixtures/england-2011) was not found; run from the project root or see `footprint --help`",
     )?;
     let mut job = OverlapJob::england_by_lookup(&dir);
-    job.footprints = Some(footprint_overlap::pipeline::FootprintJob {
-        level: footprint_overlap::pipeline::FootprintLevel::Msoa,
-        spec: footprint_overlap::FootprintSpec::default(),
-    });
+    job.footprints = Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() });
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
     }
     let out = Path::new("footprint-out");
-    execute(cli, &job, out)?;
-    pictures::default_pictures(cli.quiet, out)
+    let report = pictures::step(cli.quiet, "reading, counting, drawing and writing", || {
+        footprint_run::run_with(&job, out, |loaded, analysis| pictures::from_analysis(out, loaded, analysis))
+    })
+    .with_context(|| format!("overlap run writing to {}", out.display()))?;
+    finish(cli, report, pictures::Drawn::Yes)
 }
 
 /// The default dataset: ./fixtures/england-2011, else the one beside the sources this binary was built from.
@@ -115,8 +117,13 @@ fn fixtures_dir() -> Option<PathBuf> {
 }
 
 fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
-    let report = pictures::step(cli.quiet, "reading, counting and writing", || pipeline::run(job, out))
+    let report = pictures::step(cli.quiet, "reading, counting and writing", || footprint_run::run(job, out))
         .with_context(|| format!("overlap run writing to {}", out.display()))?;
+    finish(cli, report, pictures::Drawn::No)
+}
+
+/// Stage timings with `-v`, warnings, the summary, and where the pictures are.
+fn finish(cli: &Cli, report: footprint_run::RunReport, drawn: pictures::Drawn) -> anyhow::Result<()> {
     if cli.verbose > 0 {
         let t = &report.times;
         eprintln!(
@@ -138,6 +145,7 @@ fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
             );
         }
         print!("{}", report::summary_text(&report));
+        pictures::say_where(&report.written, drawn);
     }
     // The process ends next: leave the tables to the operating system rather than free them one by one.
     std::mem::forget(report);

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use footprint_overlap::write::schema::files;
 use footprint_report::{MapOptions, RunData, render_html, render_png, write_file};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -73,18 +74,41 @@ pub fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// After the default run: report.html and map.png beside its layers (drawn side by side), and where the
-/// report is.
-pub fn default_pictures(quiet: bool, dir: &Path) -> anyhow::Result<()> {
-    let run = read_run(quiet, dir)?;
-    let (html, map) = step(quiet, "drawing the report and the map", || {
-        rayon::join(|| render_html(&run), || draw_map(true, &run, &MapOptions::new(&run)))
-    });
-    let map = save(&dir.join("map.png"), &map?.png)?;
-    let report = save(&dir.join("report.html"), html.as_bytes())?;
-    if !quiet {
-        println!("  {}", map.display());
-        println!("report: {} ({:.1} MB): open it in a browser", report.display(), megabytes(html.len()));
+/// Whether a run drew its pictures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drawn {
+    /// `report.html` and `map.png` were written with the layers.
+    Yes,
+    /// Only the layers.
+    No,
+}
+
+/// The default run's pictures, drawn from the analysis in memory side by side: `report.html` and
+/// `map.png`, to be written with the layers.
+pub fn from_analysis(
+    dir: &Path,
+    loaded: &footprint_run::Loaded,
+    analysis: &footprint_run::Analysis,
+) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+    let run = RunData::from_analysis(dir, loaded, analysis)?;
+    let (html, map) = rayon::join(|| render_html(&run), || render_png(&run, &MapOptions::new(&run)));
+    let map = map.with_context(|| format!("drawing the map of {}", dir.display()))?;
+    Ok(vec![(files::MAP_PNG, map.png), (files::REPORT_HTML, html.into_bytes())])
+}
+
+/// Where the pictures are, after a run that drew them.
+pub fn say_where(written: &[PathBuf], drawn: Drawn) {
+    if drawn == Drawn::No {
+        return;
     }
-    Ok(())
+    let find = |name: &str| written.iter().find(|p| p.file_name().is_some_and(|n| n == name));
+    if let Some(map) = find(files::MAP_PNG) {
+        println!("  {}", map.display());
+    }
+    if let Some(report) = find(files::REPORT_HTML) {
+        let size = std::fs::metadata(report).map_or(0, |m| m.len());
+        #[allow(clippy::cast_precision_loss)]
+        let mb = size as f64 / 1e6;
+        println!("report: {} ({mb:.1} MB): open it in a browser", report.display());
+    }
 }

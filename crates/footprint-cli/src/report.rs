@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use footprint_overlap::pipeline::RunReport;
+use footprint_run::RunReport;
 
 pub use footprint_overlap::write::thousands;
 
@@ -47,7 +47,7 @@ pub fn summary_text(report: &RunReport) -> String {
 }
 
 /// The terminal summary of an alignment run.
-pub fn alignment_text(report: &footprint_overlap::pipeline::AlignReport) -> String {
+pub fn alignment_text(report: &footprint_run::AlignReport) -> String {
     let a = &report.alignment;
     let acc = &a.accounting;
     let mut s = format!(

@@ -76,7 +76,7 @@ impl BoundaryIndex {
         let mut odd = vec![false; self.shapes];
         let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
         for e in self.tree.locate_in_envelope_intersecting(ray) {
-            if crate::pip::crosses_ray(e.data.0, e.data.1, p) {
+            if footprint_ingest::crosses_ray(e.data.0, e.data.1, p) {
                 odd[e.data.2] = !odd[e.data.2];
             }
         }

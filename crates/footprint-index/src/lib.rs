@@ -17,10 +17,13 @@
 
 mod assign;
 mod boundary;
-mod pip;
+mod compare;
+mod places;
 mod spatial;
 
 pub use assign::{Assignment, AssignmentMethod, Placement, Snapped, assign_by_centroids, assign_by_lookup};
 pub use boundary::BoundaryIndex;
-pub use pip::contains;
+pub use compare::{PathDifference, compare_paths};
+pub use footprint_ingest::contains;
+pub use places::{LsoaPlaces, interior_points, points_crs};
 pub use spatial::AreaIndex;

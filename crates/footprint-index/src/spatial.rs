@@ -5,7 +5,7 @@ use geo::{BoundingRect, Coord};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::pip::contains;
+use footprint_ingest::contains;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 

@@ -22,10 +22,20 @@ pub struct AreaFields {
     pub name: Option<String>,
     /// The CRS of the coordinates, overriding what the file says (`--crs`).
     pub crs: Option<Crs>,
-    /// A layer of team areas: the "code" is the team's name (detected: `team`, `team_name`, `name`,
-    /// `area_name`, `locality`, `neighbourhood`, …, else the one property ending in `NAME`); features
-    /// with the same name are one team, their union.
-    pub teams: bool,
+    /// What the layer's features are.
+    pub kind: LayerKind,
+}
+
+/// What the features of an area layer are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LayerKind {
+    /// Statistical areas (MSOAs, LSOAs), one feature per code; codes must be unique.
+    #[default]
+    Areas,
+    /// Team areas: the "code" is the team's name (detected: `team`, `team_name`, `name`, `area_name`,
+    /// `locality`, `neighbourhood`, …, else the one property ending in `NAME`); features with the same
+    /// name are one team, their union.
+    Teams,
 }
 
 /// How the CRS of a layer was decided.
@@ -241,7 +251,7 @@ pub(crate) fn build_layer(
             });
         }
     };
-    let (known, suffix, what, flag) = if fields.teams {
+    let (known, suffix, what, flag) = if fields.kind == LayerKind::Teams {
         (TEAM_FIELDS, "NAME", "team name", "--team-field")
     } else {
         (CODE_FIELDS, "CD", "area code", "--code-field")
@@ -287,7 +297,7 @@ pub(crate) fn build_layer(
     let (crs, crs_evidence) = decide_crs(path, &areas, declared, fields.crs)?;
     // Stable: features of one code stay in file order.
     areas.sort_by(|a, b| a.code.cmp(&b.code));
-    if fields.teams {
+    if fields.kind == LayerKind::Teams {
         // A team drawn as several features (say, the footprints of its PCNs) is their union.
         let repairs = validate(path, &mut areas)?;
         return Ok(AreaLayer { areas: merge_same_code(areas), code_field, name_field, crs, crs_evidence, repairs });
@@ -459,31 +469,6 @@ fn canonical(mut geometry: MultiPolygon<f64>) -> MultiPolygon<f64> {
         .collect();
     polygons.sort_by(|a, b| cmp(key(a.exterior()), key(b.exterior())));
     MultiPolygon(polygons)
-}
-
-/// Whether `p` is inside `ring` (even–odd; the rule of the spatial index, without exactness, for holes only).
-pub(crate) fn ring_contains(ring: &LineString<f64>, p: Coord<f64>) -> bool {
-    let mut inside = false;
-    for w in ring.0.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
-            inside = !inside;
-        }
-    }
-    inside
-}
-
-/// Reads an area layer from a path: a shapefile (`.shp`, a folder holding one, or a `.zip`) or GeoJSON (plain or gzip).
-///
-/// # Errors
-/// As [`read_areas`] and [`crate::read_shapefile`].
-pub fn read_area_layer(path: &Path, fields: &AreaFields) -> Result<(AreaLayer, crate::FileInfo), IngestError> {
-    if crate::shapefile::is_shapefile_input(path) {
-        crate::read_shapefile(path, fields)
-    } else {
-        let input = InputFile::read(path)?;
-        Ok((read_areas(&input, fields)?, input.info()))
-    }
 }
 
 fn pick_field(

@@ -16,26 +16,29 @@
 mod areas;
 mod centroids;
 mod columns;
-mod coverage;
 mod crs;
 mod error;
+#[cfg(feature = "fuzz")]
 pub mod fuzz;
 mod lookup;
 mod model;
+mod open;
 mod panics;
+mod pip;
 mod practices;
 mod registrations;
 mod shapefile;
 mod source;
 mod validity;
 
-pub use areas::{AreaFields, AreaLayer, CrsEvidence, Repair, read_area_layer, read_areas, twice_signed_area};
+pub use areas::{AreaFields, AreaLayer, CrsEvidence, LayerKind, Repair, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
-pub use coverage::{VertexNumbers, coincidence_tolerance, unify_vertices};
 pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, converter, reproject, wgs84_to_bng};
 pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};
 pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};
+pub use open::read_area_layer;
+pub use pip::{contains, crosses_ray, ring_contains};
 pub use practices::{PracticeMap, PracticePcn, read_practice_map};
 pub use registrations::{Registration, RegistrationTable, read_registrations};
 pub use shapefile::{is_shapefile_input, read_shapefile, read_shapefile_bytes};

@@ -255,7 +255,7 @@ fn to_multipolygon(shape: Shape) -> Result<MultiPolygon<f64>, String> {
         let p = hole.0[0];
         let owner = polygons
             .iter()
-            .rposition(|(outer, _)| crate::areas::ring_contains(outer, p))
+            .rposition(|(outer, _)| crate::ring_contains(outer, p))
             .or_else(|| polygons.len().checked_sub(1))
             .ok_or("a hole with no outer ring")?;
         polygons[owner].1.push(hole);

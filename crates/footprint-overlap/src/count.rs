@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::Threshold;
 
 /// The PCN slot used for patients at practices in no PCN while sorting.
-pub(crate) const NO_PCN: u32 = u32::MAX;
+pub const NO_PCN: u32 = u32::MAX;
 
 /// What was counted for one area.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,13 +214,7 @@ pub fn count_overlap(
 
     // Sum patients per (area, PCN) key.
     keyed.par_sort_unstable_by_key(|&(key, _)| key);
-    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(keyed.len() / 4);
-    for &(key, patients) in &keyed {
-        match runs.last_mut() {
-            Some((k, total)) if *k == key => *total += u64::from(patients),
-            _ => runs.push((key, u64::from(patients))),
-        }
-    }
+    let runs = sum_runs(keyed.iter().map(|&(key, patients)| (key, u64::from(patients))), keyed.len() / 4);
     // Where each area's runs start.
     let mut starts = vec![0usize; layer.areas.len() + 1];
     for &(key, _) in &runs {
@@ -236,9 +230,26 @@ pub fn count_overlap(
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
 }
 
+/// (key, count) pairs sorted by key, with the counts of each key summed.
+///
+/// ```
+/// let runs = footprint_overlap::sum_runs([(1, 2), (1, 3), (4, 1)], 2);
+/// assert_eq!(runs, vec![(1, 5), (4, 1)]);
+/// ```
+pub fn sum_runs(sorted: impl IntoIterator<Item = (u64, u64)>, capacity: usize) -> Vec<(u64, u64)> {
+    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(capacity);
+    for (key, n) in sorted {
+        match runs.last_mut() {
+            Some((k, total)) if *k == key => *total += n,
+            _ => runs.push((key, n)),
+        }
+    }
+    runs
+}
+
 /// The measures of one area from its (PCN, patients) runs, sorted by PCN with the no-PCN slot last.
 #[allow(clippy::cast_precision_loss)]
-pub(crate) fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
+pub fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
     let population: u64 = runs.iter().map(|r| r.1).sum();
     let pcn_patients: Vec<(PcnId, u64)> = runs
         .iter()

@@ -34,10 +34,16 @@ impl Threshold {
         decimal(u128::from(self.numerator) * 100, self.scale)
     }
 
+    /// How the names of the threshold columns start.
+    pub const COLUMN_PREFIX: &'static str = "pcns_ge_";
+
+    /// How the names of the threshold columns end.
+    pub const COLUMN_SUFFIX: &'static str = "pct";
+
     /// The name of the column counting PCNs at or above this threshold: `pcns_ge_1pct`, `pcns_ge_0.5pct`.
     #[must_use]
     pub fn column_name(self) -> String {
-        format!("pcns_ge_{}pct", self.percent_label())
+        format!("{}{}{}", Self::COLUMN_PREFIX, self.percent_label(), Self::COLUMN_SUFFIX)
     }
 
     /// The threshold as a floating-point fraction (for measures that are not exact counts).

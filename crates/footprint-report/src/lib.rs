@@ -11,6 +11,7 @@
 pub mod classes;
 pub mod geometry;
 mod html;
+mod memory;
 mod png;
 pub mod run;
 

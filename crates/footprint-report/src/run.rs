@@ -1,10 +1,14 @@
-//! Reading the layers of a finished run back from its output directory.
+//! What the pictures show of a run: read back from its output directory ([`RunData::read`]), or taken
+//! from the analysis in memory exactly as the layers write it ([`RunData::from_analysis`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
+
+use footprint_overlap::Threshold;
+use footprint_overlap::write::schema::{self, files};
 
 use crate::ReportError;
 
@@ -35,10 +39,13 @@ pub struct Measure {
 }
 
 impl Measure {
-    fn from_column(column: &str) -> Self {
-        let label = match column.strip_prefix("pcns_ge_").and_then(|t| t.strip_suffix("pct")) {
+    pub(crate) fn from_column(column: &str) -> Self {
+        let label = match column
+            .strip_prefix(Threshold::COLUMN_PREFIX)
+            .and_then(|t| t.strip_suffix(Threshold::COLUMN_SUFFIX))
+        {
             Some(t) => format!("share ≥ {t}%"),
-            None if column == "pcns_all" => "every PCN".to_owned(),
+            None if column == schema::PCNS_ALL => "every PCN".to_owned(),
             None => column.to_owned(),
         };
         Self { column: column.to_owned(), label }
@@ -97,47 +104,31 @@ pub struct RunData {
     pub teams: Option<Vec<Outline>>,
 }
 
-/// The file names read from a run directory.
-pub mod files {
-    /// The overlap layer.
-    pub const GEOJSON: &str = "msoa_overlap.geojson";
-    /// One row per MSOA.
-    pub const OVERLAP_CSV: &str = "msoa_overlap.csv";
-    /// One row per MSOA × PCN.
-    pub const SHARES_CSV: &str = "msoa_pcn_shares.csv";
-    /// The accounting and statistics.
-    pub const SUMMARY: &str = "summary.json";
-    /// PCN footprints (optional).
-    pub const FOOTPRINTS: &str = "pcn_footprints.geojson";
-    /// Team polygons with a `team` property (optional).
-    pub const TEAMS: &str = "team_alignment.geojson";
-}
-
 impl RunData {
     /// Reads the layers of the run in `dir`; the footprint and team layers are read when present.
     ///
     /// # Errors
     /// [`ReportError`] naming the file that is missing or malformed.
     pub fn read(dir: &Path) -> Result<Self, ReportError> {
-        let (measures, mut areas) = read_overlap_csv(&dir.join(files::OVERLAP_CSV))?;
+        let (measures, mut areas) = read_overlap_csv(&dir.join(files::MSOA_OVERLAP_CSV))?;
         let by_code: HashMap<String, usize> = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
-        let (pcns, shares) = read_shares(&dir.join(files::SHARES_CSV), &by_code)?;
-        let geojson = dir.join(files::GEOJSON);
+        let (pcns, shares) = read_shares(&dir.join(files::MSOA_PCN_SHARES_CSV), &by_code)?;
+        let geojson = dir.join(files::MSOA_OVERLAP_GEOJSON);
         for (props, geometry) in read_features::<AreaProps>(&geojson)? {
             if let Some(&i) = by_code.get(&props.msoa_code) {
                 areas[i].geometry = geometry;
             }
         }
-        let summary_path = dir.join(files::SUMMARY);
+        let summary_path = dir.join(files::SUMMARY_JSON);
         let summary = serde_json::from_slice(&read_bytes(&summary_path)?)
             .map_err(|e| ReportError::Json { path: summary_path.clone(), message: e.to_string() })?;
-        let footprints = optional(&dir.join(files::FOOTPRINTS), |path| {
+        let footprints = optional(&dir.join(files::PCN_FOOTPRINTS_GEOJSON), |path| {
             Ok(read_features::<FootprintProps>(path)?
                 .into_iter()
                 .map(|(p, geometry)| Outline { key: p.pcn_code, group: p.method, geometry })
                 .collect())
         })?;
-        let teams = optional(&dir.join(files::TEAMS), |path| {
+        let teams = optional(&dir.join(files::TEAM_ALIGNMENT_GEOJSON), |path| {
             Ok(read_features::<TeamProps>(path)?
                 .into_iter()
                 .enumerate()
@@ -159,9 +150,9 @@ impl RunData {
     /// [`ReportError::NoSuchThreshold`] listing the run's thresholds.
     pub fn measure_index(&self, threshold: &str) -> Result<usize, ReportError> {
         let column = if threshold.eq_ignore_ascii_case("all") {
-            Some("pcns_all".to_owned())
+            Some(schema::PCNS_ALL.to_owned())
         } else {
-            threshold.parse::<footprint_overlap::Threshold>().ok().map(footprint_overlap::Threshold::column_name)
+            threshold.parse::<Threshold>().ok().map(Threshold::column_name)
         };
         column.and_then(|c| self.measures.iter().position(|m| m.column == c)).ok_or_else(|| {
             ReportError::NoSuchThreshold {
@@ -170,7 +161,11 @@ impl RunData {
                 available: self
                     .measures
                     .iter()
-                    .map(|m| m.column.strip_prefix("pcns_ge_").map_or("all".to_owned(), |t| t.replace("pct", "%")))
+                    .map(|m| {
+                        m.column
+                            .strip_prefix(Threshold::COLUMN_PREFIX)
+                            .map_or("all".to_owned(), |t| t.replace(Threshold::COLUMN_SUFFIX, "%"))
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             }
@@ -225,10 +220,9 @@ fn parse<T: std::str::FromStr>(record: &csv::StringRecord, column: usize, name: 
 fn read_overlap_csv(path: &Path) -> Result<(Vec<Measure>, Vec<AreaData>), ReportError> {
     let bytes = read_bytes(path)?;
     let header = csv::Reader::from_reader(bytes.as_slice()).headers().map_err(|e| csv_error(path, &e))?.clone();
-    let count_columns: Vec<String> =
-        header.iter().filter(|h| *h == "pcns_all" || h.starts_with("pcns_ge_")).map(str::to_owned).collect();
+    let count_columns: Vec<String> = header.iter().filter(|h| schema::is_count_column(h)).map(str::to_owned).collect();
     let measures: Vec<Measure> = count_columns.iter().map(|c| Measure::from_column(c)).collect();
-    let mut required = vec!["msoa_code", "msoa_name", "population", "population_per_km2"];
+    let mut required = vec![schema::MSOA_CODE, schema::MSOA_NAME, schema::POPULATION, schema::POPULATION_PER_KM2];
     required.extend(count_columns.iter().map(String::as_str));
     let mut areas = Vec::new();
     read_csv(path, &required, |r, c, _| {
@@ -237,7 +231,7 @@ fn read_overlap_csv(path: &Path) -> Result<(Vec<Measure>, Vec<AreaData>), Report
         areas.push(AreaData {
             code: r.get(c[0]).unwrap_or("").to_owned(),
             name: r.get(c[1]).unwrap_or("").to_owned(),
-            population: parse(r, c[2], "population")?,
+            population: parse(r, c[2], schema::POPULATION)?,
             counts,
             density,
             geometry: MultiPolygon(Vec::new()),
@@ -253,9 +247,9 @@ fn read_shares(path: &Path, by_code: &HashMap<String, usize>) -> Result<Shares, 
     let mut pcn_index: HashMap<String, u32> = HashMap::new();
     let mut pcns = Vec::new();
     let mut shares: Vec<Vec<Share>> = vec![Vec::new(); by_code.len()];
-    read_csv(path, &["msoa_code", "pcn_code", "pcn_name", "patients", "share"], |r, c, _| {
+    read_csv(path, &schema::SHARE_COLUMNS, |r, c, _| {
         let area = r.get(c[0]).unwrap_or("");
-        let &a = by_code.get(area).ok_or_else(|| format!("MSOA \"{area}\" is not in {}", files::OVERLAP_CSV))?;
+        let &a = by_code.get(area).ok_or_else(|| format!("MSOA \"{area}\" is not in {}", files::MSOA_OVERLAP_CSV))?;
         let code = r.get(c[1]).unwrap_or("");
         let next = u32::try_from(pcns.len()).map_err(|_| "too many PCNs".to_owned())?;
         let pcn = *pcn_index.entry(code.to_owned()).or_insert_with(|| {

@@ -176,12 +176,12 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
     let Some(chromium) = chromium() else { return };
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
     let dir = tempfile::tempdir().unwrap();
-    let mut job = footprint_overlap::pipeline::OverlapJob::england_by_lookup(&fixtures);
-    job.footprints = Some(footprint_overlap::pipeline::FootprintJob {
-        level: footprint_overlap::pipeline::FootprintLevel::Msoa,
-        spec: footprint_overlap::FootprintSpec::default(),
+    let mut job = footprint_run::OverlapJob::england_by_lookup(&fixtures);
+    job.footprints = Some(footprint_run::FootprintJob {
+        level: footprint_footprints::FootprintLevel::Msoa,
+        spec: footprint_footprints::FootprintSpec::default(),
     });
-    footprint_overlap::pipeline::run(&job, dir.path()).unwrap();
+    footprint_run::run(&job, dir.path()).unwrap();
     let run = RunData::read(dir.path()).unwrap();
     let html = dir.path().join("report.html");
     let text = render_html(&run);

@@ -113,8 +113,8 @@ fn the_national_png_is_1600_pixels_wide_under_1_mb_with_each_area_in_its_class_c
     use geo::{Area, InteriorPoint};
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
     let dir = tempfile::tempdir().unwrap();
-    let job = footprint_overlap::pipeline::OverlapJob::england_by_lookup(&fixtures);
-    footprint_overlap::pipeline::run(&job, dir.path()).unwrap();
+    let job = footprint_run::OverlapJob::england_by_lookup(&fixtures);
+    footprint_run::run(&job, dir.path()).unwrap();
     let run = RunData::read(dir.path()).unwrap();
     let map = render_png(&run, &MapOptions::new(&run)).unwrap();
     assert_eq!(map.size.0, 1600);

@@ -1,10 +1,10 @@
 //! The MSOA overlap layer as RFC 7946 GeoJSON: WGS84, counter-clockwise exteriors, 6-decimal coordinates.
 
 use footprint_ingest::{AreaLayer, Crs, PracticeMap, bng_to_wgs84};
-use geo::{Coord, LineString, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
-use super::{push_f64, push_int};
+use super::{push_f64, push_int, schema};
 use crate::OverlapTable;
 
 /// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table
@@ -17,7 +17,7 @@ pub fn msoa_overlap_geojson(
     table: &OverlapTable,
     area_km2: &[f64],
 ) -> Vec<u8> {
-    let columns: Vec<String> = table.thresholds.iter().map(|t| t.column_name()).collect();
+    let columns = schema::area_columns(&table.thresholds);
     let features: Vec<Vec<u8>> = table
         .areas
         .par_iter()
@@ -25,37 +25,44 @@ pub fn msoa_overlap_geojson(
             let area = &layer.areas[row.area.index()];
             let mut out =
                 Vec::with_capacity(64 + 40 * area.geometry.0.iter().map(|p| p.exterior().0.len()).sum::<usize>());
-            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{\"msoa_code\":");
+            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+            let mut keys = columns.iter();
+            let mut key = |out: &mut Vec<u8>| {
+                if out.last() != Some(&b'{') {
+                    out.push(b',');
+                }
+                push_str(out, keys.next().map_or("", String::as_str));
+                out.push(b':');
+            };
+            key(&mut out);
             push_str(&mut out, area.code.as_str());
-            out.extend_from_slice(b",\"msoa_name\":");
+            key(&mut out);
             push_str(&mut out, &area.name);
-            out.extend_from_slice(b",\"population\":");
+            key(&mut out);
             push_int(&mut out, row.population);
-            out.extend_from_slice(b",\"pcns_all\":");
+            key(&mut out);
             push_int(&mut out, row.pcns_all);
-            for (name, count) in columns.iter().zip(&row.pcns_at_or_above) {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b"\":");
+            for count in &row.pcns_at_or_above {
+                key(&mut out);
                 push_int(&mut out, *count);
             }
-            out.extend_from_slice(b",\"hhi\":");
+            key(&mut out);
             push_opt(&mut out, row.hhi);
-            out.extend_from_slice(b",\"effective_pcns\":");
+            key(&mut out);
             push_opt(&mut out, row.effective_pcns);
-            out.extend_from_slice(b",\"top_pcn\":");
+            key(&mut out);
             match row.top {
                 Some((pcn, _)) => push_str(&mut out, practices.pcns[pcn.index()].code.as_str()),
                 None => out.extend_from_slice(b"null"),
             }
-            out.extend_from_slice(b",\"top_share\":");
+            key(&mut out);
             push_opt(&mut out, row.top.map(|(_, n)| row.share(n)));
-            out.extend_from_slice(b",\"patients_no_pcn\":");
+            key(&mut out);
             push_int(&mut out, row.patients_no_pcn);
             let (km2, density) = size_fields(row.population, area_km2[row.area.index()]);
-            out.extend_from_slice(b",\"area_km2\":");
+            key(&mut out);
             push_opt(&mut out, km2);
-            out.extend_from_slice(b",\"population_per_km2\":");
+            key(&mut out);
             push_opt(&mut out, density);
             out.extend_from_slice(b"},\"geometry\":");
             push_multipolygon(&mut out, &area.geometry.0, layer.crs);
@@ -66,8 +73,9 @@ pub fn msoa_overlap_geojson(
     feature_collection(&features)
 }
 
-/// A FeatureCollection of rendered features, one per line.
-pub(crate) fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
+/// A FeatureCollection of rendered features (each a `{"type":"Feature",…}` object), one per line.
+#[must_use]
+pub fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (i, f) in features.iter().enumerate() {
@@ -80,12 +88,14 @@ pub(crate) fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
+/// Appends a JSON string.
+pub fn push_str(out: &mut Vec<u8>, s: &str) {
     // serde_json escapes exactly what JSON requires; writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-pub(crate) fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
+/// Appends a finite number in shortest round-trip form, else `null`.
+pub fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
     match v {
         Some(v) if v.is_finite() => push_f64(out, v),
         _ => out.extend_from_slice(b"null"),
@@ -93,7 +103,8 @@ pub(crate) fn push_opt(out: &mut Vec<u8>, v: Option<f64>) {
 }
 
 /// `area_km2` rounded to 4 decimals (100 m²) and the population density rounded to 1 decimal.
-pub(crate) fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Option<f64>) {
+#[must_use]
+pub fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Option<f64>) {
     if !area_km2.is_finite() || area_km2 <= 0.0 {
         return (None, None);
     }
@@ -102,7 +113,9 @@ pub(crate) fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Optio
     (Some((area_km2 * 1e4).round() / 1e4), Some((density * 10.0).round() / 10.0))
 }
 
-pub(crate) fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
+/// Appends a GeoJSON MultiPolygon geometry in WGS84 (reprojected from `crs`), each ring oriented and
+/// rounded as [`push_ring`] says.
+pub fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
     out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
     for (i, polygon) in polygons.iter().enumerate() {
         if i > 0 {
@@ -119,9 +132,26 @@ pub(crate) fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], cr
     out.extend_from_slice(b"]}");
 }
 
-/// Writes a ring with the orientation RFC 7946 asks for (exteriors counter-clockwise, holes clockwise),
-/// rounded to 6 decimals, dropping positions that rounding makes equal to the one before.
+/// Writes a ring as [`written_ring`] gives it.
 fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs) {
+    out.push(b'[');
+    for (i, (x, y)) in written_ring(ring, exterior, crs).iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        push_micro(out, *x);
+        out.push(b',');
+        push_micro(out, *y);
+        out.push(b']');
+    }
+    out.push(b']');
+}
+
+/// A ring as the GeoJSON layers write it, in millionths of a degree: in WGS84, with the orientation
+/// RFC 7946 asks for (exteriors counter-clockwise, holes clockwise), rounded to 6 decimals, dropping
+/// positions that rounding makes equal to the one before (unless fewer than 4 would remain).
+fn written_ring(ring: &LineString<f64>, exterior: bool, crs: Crs) -> Vec<(i64, i64)> {
     let wgs84: Vec<Coord<f64>>;
     let coords = match crs {
         Crs::Wgs84 => &ring.0,
@@ -142,19 +172,37 @@ fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs
             kept.push(*p);
         }
     }
-    let points = if kept.len() >= 4 { kept } else { points };
-    out.push(b'[');
-    for (i, (x, y)) in points.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'[');
-        push_micro(out, *x);
-        out.push(b',');
-        push_micro(out, *y);
-        out.push(b']');
-    }
-    out.push(b']');
+    if kept.len() >= 4 { kept } else { points }
+}
+
+/// Polygons exactly as a reader of the GeoJSON layers gets them back: what [`push_multipolygon`] writes,
+/// as WGS84 degrees (each coordinate the nearest f64 to the 6-decimal number written).
+///
+/// ```
+/// use geo::polygon;
+/// let square = polygon![(x: 0.1234564, y: 0.), (x: 0., y: 1.), (x: 1., y: 1.), (x: 1., y: 0.)];
+/// let read_back = footprint_overlap::write::as_written(&[square], footprint_ingest::Crs::Wgs84);
+/// // Rounded to 6 decimals and turned counter-clockwise.
+/// assert_eq!(read_back.0[0].exterior().0[0], geo::Coord { x: 0.123456, y: 0. });
+/// assert!(footprint_ingest::twice_signed_area(&read_back.0[0].exterior().0) > 0.0);
+/// ```
+#[must_use]
+pub fn as_written(polygons: &[Polygon<f64>], crs: Crs) -> MultiPolygon<f64> {
+    #[allow(clippy::cast_precision_loss)] // millionths of a degree are far below 2^53
+    let ring = |r: &LineString<f64>, exterior: bool| {
+        LineString(
+            written_ring(r, exterior, crs)
+                .into_iter()
+                .map(|(x, y)| Coord { x: x as f64 / 1e6, y: y as f64 / 1e6 })
+                .collect(),
+        )
+    };
+    MultiPolygon(
+        polygons
+            .iter()
+            .map(|p| Polygon::new(ring(p.exterior(), true), p.interiors().iter().map(|h| ring(h, false)).collect()))
+            .collect(),
+    )
 }
 
 #[allow(clippy::cast_possible_truncation)]

@@ -1,23 +1,22 @@
-//! The writers: the only code that knows output formats. Every output is staged in a temporary file
+//! The writers: the only code that knows output formats, and the output schema ([`schema`]). Every output is staged in a temporary file
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
-mod alignment;
-mod footprints;
+mod differences;
 mod geojson;
+pub mod schema;
 mod summary;
 mod tables;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use alignment::{
-    pcn_alignment_csv, pcn_team_links_csv, split_lsoas_csv, team_alignment_csv, team_alignment_geojson,
-    team_alignment_md, team_pcn_matrix_csv,
+pub use differences::differences_csv;
+pub use geojson::{
+    as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
+    write_coordinate,
 };
-pub use footprints::{footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson};
-pub use geojson::{msoa_overlap_geojson, write_coordinate};
-pub use summary::summary_json;
-pub use tables::{msoa_overlap_csv, msoa_pcn_shares_csv};
+pub use summary::{SummaryInputs, summary_json};
+pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
 
 /// Why outputs could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -163,12 +162,12 @@ fn remove_stale_temporaries(dir: &Path) {
 }
 
 /// Appends `v` to `out` in the shortest form that reads back as the same f64 (JSON and CSV safe for finite values).
-pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
+pub fn push_f64(out: &mut Vec<u8>, v: f64) {
     let _ = write!(out, "{v}");
 }
 
 /// Appends an integer.
-pub(crate) fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+pub fn push_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 

@@ -2,13 +2,30 @@
 
 use std::collections::BTreeMap;
 
-use footprint_index::{AssignmentMethod, Placement};
+use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
+use footprint_ingest::{AreaLayer, Crs, FileInfo, PracticeMap, RegistrationTable};
 use serde::Serialize;
 
-use footprint_ingest::FileInfo;
+use crate::{Distribution, OverlapTable};
 
-use crate::Distribution;
-use crate::pipeline::{Analysis, Loaded};
+/// What `summary.json` describes: the inputs of a run, read, and what was made of them.
+#[derive(Clone, Copy)]
+pub struct SummaryInputs<'a> {
+    /// The registrations and their file.
+    pub registrations: (&'a RegistrationTable, &'a FileInfo),
+    /// The practice map and its file.
+    pub practices: (&'a PracticeMap, &'a FileInfo),
+    /// The area layer and its file.
+    pub layer: (&'a AreaLayer, &'a FileInfo),
+    /// What placed LSOAs in areas, and its file.
+    pub places: (&'a LsoaPlaces, &'a FileInfo),
+    /// Where each LSOA went.
+    pub assignment: &'a Assignment,
+    /// The CRS centroids were read in, when LSOAs were placed by points.
+    pub centroid_crs: Option<Crs>,
+    /// The counts.
+    pub table: &'a OverlapTable,
+}
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -156,108 +173,14 @@ fn input<'a>(meta: &'a FileInfo, extract_date: Option<&'a str>, counts: &[(&'sta
 
 /// Renders `summary.json` for a run.
 #[must_use]
-pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
-    let table = &analysis.table;
+pub fn summary_json(run: &SummaryInputs<'_>) -> Vec<u8> {
+    let table = run.table;
     let a = &table.accounting;
-    let regs = &loaded.registrations;
-    let mut inputs = BTreeMap::new();
-    inputs.insert(
-        "registrations",
-        input(
-            &loaded.registrations_meta,
-            regs.extract_date.as_deref(),
-            &[
-                ("rows", regs.rows.len() as u64),
-                ("practices", regs.practices.len() as u64),
-                ("lsoa_codes", regs.lsoas.len() as u64),
-            ],
-        ),
-    );
-    inputs.insert(
-        "practice_map",
-        input(
-            &loaded.practices_meta,
-            loaded.practices.extract_date.as_deref(),
-            &[("practices", loaded.practices.practices.len() as u64), ("pcns", loaded.practices.pcns.len() as u64)],
-        ),
-    );
-    let layer = &loaded.layer;
-    let mut areas = input(&loaded.areas_meta, None, &[("features", layer.areas.len() as u64)]);
-    areas.layer = Some(LayerSummary {
-        code_field: layer.code_field.clone(),
-        name_field: layer.name_field.clone(),
-        crs: layer.crs.to_string(),
-        crs_from: layer.crs_evidence.describe(),
-        repaired_polygons: layer
-            .repairs
-            .iter()
-            .map(|r| RepairSummary {
-                area: r.code.clone(),
-                feature: r.feature,
-                problem: r.problem.clone(),
-                parts_before: r.parts.0,
-                parts_after: r.parts.1,
-            })
-            .collect(),
-    });
-    inputs.insert("areas", areas);
-    let (assign_role, assign_count) = match (&loaded.lookup, loaded.centroid_crs()) {
-        (Some(l), _) => ("lookup", l.map.len() as u64),
-        (None, Some(_)) => ("lsoa_areas", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
-        (None, None) => ("centroids", loaded.centroids.as_ref().map_or(0, |c| c.points.len() as u64)),
-    };
-    inputs.insert(assign_role, input(&loaded.assignment_meta, None, &[("lsoas", assign_count)]));
-
-    let assignment = match analysis.assignment.method {
-        AssignmentMethod::Lookup => AssignmentSummary {
-            method: "lookup",
-            snap_metres: None,
-            centroid_crs: None,
-            boundary_rule: None,
-            snapped: None,
-        },
-        AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
-            method: if loaded.centroid_crs().is_some() { "lsoa_polygon_interior_points" } else { "centroids" },
-            snap_metres: Some(snap_metres),
-            centroid_crs: analysis.centroid_crs.map(|c| c.to_string()),
-            boundary_rule: Some(
-                "a centroid on a boundary shared by two areas belongs to the area east of it (on an east-west boundary, north of it)",
-            ),
-            snapped: Some(
-                analysis
-                    .assignment
-                    .snapped
-                    .iter()
-                    .map(|s| SnappedSummary {
-                        lsoa: s.lsoa.0.clone(),
-                        area: loaded.layer.areas[s.area.index()].code.0.clone(),
-                        metres: (s.metres * 10.0).round() / 10.0,
-                    })
-                    .collect(),
-            ),
-        },
-    };
-
-    let mut kinds: BTreeMap<(String, &'static str), KindSummary> = BTreeMap::new();
-    for u in &a.unplaced {
-        let reason = match u.placement {
-            Placement::UnknownLsoa => "unknown_lsoa",
-            _ => "outside_layer",
-        };
-        let kind = kind_of(u.code.as_str());
-        let entry =
-            kinds.entry((kind.clone(), reason)).or_insert(KindSummary { kind, reason, codes: 0, rows: 0, patients: 0 });
-        entry.codes += 1;
-        entry.rows += u.rows;
-        entry.patients += u.patients;
-    }
-
-    let counts: BTreeMap<String, Distribution> = table.distributions().into_iter().collect();
-
+    let (regs, _) = run.registrations;
     let summary = Summary {
         tool: Tool { name: "footprint", version: env!("CARGO_PKG_VERSION") },
-        inputs,
-        assignment,
+        inputs: inputs(run),
+        assignment: assignment(run),
         thresholds: table.thresholds.iter().map(|t| t.fraction_label()).collect(),
         accounting: AccountingSummary {
             rows_read: a.rows_read,
@@ -276,7 +199,7 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
                 .iter()
                 .map(|(p, n)| PracticeSummary { practice: p.0.clone(), patients: *n })
                 .collect(),
-            unplaced_by_kind: kinds.into_values().collect(),
+            unplaced_by_kind: unplaced_by_kind(table),
             duplicate_rows: DuplicateSummary {
                 rule: "rows repeating a practice x LSOA pair are summed",
                 rows: regs.duplicate_rows.count,
@@ -287,12 +210,119 @@ pub fn summary_json(loaded: &Loaded, analysis: &Analysis) -> Vec<u8> {
             over: "areas with at least one registered resident",
             areas: table.areas.len(),
             areas_with_no_patients: table.areas.iter().filter(|r| r.population == 0).count(),
-            counts,
+            counts: table.distributions().into_iter().collect(),
         },
     };
     let mut out = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     out.push(b'\n');
     out
+}
+
+/// Every input file with what was read from it.
+fn inputs<'a>(run: &SummaryInputs<'a>) -> BTreeMap<&'static str, InputSummary<'a>> {
+    let ((regs, regs_file), (practices, practices_file)) = (run.registrations, run.practices);
+    let mut inputs = BTreeMap::new();
+    inputs.insert(
+        "registrations",
+        input(
+            regs_file,
+            regs.extract_date.as_deref(),
+            &[
+                ("rows", regs.rows.len() as u64),
+                ("practices", regs.practices.len() as u64),
+                ("lsoa_codes", regs.lsoas.len() as u64),
+            ],
+        ),
+    );
+    inputs.insert(
+        "practice_map",
+        input(
+            practices_file,
+            practices.extract_date.as_deref(),
+            &[("practices", practices.practices.len() as u64), ("pcns", practices.pcns.len() as u64)],
+        ),
+    );
+    let (layer, layer_file) = run.layer;
+    let mut areas = input(layer_file, None, &[("features", layer.areas.len() as u64)]);
+    areas.layer = Some(LayerSummary {
+        code_field: layer.code_field.clone(),
+        name_field: layer.name_field.clone(),
+        crs: layer.crs.to_string(),
+        crs_from: layer.crs_evidence.describe(),
+        repaired_polygons: layer
+            .repairs
+            .iter()
+            .map(|r| RepairSummary {
+                area: r.code.clone(),
+                feature: r.feature,
+                problem: r.problem.clone(),
+                parts_before: r.parts.0,
+                parts_after: r.parts.1,
+            })
+            .collect(),
+    });
+    inputs.insert("areas", areas);
+    let (places, places_file) = run.places;
+    let (role, count) = match places {
+        LsoaPlaces::Lookup(_) => ("lookup", places.len() as u64),
+        LsoaPlaces::Polygons { .. } => ("lsoa_areas", places.len() as u64),
+        LsoaPlaces::Centroids { .. } => ("centroids", places.len() as u64),
+    };
+    inputs.insert(role, input(places_file, None, &[("lsoas", count)]));
+    inputs
+}
+
+/// How LSOAs were placed, with every snapped centroid.
+fn assignment(run: &SummaryInputs<'_>) -> AssignmentSummary {
+    let (places, _) = run.places;
+    let (layer, _) = run.layer;
+    match run.assignment.method {
+        AssignmentMethod::Lookup => AssignmentSummary {
+            method: "lookup",
+            snap_metres: None,
+            centroid_crs: None,
+            boundary_rule: None,
+            snapped: None,
+        },
+        AssignmentMethod::Centroids { snap_metres } => AssignmentSummary {
+            method: if places.lsoa_layer().is_some() { "lsoa_polygon_interior_points" } else { "centroids" },
+            snap_metres: Some(snap_metres),
+            centroid_crs: run.centroid_crs.map(|c| c.to_string()),
+            boundary_rule: Some(
+                "a centroid on a boundary shared by two areas belongs to the area east of it (on an east-west boundary, north of it)",
+            ),
+            snapped: Some(
+                run.assignment
+                    .snapped
+                    .iter()
+                    .map(|s| SnappedSummary {
+                        lsoa: s.lsoa.0.clone(),
+                        area: layer.areas[s.area.index()].code.0.clone(),
+                        metres: (s.metres * 10.0).round() / 10.0,
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// The codes placed nowhere, grouped by kind and reason.
+fn unplaced_by_kind(table: &OverlapTable) -> Vec<KindSummary> {
+    let mut kinds: BTreeMap<(String, &'static str), KindSummary> = BTreeMap::new();
+    for u in &table.accounting.unplaced {
+        let reason = match u.placement {
+            Placement::UnknownLsoa => "unknown_lsoa",
+            _ => "outside_layer",
+        };
+        let kind = kind_of(u.code.as_str());
+        let entry =
+            kinds.entry((kind.clone(), reason)).or_insert(KindSummary { kind, reason, codes: 0, rows: 0, patients: 0 });
+        entry.codes += 1;
+        entry.rows += u.rows;
+        entry.patients += u.patients;
+    }
+
+    kinds.into_values().collect()
 }
 
 #[cfg(test)]

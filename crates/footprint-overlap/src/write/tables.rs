@@ -2,34 +2,46 @@
 
 use footprint_ingest::{AreaLayer, PracticeMap};
 
-use super::{push_f64, push_int};
+use super::{push_f64, push_int, schema};
 use crate::OverlapTable;
 
 /// A CSV being built in memory (quoting by the csv crate, numbers formatted here).
-pub(crate) struct Table {
+///
+/// ```
+/// let mut csv = footprint_overlap::write::Table::new(&["code".to_owned(), "share".to_owned()]);
+/// csv.text("E02000001");
+/// csv.float(Some(0.25));
+/// csv.end_row();
+/// assert_eq!(csv.finish(), b"code,share\nE02000001,0.25\n");
+/// ```
+pub struct Table {
     writer: csv::Writer<Vec<u8>>,
     field: Vec<u8>,
 }
 
 impl Table {
-    pub(crate) fn new(header: &[String]) -> Self {
+    /// A table with this header row.
+    #[must_use]
+    pub fn new(header: &[String]) -> Self {
         let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let _ = writer.write_record(header);
         Self { writer, field: Vec::with_capacity(32) }
     }
 
-    pub(crate) fn text(&mut self, s: &str) {
+    /// A text field (quoted where CSV needs it).
+    pub fn text(&mut self, s: &str) {
         let _ = self.writer.write_field(s);
     }
 
-    pub(crate) fn int(&mut self, v: impl itoa::Integer) {
+    /// An integer field.
+    pub fn int(&mut self, v: impl itoa::Integer) {
         self.field.clear();
         push_int(&mut self.field, v);
         let _ = self.writer.write_field(&self.field);
     }
 
     /// A float, or an empty field for none.
-    pub(crate) fn float(&mut self, v: Option<f64>) {
+    pub fn float(&mut self, v: Option<f64>) {
         self.field.clear();
         if let Some(v) = v.filter(|v| v.is_finite()) {
             push_f64(&mut self.field, v);
@@ -37,11 +49,14 @@ impl Table {
         let _ = self.writer.write_field(&self.field);
     }
 
-    pub(crate) fn end_row(&mut self) {
+    /// Ends the row.
+    pub fn end_row(&mut self) {
         let _ = self.writer.write_record(None::<&[u8]>);
     }
 
-    pub(crate) fn finish(self) -> Vec<u8> {
+    /// The CSV's bytes.
+    #[must_use]
+    pub fn finish(self) -> Vec<u8> {
         // Writing into a Vec cannot fail.
         self.writer.into_inner().unwrap_or_default()
     }
@@ -51,13 +66,7 @@ impl Table {
 /// effective_pcns, top_pcn, top_share, patients_no_pcn, area_km2, population_per_km2`, one row per area in code order.
 #[must_use]
 pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Vec<u8> {
-    let mut header: Vec<String> = ["msoa_code", "msoa_name", "population", "pcns_all"].map(String::from).to_vec();
-    header.extend(table.thresholds.iter().map(|t| t.column_name()));
-    header.extend(
-        ["hhi", "effective_pcns", "top_pcn", "top_share", "patients_no_pcn", "area_km2", "population_per_km2"]
-            .map(String::from),
-    );
-    let mut csv = Table::new(&header);
+    let mut csv = Table::new(&schema::area_columns(&table.thresholds));
     for row in &table.areas {
         let area = &layer.areas[row.area.index()];
         csv.text(area.code.as_str());
@@ -83,7 +92,7 @@ pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &Over
 /// Renders `msoa_pcn_shares.csv`: `msoa_code, pcn_code, pcn_name, patients, share`, sorted by area then PCN code.
 #[must_use]
 pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
-    let header = ["msoa_code", "pcn_code", "pcn_name", "patients", "share"].map(String::from);
+    let header = schema::SHARE_COLUMNS.map(String::from);
     let mut csv = Table::new(&header);
     for row in &table.areas {
         let code = layer.areas[row.area.index()].code.as_str();

@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use footprint_overlap::pipeline::{AssignmentSource, FootprintJob, FootprintLevel, OverlapJob};
-use footprint_overlap::{FootprintSpec, Threshold};
+use footprint_footprints::{FootprintLevel, FootprintSpec};
+use footprint_overlap::Threshold;
+use footprint_run::{AssignmentSource, FootprintJob, OverlapJob};
 
 /// West and east edges (longitude) of each square; all span latitudes 52.50 to 52.52.
 pub const SQUARES: [(&str, &str, f64, f64); 3] = [
@@ -63,7 +64,7 @@ pub fn small_run(dir: &Path) -> PathBuf {
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
     };
     let out = dir.join("out");
-    footprint_overlap::pipeline::run(&job, &out).unwrap();
+    footprint_run::run(&job, &out).unwrap();
     // Two teams, as the team-alignment stage writes them: polygons with a `team` property.
     let teams = format!(
         r#"{{"type":"FeatureCollection","features":[

@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use footprint_index::compare_paths;
 use footprint_index::{AreaIndex, Placement, assign_by_centroids};
 use footprint_ingest::{InputFile, read_registrations};
-use footprint_overlap::pipeline::{self, Loaded, OverlapJob};
-use footprint_overlap::{compare_paths, differences_csv};
+use footprint_overlap::write::differences_csv;
+use footprint_run::{Loaded, OverlapJob};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
@@ -27,16 +28,16 @@ fn centroid_job() -> OverlapJob {
 }
 
 fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
-    let analysis = pipeline::analyse(loaded, job).unwrap();
-    pipeline::render(loaded, &analysis, job)
+    let analysis = footprint_run::analyse(loaded, job).unwrap();
+    footprint_run::render(loaded, &analysis, job)
 }
 
 /// The figures the data's PROVENANCE states (counted there independently of this code).
 #[test]
 fn national_lookup_run_accounts_for_every_patient() {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).unwrap();
-    let analysis = pipeline::analyse(&loaded, &job).unwrap();
+    let loaded = footprint_run::load(&job).unwrap();
+    let analysis = footprint_run::analyse(&loaded, &job).unwrap();
     let t = &analysis.table;
     let a = &t.accounting;
     assert_eq!(a.rows_read, 865_965);
@@ -74,11 +75,11 @@ fn national_lookup_run_accounts_for_every_patient() {
 #[test]
 fn centroid_path_differs_from_lookup_only_by_the_listed_lsoas() {
     let lookup_job = lookup_job();
-    let loaded = pipeline::load(&lookup_job).unwrap();
-    let by_lookup = pipeline::analyse(&loaded, &lookup_job).unwrap();
+    let loaded = footprint_run::load(&lookup_job).unwrap();
+    let by_lookup = footprint_run::analyse(&loaded, &lookup_job).unwrap();
     let centroid_job = centroid_job();
-    let centroid_loaded = pipeline::load(&centroid_job).unwrap();
-    let centroids = centroid_loaded.centroids.as_ref().unwrap();
+    let centroid_loaded = footprint_run::load(&centroid_job).unwrap();
+    let footprint_index::LsoaPlaces::Centroids { centroids, .. } = &centroid_loaded.places else { panic!("centroids") };
     let index = AreaIndex::new(&loaded.layer.areas, loaded.layer.crs);
     let by_centroid = assign_by_centroids(&loaded.registrations.lsoas, centroids, &index, 100.0);
     let differences =
@@ -88,7 +89,7 @@ fn centroid_path_differs_from_lookup_only_by_the_listed_lsoas() {
     assert!(differences.iter().all(|d| d.how == "located" && d.metres_from_lookup_area.unwrap() < 20.0));
 
     // MSOA by MSOA: population(centroid) - population(lookup) = patients moved in - patients moved out.
-    let centroid_table = pipeline::analyse(&centroid_loaded, &centroid_job).unwrap().table;
+    let centroid_table = footprint_run::analyse(&centroid_loaded, &centroid_job).unwrap().table;
     assert_eq!(centroid_table.areas.len(), by_lookup.table.areas.len());
     let mut differing = 0;
     for (l, c) in by_lookup.table.areas.iter().zip(&centroid_table.areas) {
@@ -110,7 +111,7 @@ fn centroid_path_differs_from_lookup_only_by_the_listed_lsoas() {
 #[test]
 fn outputs_do_not_depend_on_threads_or_row_order() {
     let job = lookup_job();
-    let loaded = pipeline::load(&job).unwrap();
+    let loaded = footprint_run::load(&job).unwrap();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| render_bytes(&loaded, &job));
     let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| render_bytes(&loaded, &job));
     assert_eq!(one.len(), 4);
@@ -124,7 +125,7 @@ fn outputs_do_not_depend_on_threads_or_row_order() {
     let mut lines: Vec<&str> = text.split_terminator("\r\n").collect();
     lines[1..].reverse();
     let reversed = InputFile::from_bytes(&job.registrations, (lines.join("\r\n") + "\r\n").into_bytes());
-    let mut shuffled = pipeline::load(&job).unwrap();
+    let mut shuffled = footprint_run::load(&job).unwrap();
     shuffled.registrations = read_registrations(&reversed).unwrap();
     assert_ne!(shuffled.registrations.practices[0], loaded.registrations.practices[0]);
     let again = render_bytes(&shuffled, &job);

@@ -4,10 +4,10 @@
 use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
-use super::geojson::{feature_collection, push_multipolygon, push_opt, push_str};
-use super::push_int;
-use super::tables::Table;
-use crate::{Footprint, FootprintSpec, Method, OverlapTable};
+use footprint_overlap::OverlapTable;
+use footprint_overlap::write::{Table, feature_collection, push_int, push_multipolygon, push_opt, push_str};
+
+use crate::{Footprint, FootprintLevel, FootprintSpec, Method};
 
 /// The parameter of a method, as a label (`0.01`, `0.8`, or empty for plurality).
 fn parameter(method: Method, spec: &FootprintSpec) -> String {
@@ -25,7 +25,7 @@ pub fn footprints_geojson(
     layer: &AreaLayer,
     practices: &PracticeMap,
     spec: &FootprintSpec,
-    level: &str,
+    level: FootprintLevel,
 ) -> Vec<u8> {
     let features: Vec<Vec<u8>> = footprints
         .par_iter()
@@ -41,7 +41,7 @@ pub fn footprints_geojson(
             out.extend_from_slice(b",\"parameter\":");
             push_str(&mut out, &parameter(f.method, spec));
             out.extend_from_slice(b",\"level\":");
-            push_str(&mut out, level);
+            push_str(&mut out, level.name());
             for (name, value) in [
                 ("list_size", f.list_size),
                 ("patients_inside", f.patients_inside),
@@ -86,7 +86,12 @@ pub fn footprints_geojson(
 
 /// Renders `pcn_footprints.csv`: the metrics of each footprint, one row per PCN and method.
 #[must_use]
-pub fn footprints_csv(footprints: &[Footprint], practices: &PracticeMap, spec: &FootprintSpec, level: &str) -> Vec<u8> {
+pub fn footprints_csv(
+    footprints: &[Footprint],
+    practices: &PracticeMap,
+    spec: &FootprintSpec,
+    level: FootprintLevel,
+) -> Vec<u8> {
     let header = [
         "pcn_code",
         "pcn_name",
@@ -113,7 +118,7 @@ pub fn footprints_csv(footprints: &[Footprint], practices: &PracticeMap, spec: &
         csv.text(&pcn.name);
         csv.text(f.method.name());
         csv.text(&parameter(f.method, spec));
-        csv.text(level);
+        csv.text(level.name());
         csv.int(f.list_size);
         csv.int(f.patients_inside);
         csv.float(f.containment());

@@ -8,9 +8,8 @@ use footprint_ingest::fuzz::replay;
 #[test]
 fn no_committed_layer_makes_a_run_panic() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
-    let replays: Vec<_> = ["geojson", "layer"]
-        .map(|target| (target, replay(&corpus.join(target), footprint_overlap::fuzz::layer)))
-        .into();
+    let replays: Vec<_> =
+        ["geojson", "layer"].map(|target| (target, replay(&corpus.join(target), footprint_run::fuzz::layer))).into();
     for (target, replay) in replays {
         let replay = replay.unwrap_or_else(|e| panic!("fuzz/corpus/{target}: {e}"));
         assert!(replay.inputs >= 3 && replay.parsed > 0, "fuzz/corpus/{target}: {replay:?}");

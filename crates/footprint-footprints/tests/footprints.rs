@@ -1,11 +1,12 @@
 //! PCN footprints on small hand-made coverages, against answers worked out by hand.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use footprint_footprints::{DissolveMethod, Footprint, FootprintSpec, Method, footprints};
 use footprint_index::assign_by_lookup;
 use footprint_ingest::{
     AreaFields, InputFile, LookupColumns, read_areas, read_lookup, read_practice_map, read_registrations,
 };
-use footprint_overlap::{DissolveMethod, Footprint, FootprintSpec, Method, count_overlap, footprints};
+use footprint_overlap::count_overlap;
 use geo::Area;
 
 /// Unit squares at the given (x, y), named M1, M2, … in order, each with one LSOA L1, L2, ….

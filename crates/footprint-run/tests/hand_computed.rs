@@ -5,8 +5,8 @@ use footprint_index::assign_by_lookup;
 use footprint_ingest::{
     AreaFields, InputFile, LookupColumns, read_areas, read_lookup, read_practice_map, read_registrations,
 };
-use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
 use footprint_overlap::{Threshold, count_overlap, write};
+use footprint_run::{AssignmentSource, OverlapJob};
 
 /// Three unit squares side by side: M1 (x 0..1), M2 (x 1..2), M3 (x 2..3). M3 has no residents.
 const AREAS: &str = r#"{"type":"FeatureCollection","features":[
@@ -109,7 +109,7 @@ fn shares_table_lists_every_area_pcn_pair() {
         footprints: None,
     };
     let out = dir.path().join("out");
-    pipeline::run(&job, &out).unwrap();
+    footprint_run::run(&job, &out).unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("msoa_pcn_shares.csv")).unwrap(),
         "msoa_code,pcn_code,pcn_name,patients,share\n\

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use footprint_index::{AreaIndex, Placement, contains};
 use footprint_ingest::{AreaFields, CentroidColumns, Crs, CrsEvidence, LookupColumns, read_area_layer};
-use footprint_overlap::pipeline::{self, AssignmentSource, OverlapJob};
 use footprint_overlap::{OverlapTable, Threshold};
+use footprint_run::{AssignmentSource, OverlapJob};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011")
@@ -48,9 +48,9 @@ fn geojson_layer() -> PathBuf {
     fixtures().join("msoa11_england_generalised_clipped.geojson.gz")
 }
 
-fn run(job: &OverlapJob) -> (pipeline::Loaded, pipeline::Analysis) {
-    let loaded = pipeline::load(job).unwrap();
-    let analysis = pipeline::analyse(&loaded, job).unwrap();
+fn run(job: &OverlapJob) -> (footprint_run::Loaded, footprint_run::Analysis) {
+    let loaded = footprint_run::load(job).unwrap();
+    let analysis = footprint_run::analyse(&loaded, job).unwrap();
     (loaded, analysis)
 }
 
@@ -74,7 +74,7 @@ fn the_bng_shapefile_gives_the_same_results_as_the_wgs84_geojson() {
     assert_eq!(shp_loaded.layer.crs, Crs::BritishNationalGrid);
     assert_eq!(shp_loaded.layer.crs_evidence, CrsEvidence::Prj);
     assert_eq!(geo_loaded.layer.crs, Crs::Wgs84);
-    let codes = |l: &pipeline::Loaded| l.layer.areas.iter().map(|a| a.code.0.clone()).collect::<Vec<_>>();
+    let codes = |l: &footprint_run::Loaded| l.layer.areas.iter().map(|a| a.code.0.clone()).collect::<Vec<_>>();
     assert_eq!(codes(&shp_loaded), codes(&geo_loaded));
     assert_eq!(figures(&shp.table), figures(&geo.table));
     // The 30 self-intersecting MSOAs are repaired in both.
@@ -109,7 +109,7 @@ fn lsoa_polygons_place_every_lsoa_in_its_lookup_msoa() {
     );
     let (loaded, by_polygons) = run(&job);
     let (_, by_lookup) = run(&national_job(geojson_layer(), lookup()));
-    assert_eq!(loaded.centroids.as_ref().unwrap().points.len(), 32_844);
+    assert_eq!(loaded.places.len(), 32_844);
     let english: Vec<usize> = (0..loaded.registrations.lsoas.len())
         .filter(|&i| loaded.registrations.lsoas[i].as_str().starts_with("E01"))
         .collect();
@@ -199,15 +199,15 @@ fn plurality_lsoa_footprints_partition_england() {
             snap_metres: 100.0,
         },
     );
-    job.footprints = Some(pipeline::FootprintJob {
-        level: pipeline::FootprintLevel::Lsoa,
-        spec: footprint_overlap::FootprintSpec {
-            methods: vec![footprint_overlap::Method::Plurality],
-            ..footprint_overlap::FootprintSpec::default()
+    job.footprints = Some(footprint_run::FootprintJob {
+        level: footprint_footprints::FootprintLevel::Lsoa,
+        spec: footprint_footprints::FootprintSpec {
+            methods: vec![footprint_footprints::Method::Plurality],
+            ..footprint_footprints::FootprintSpec::default()
         },
     });
     let (loaded, analysis) = run(&job);
-    let lsoas = loaded.lsoa_layer.as_ref().unwrap();
+    let lsoas = loaded.places.lsoa_layer().unwrap();
     let fp = analysis.footprints.as_ref().unwrap();
     let mut owners = vec![0u32; lsoas.areas.len()];
     for f in &fp.footprints {
@@ -221,11 +221,11 @@ fn plurality_lsoa_footprints_partition_england() {
         "{} LSOAs not in exactly one footprint",
         owners.iter().filter(|&&n| n != 1).count()
     );
-    let england: f64 = fp.lsoa_area_km2.iter().sum();
+    let england: f64 = fp.lsoa_counts().unwrap().1.iter().sum();
     let dissolved: f64 = fp.footprints.iter().map(|f| footprint_ingest::area_km2(&f.shape, lsoas.crs)).sum();
     assert!((dissolved - england).abs() < 0.01, "footprints {dissolved} km² vs England {england} km²");
     assert!((130_000.0..131_000.0).contains(&england), "{england}");
-    let exact = fp.footprints.iter().filter(|f| f.dissolve == footprint_overlap::DissolveMethod::Exact).count();
+    let exact = fp.footprints.iter().filter(|f| f.dissolve == footprint_footprints::DissolveMethod::Exact).count();
     assert!(exact * 100 >= fp.footprints.len() * 95, "only {exact} of {} dissolved exactly", fp.footprints.len());
 }
 
@@ -235,12 +235,12 @@ fn plurality_lsoa_footprints_partition_england() {
 fn national_msoa_footprints_are_valid() {
     use geo::Validation;
     let (loaded, analysis) = run(&national_job(geojson_layer(), lookup()));
-    let drawn = footprint_overlap::footprints(
+    let drawn = footprint_footprints::footprints(
         &analysis.table,
         &loaded.layer,
         &loaded.practices,
         &analysis.area_km2,
-        &footprint_overlap::FootprintSpec::default(),
+        &footprint_footprints::FootprintSpec::default(),
     );
     assert_eq!(drawn.len(), 1_254 + 1_254 + 1_247);
     let invalid: Vec<String> = drawn
@@ -256,8 +256,8 @@ fn national_msoa_footprints_are_valid() {
     for f in &drawn {
         let shape = footprint_ingest::area_km2(&f.shape, loaded.layer.crs);
         let tolerance = match f.dissolve {
-            footprint_overlap::DissolveMethod::Exact => 1e-6,
-            footprint_overlap::DissolveMethod::BooleanUnion => 1e-3,
+            footprint_footprints::DissolveMethod::Exact => 1e-6,
+            footprint_footprints::DissolveMethod::BooleanUnion => 1e-3,
         };
         assert!(
             (shape - f.area_km2).abs() <= tolerance * f.area_km2.max(1.0),
@@ -275,18 +275,20 @@ fn national_msoa_footprints_are_valid() {
 /// docs/alignment.md for the places that do not depend on the LSOA layer's extent.
 #[test]
 fn trafford_localities_align_consistently() {
-    use footprint_overlap::pipeline::{AlignJob, TeamApportionment, align_run};
+    use footprint_run::{AlignJob, TeamApportionment, TeamSource, align_run};
     let mut indices = Vec::new();
     for year in ["2022", "2023"] {
         let job = AlignJob {
             registrations: fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
             practices: fixtures().join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
-            teams: Some(shared(&format!("trafford-localities/{year}_trafford_localities_full_resolution.geojson"))),
-            team_fields: AreaFields { teams: true, ..AreaFields::default() },
-            apportionment: TeamApportionment::AreaWeighted {
-                lsoa_areas: shared("trafford-localities/trafford_lsoa_generalised.geojson"),
-                fields: AreaFields::default(),
-                min_piece: 0.01,
+            teams: TeamSource::Layer {
+                path: shared(&format!("trafford-localities/{year}_trafford_localities_full_resolution.geojson")),
+                fields: AreaFields { kind: footprint_ingest::LayerKind::Teams, ..AreaFields::default() },
+                apportionment: TeamApportionment::AreaWeighted {
+                    lsoa_areas: shared("trafford-localities/trafford_lsoa_generalised.geojson"),
+                    fields: AreaFields::default(),
+                    min_piece: 0.01,
+                },
             },
             thresholds: vec![Threshold::ONE_PERCENT],
             core_share: "0.8".parse().unwrap(),

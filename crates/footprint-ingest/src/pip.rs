@@ -1,4 +1,4 @@
-//! The exact point-in-polygon rule: even–odd crossings with half-open edges and robust orientation.
+//! The exact point-in-polygon rule (the spatial index places LSOAs by it; the shapefile reader nests holes by it): even–odd crossings with half-open edges and robust orientation.
 //!
 //! A point strictly inside an area is in it; a point strictly outside is not. A point exactly on a
 //! boundary shared by two areas belongs to exactly one of them: the area to its **east** (on an
@@ -16,23 +16,25 @@ use geo::{Coord, LineString, MultiPolygon};
 /// let west = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)]]);
 /// let east = MultiPolygon(vec![polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)]]);
 /// let on_shared_edge = Coord { x: 1.0, y: 0.5 };
-/// assert!(!footprint_index::contains(&west, on_shared_edge));
-/// assert!(footprint_index::contains(&east, on_shared_edge));
+/// assert!(!footprint_ingest::contains(&west, on_shared_edge));
+/// assert!(footprint_ingest::contains(&east, on_shared_edge));
 /// ```
 #[must_use]
 pub fn contains(area: &MultiPolygon<f64>, p: Coord<f64>) -> bool {
     let mut inside = false;
     for polygon in &area.0 {
-        inside ^= ring_crossings(polygon.exterior(), p);
+        inside ^= ring_contains(polygon.exterior(), p);
         for hole in polygon.interiors() {
-            inside ^= ring_crossings(hole, p);
+            inside ^= ring_contains(hole, p);
         }
     }
     inside
 }
 
-/// Parity of the crossings of the rightward ray from `p` with `ring`.
-fn ring_crossings(ring: &LineString<f64>, p: Coord<f64>) -> bool {
+/// Whether `p` is inside one ring under the rule above (parity of the crossings of the rightward ray
+/// from `p` with `ring`).
+#[must_use]
+pub fn ring_contains(ring: &LineString<f64>, p: Coord<f64>) -> bool {
     let mut odd = false;
     for edge in ring.0.windows(2) {
         if crosses_ray(edge[0], edge[1], p) {
@@ -43,7 +45,8 @@ fn ring_crossings(ring: &LineString<f64>, p: Coord<f64>) -> bool {
 }
 
 /// Whether the edge `a`–`b` crosses the rightward ray from `p` under the rule above.
-pub(crate) fn crosses_ray(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
+#[must_use]
+pub fn crosses_ray(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
     if (a.y > p.y) == (b.y > p.y) {
         return false;
     }

@@ -7,7 +7,29 @@ use footprint_ingest::{AreaId, AreaLayer, PcnId, PracticeMap};
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
-use crate::{DissolveMethod, OverlapTable, Threshold};
+use footprint_overlap::{OverlapTable, Threshold};
+
+use crate::DissolveMethod;
+
+/// The areas footprints are made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FootprintLevel {
+    /// The area layer's areas (MSOAs).
+    Msoa,
+    /// LSOA polygons.
+    Lsoa,
+}
+
+impl FootprintLevel {
+    /// `msoa` or `lsoa`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            FootprintLevel::Msoa => "msoa",
+            FootprintLevel::Lsoa => "lsoa",
+        }
+    }
+}
 
 /// How a footprint is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,7 +221,7 @@ pub fn footprints(
     let by_pcn = pcn_areas(table, pcns);
     // A copy of the geometry with coincident vertices of neighbouring areas made identical.
     let shapes: Vec<MultiPolygon<f64>> = layer.areas.iter().map(|a| a.geometry.clone()).collect();
-    let coverage = crate::Coverage::new(shapes, footprint_ingest::coincidence_tolerance(layer.crs));
+    let coverage = crate::Coverage::new(shapes, crate::coincidence_tolerance(layer.crs));
     let lists: Vec<u64> = by_pcn.iter().map(|a| a.iter().map(|x| x.1).sum()).collect();
     let mut out = Vec::new();
     for &method in &spec.methods {

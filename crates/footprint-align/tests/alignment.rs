@@ -4,8 +4,9 @@
 //! L3 in no team. Practice A is in PCN P1, B in P2, C in P3.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+use footprint_align::{Alignment, LsoaTeams, align, apportion_by_area};
 use footprint_ingest::{AreaFields, InputFile, read_areas, read_practice_map, read_registrations};
-use footprint_overlap::{Alignment, LsoaTeams, Threshold, align, apportion_by_area};
+use footprint_overlap::Threshold;
 
 const X0: f64 = 400_000.0;
 const Y0: f64 = 300_000.0;
@@ -48,7 +49,7 @@ fn run() -> (Vec<LsoaTeams>, Alignment) {
                 &[("West", square(-500., 1500., -500., 1500.)), ("East", square(1500., 3000., -500., 1500.))],
             ),
         ),
-        &AreaFields { teams: true, ..AreaFields::default() },
+        &AreaFields { kind: footprint_ingest::LayerKind::Teams, ..AreaFields::default() },
     )
     .unwrap();
     let regs = read_registrations(&input(

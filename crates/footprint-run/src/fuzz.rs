@@ -10,8 +10,11 @@ use footprint_ingest::{
     AreaFields, InputFile, LookupColumns, read_areas, read_lookup, read_practice_map, read_registrations,
 };
 
-use crate::pipeline::{self, AssignmentSource, FootprintJob, FootprintLevel, Loaded, OverlapJob};
-use crate::{FootprintSpec, Threshold};
+use footprint_footprints::{FootprintLevel, FootprintSpec};
+use footprint_index::LsoaPlaces;
+use footprint_overlap::Threshold;
+
+use crate::{AssignmentSource, FootprintJob, Loaded, OverlapJob};
 
 /// Reads `data` as an area layer and runs the analysis and every writer over it, with one LSOA per
 /// area (at most 64) and three practices in two PCNs and none spread over them. True when it parsed.
@@ -44,10 +47,8 @@ pub fn layer(data: &[u8]) -> bool {
         practices_meta: map.info(),
         layer,
         areas_meta: areas.info(),
-        lookup: Some(lookup_table),
-        centroids: None,
-        lsoa_layer: None,
-        assignment_meta: lookup.info(),
+        places: LsoaPlaces::Lookup(lookup_table),
+        places_meta: lookup.info(),
     };
     let job = OverlapJob {
         registrations: PathBuf::from("regs.csv"),
@@ -58,8 +59,8 @@ pub fn layer(data: &[u8]) -> bool {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
     };
-    if let Ok(analysis) = pipeline::analyse(&loaded, &job) {
-        let files = pipeline::render(&loaded, &analysis, &job);
+    if let Ok(analysis) = crate::analyse(&loaded, &job) {
+        let files = crate::render(&loaded, &analysis, &job);
         std::hint::black_box(files);
     }
     // The centroid path's point location over the same layer: each area's first vertex.

@@ -1,8 +1,6 @@
 //! Where the centroid path places an LSOA differently from the (authoritative) lookup path, and why.
 
-use std::fmt::Write;
-
-use footprint_index::{AreaIndex, Assignment, Placement};
+use crate::{AreaIndex, Assignment, Placement};
 use footprint_ingest::{AreaLayer, Centroids, RegistrationTable};
 
 /// One LSOA that the two assignment paths place differently.
@@ -68,15 +66,4 @@ pub fn compare_paths(
         .collect();
     out.sort_by(|a, b| a.lsoa.cmp(&b.lsoa));
     out
-}
-
-/// The differences as CSV (`lsoa,lookup_area,centroid_area,patients,how,metres_from_lookup_area`).
-#[must_use]
-pub fn differences_csv(differences: &[PathDifference]) -> String {
-    let mut s = String::from("lsoa,lookup_area,centroid_area,patients,how,metres_from_lookup_area\n");
-    for d in differences {
-        let metres = d.metres_from_lookup_area.map(|m| format!("{m:.1}")).unwrap_or_default();
-        let _ = writeln!(s, "{},{},{},{},{},{}", d.lsoa, d.lookup_area, d.centroid_area, d.patients, d.how, metres);
-    }
-    s
 }

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use geo::MultiPolygon;
 
-use crate::Crs;
+use footprint_ingest::Crs;
 
 /// The tolerance: 1e-8 degrees (about 1.1 mm) or 1 mm on the British National Grid.
 #[must_use]

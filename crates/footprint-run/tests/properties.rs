@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use footprint_ingest::{
     AreaFields, InputFile, LookupColumns, read_areas, read_lookup, read_practice_map, read_registrations,
 };
-use footprint_overlap::pipeline::{self, AssignmentSource, Loaded, OverlapJob};
+use footprint_run::{AssignmentSource, Loaded, OverlapJob};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -116,18 +116,16 @@ fn load(f: &Files) -> Loaded {
         practices_meta: footprint_ingest::FileInfo { sha256: String::new(), ..map.info() },
         layer: read_areas(&areas, &AreaFields::default()).unwrap(),
         areas_meta: footprint_ingest::FileInfo { sha256: String::new(), ..areas.info() },
-        lookup: Some(read_lookup(&lookup, &LookupColumns::default()).unwrap()),
-        centroids: None,
-        lsoa_layer: None,
-        assignment_meta: footprint_ingest::FileInfo { sha256: String::new(), ..lookup.info() },
+        places: footprint_index::LsoaPlaces::Lookup(read_lookup(&lookup, &LookupColumns::default()).unwrap()),
+        places_meta: footprint_ingest::FileInfo { sha256: String::new(), ..lookup.info() },
     }
 }
 
 fn outputs(loaded: &Loaded, job: &OverlapJob, threads: usize) -> Vec<(&'static str, Vec<u8>)> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
-        let analysis = pipeline::analyse(loaded, job).unwrap();
-        pipeline::render(loaded, &analysis, job)
+        let analysis = footprint_run::analyse(loaded, job).unwrap();
+        footprint_run::render(loaded, &analysis, job)
     })
 }
 
@@ -144,7 +142,7 @@ proptest! {
         let f = files(&w);
         let loaded = load(&f);
         let job = job(&w);
-        let table = pipeline::analyse(&loaded, &job).unwrap().table;
+        let table = footprint_run::analyse(&loaded, &job).unwrap().table;
         let a = &table.accounting;
 
         // Direct count from the world: patients per area (in the layer), unknown and outside.

@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
-use super::geojson::{feature_collection, push_multipolygon, push_opt, push_str};
-use super::tables::Table;
-use super::{push_int, thousands};
+use footprint_overlap::write::{Table, feature_collection, push_int, push_multipolygon, push_opt, push_str, thousands};
+
 use crate::Alignment;
 
 /// One value of a row, rendered the same way in the CSV and the GeoJSON properties.

@@ -54,7 +54,7 @@ fn undirected_edges(polygon: &Polygon<f64>) -> impl Iterator<Item = ((Key, Key),
 /// The union of `polygons` (each oriented: exterior counter-clockwise, holes clockwise).
 ///
 /// ```
-/// use footprint_overlap::{DissolveMethod, dissolve};
+/// use footprint_footprints::{DissolveMethod, dissolve};
 /// use geo::{Area, polygon};
 /// let west = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
 /// let east = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)];
@@ -75,7 +75,7 @@ pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMetho
 ///
 /// ```
 /// use footprint_ingest::AreaId;
-/// use footprint_overlap::{Coverage, DissolveMethod};
+/// use footprint_footprints::{Coverage, DissolveMethod};
 /// use geo::{Area, MultiPolygon, polygon};
 /// let west = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
 /// let east = polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)];
@@ -102,7 +102,7 @@ thread_local! {
 
 impl Coverage {
     /// Makes the vertices of `shapes` (the areas of a layer in code order, oriented) that are within
-    /// `tolerance` of an earlier one identical to it ([`footprint_ingest::unify_vertices`]), numbers the
+    /// `tolerance` of an earlier one identical to it ([`crate::unify_vertices`]), numbers the
     /// edges and finds the unclean areas.
     ///
     /// The whole layer is dissolved once by edge cancellation; what remains is the outline of the layer
@@ -113,7 +113,7 @@ impl Coverage {
     #[must_use]
     pub fn new(mut shapes: Vec<MultiPolygon<f64>>, tolerance: f64) -> Self {
         use rayon::prelude::*;
-        let vertices = footprint_ingest::unify_vertices(&mut shapes, tolerance);
+        let vertices = crate::unify_vertices(&mut shapes, tolerance);
         // Every edge as (undirected key, direction, owner), gathered and sorted in parallel: runs of one key
         // are the copies of one edge. (A sort keeps this parallel; a shared hash map would not.)
         let mut edges: Vec<NumberedEdge> = shapes
@@ -365,7 +365,7 @@ fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
                 .flat_map(|r| r.0.iter().map(|c| key(*c)))
                 .collect();
             if let Some(&p) = inner.exterior().0.iter().find(|c| !outer_vertices.contains(&key(**c)))
-                && footprint_index::contains(&MultiPolygon(vec![outer.clone()]), p)
+                && footprint_ingest::contains(&MultiPolygon(vec![outer.clone()]), p)
             {
                 return true;
             }
@@ -476,7 +476,7 @@ fn min_vertex(ring: &LineString<f64>) -> Coord<f64> {
 fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
     let on_exterior: rustc_hash::FxHashSet<Key> = exterior.0.iter().map(|c| key(*c)).collect();
     match hole.0.iter().find(|c| !on_exterior.contains(&key(**c))) {
-        Some(&p) => footprint_index::contains(&MultiPolygon(vec![Polygon::new(exterior.clone(), vec![])]), p),
+        Some(&p) => footprint_ingest::ring_contains(exterior, p),
         // Every vertex shared: the hole is inside if its centroid of vertices is.
         None => {
             #[allow(clippy::cast_precision_loss)]
@@ -485,7 +485,7 @@ fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
                 x: hole.0.iter().map(|c| c.x).sum::<f64>() / n,
                 y: hole.0.iter().map(|c| c.y).sum::<f64>() / n,
             };
-            footprint_index::contains(&MultiPolygon(vec![Polygon::new(exterior.clone(), vec![])]), c)
+            footprint_ingest::ring_contains(exterior, c)
         }
     }
 }

@@ -1,0 +1,397 @@
+//! The measures of an alignment: whole patients per team, LSOA and PCN, and how teams, PCNs and
+//! team–PCN pairs line up.
+
+use footprint_ingest::{LsoaCode, PcnId, PracticeMap, PracticePcn, RegistrationTable};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::LsoaTeams;
+use crate::apportion::largest_remainder;
+
+use footprint_overlap::{AreaOverlap, NO_PCN, Threshold, measure};
+
+/// One LSOA split between teams (or a team and no team).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitLsoa {
+    /// The LSOA code.
+    pub lsoa: LsoaCode,
+    /// Its registered residents.
+    pub population: u64,
+    /// Each piece: the team (`None`: no team), its share of the LSOA and the patients it was given.
+    pub pieces: Vec<(Option<u32>, f64, u64)>,
+}
+
+/// A team's measures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamMeasures {
+    /// Population, PCN counts, hhi, top PCN (the area id is the team index).
+    pub overlap: AreaOverlap,
+    /// The fewest PCNs, largest first (ties by code), holding at least the core share of the residents.
+    pub core_pcns: Vec<PcnId>,
+    /// The share of the residents registered with PCNs that have most of their list in this team.
+    pub home_share: Option<f64>,
+}
+
+/// A PCN's measures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PcnMeasures {
+    /// The PCN.
+    pub pcn: PcnId,
+    /// Its patients in the registrations (every LSOA, known or not).
+    pub list_size: u64,
+    /// Its patients resident in some team.
+    pub in_teams: u64,
+    /// Teams its patients live in, most patients first (ties by team order): (team, patients).
+    pub teams: Vec<(u32, u64)>,
+    /// Teams with at least each threshold of its list.
+    pub teams_at_or_above: Vec<u32>,
+    /// Whether it has at least the first threshold of some team's residents (it serves the teams).
+    pub serves_teams: bool,
+}
+
+/// A team–PCN pair with patients in common.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairMeasures {
+    /// The team.
+    pub team: u32,
+    /// The PCN.
+    pub pcn: PcnId,
+    /// The PCN's patients resident in the team.
+    pub patients: u64,
+    /// Σ over LSOAs of min(team's residents, PCN's patients resident there).
+    pub common: u64,
+    /// Σ over LSOAs of max(team's residents, PCN's patients resident there).
+    pub union: u64,
+    /// The team's residents.
+    pub team_population: u64,
+    /// The PCN's patients resident in known LSOAs.
+    pub pcn_population: u64,
+}
+
+impl PairMeasures {
+    /// Population-weighted Jaccard: `common / union`.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn jaccard(&self) -> Option<f64> {
+        (self.union > 0).then(|| self.common as f64 / self.union as f64)
+    }
+
+    /// Population-weighted containment of the team in the PCN: `common / team_population`.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn team_in_pcn(&self) -> Option<f64> {
+        (self.team_population > 0).then(|| self.common as f64 / self.team_population as f64)
+    }
+
+    /// Population-weighted containment of the PCN in the team: `common / pcn_population`.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn pcn_in_team(&self) -> Option<f64> {
+        (self.pcn_population > 0).then(|| self.common as f64 / self.pcn_population as f64)
+    }
+}
+
+/// Patients read, by where they went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlignAccounting {
+    /// Every patient of the registrations.
+    pub patients_read: u64,
+    /// Resident in a team.
+    pub patients_in_teams: u64,
+    /// Resident in a known LSOA but in no team (outside every team, or a piece of a split LSOA outside).
+    pub patients_no_team: u64,
+    /// Resident in an LSOA the apportionment does not know.
+    pub patients_unknown_lsoa: u64,
+}
+
+impl AlignAccounting {
+    /// Whether every patient read is in exactly one of the three.
+    #[must_use]
+    pub fn balances(&self) -> bool {
+        self.patients_read == self.patients_in_teams + self.patients_no_team + self.patients_unknown_lsoa
+    }
+}
+
+/// The whole alignment of a team layer with the PCNs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alignment {
+    /// The team names, in team order.
+    pub teams: Vec<String>,
+    /// The thresholds the counts use.
+    pub thresholds: Vec<Threshold>,
+    /// The core share.
+    pub core_share: Threshold,
+    /// Per team.
+    pub team_measures: Vec<TeamMeasures>,
+    /// Per PCN with patients in the registrations, in code order.
+    pub pcn_measures: Vec<PcnMeasures>,
+    /// Team–PCN pairs with patients in common, by team then PCN.
+    pub pairs: Vec<PairMeasures>,
+    /// LSOAs split between teams, in code order.
+    pub split: Vec<SplitLsoa>,
+    /// Where every patient went.
+    pub accounting: AlignAccounting,
+}
+
+impl Alignment {
+    /// The layer's alignment index: of the team residents registered with a PCN, the share whose PCN has
+    /// more of its patients in their team than in any other (1: every PCN's patients live in one team).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn index(&self) -> Option<f64> {
+        let total: u64 = self.pcn_measures.iter().map(|p| p.in_teams).sum();
+        let main: u64 = self.pcn_measures.iter().map(|p| p.teams.first().map_or(0, |t| t.1)).sum();
+        (total > 0).then(|| main as f64 / total as f64)
+    }
+
+    /// Teams from least to best aligned: by home share (none last), ties by name.
+    #[must_use]
+    pub fn teams_ranked(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.teams.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (self.team_measures[a as usize].home_share, self.team_measures[b as usize].home_share);
+            x.map_or(f64::INFINITY, |v| v).total_cmp(&y.map_or(f64::INFINITY, |v| v)).then(a.cmp(&b))
+        });
+        order
+    }
+
+    /// The PCNs serving the teams (indices into `pcn_measures`) from least to best aligned: by the share of
+    /// their team-resident patients in their main team, ties by code.
+    #[must_use]
+    pub fn pcns_ranked(&self) -> Vec<usize> {
+        let mut order: Vec<usize> =
+            (0..self.pcn_measures.len()).filter(|&i| self.pcn_measures[i].serves_teams).collect();
+        let key = |i: usize| self.pcn_measures[i].main_share().map_or(f64::INFINITY, |v| v);
+        order.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+        order
+    }
+}
+
+impl PcnMeasures {
+    /// Of its patients resident in a team, the share in its main team.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)]
+    pub fn main_share(&self) -> Option<f64> {
+        let main = self.teams.first()?.1;
+        (self.in_teams > 0).then(|| main as f64 / self.in_teams as f64)
+    }
+}
+
+/// Aligns the teams with the PCNs: apportions every registration row by `placement` (one entry per LSOA
+/// code of the registrations), then measures teams, PCNs and pairs.
+///
+/// ```
+/// use footprint_ingest::{InputFile, read_practice_map, read_registrations};
+/// use footprint_align::{LsoaTeams, align};
+/// use footprint_overlap::Threshold;
+/// let regs = "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA1,L1,90\nB1,L1,10\nB1,L2,50\n";
+/// let map = "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA1,P1,North\nB1,P2,South\n";
+/// let regs = read_registrations(&InputFile::from_bytes("r.csv", regs.into()))?;
+/// let map = read_practice_map(&InputFile::from_bytes("m.csv", map.into()))?;
+/// // L1 wholly in team 0, L2 half in team 0 and half in team 1.
+/// let placement = vec![LsoaTeams::Pieces(vec![(0, 1.0)]), LsoaTeams::Pieces(vec![(0, 0.5), (1, 0.5)])];
+/// let a = align(&regs, &map, &placement, vec!["East".into(), "West".into()], &[Threshold::ONE_PERCENT], Threshold::ONE_PERCENT);
+/// assert_eq!(a.team_measures[0].overlap.population, 125); // 90 + 10 + 25
+/// assert!(a.accounting.balances());
+/// # Ok::<(), footprint_ingest::IngestError>(())
+/// ```
+#[must_use]
+#[allow(clippy::too_many_lines)]
+pub fn align(
+    registrations: &RegistrationTable,
+    practices: &PracticeMap,
+    placement: &[LsoaTeams],
+    teams: Vec<String>,
+    thresholds: &[Threshold],
+    core_share: Threshold,
+) -> Alignment {
+    let practice_pcn: Vec<u32> = registrations
+        .practices
+        .iter()
+        .map(|code| match practices.pcn_of(code) {
+            Some(PracticePcn::Pcn(id)) => id.0,
+            _ => NO_PCN,
+        })
+        .collect();
+    // Patients per (LSOA, PCN or none), summed after a sort.
+    let mut keyed: Vec<(u64, u64)> = registrations
+        .rows
+        .iter()
+        .map(|r| ((u64::from(r.lsoa.0) << 32) | u64::from(practice_pcn[r.practice.index()]), u64::from(r.patients)))
+        .collect();
+    keyed.par_sort_unstable_by_key(|k| k.0);
+    let runs = footprint_overlap::sum_runs(keyed, 0);
+    let pcns = practices.pcns.len();
+    let mut accounting = AlignAccounting::default();
+    let mut list_size = vec![0u64; pcns];
+    // (team, PCN or none) → patients; (team, PCN) → common.
+    let mut team_runs: Vec<Vec<(u64, u64)>> = vec![Vec::new(); teams.len()];
+    let mut matrix: FxHashMap<(u32, u32), u64> = FxHashMap::default();
+    let mut common: FxHashMap<(u32, u32), u64> = FxHashMap::default();
+    let mut pcn_in_known = vec![0u64; pcns];
+    let mut split = Vec::new();
+    for lsoa_runs in runs.chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
+        #[allow(clippy::cast_possible_truncation)]
+        let lsoa = (lsoa_runs[0].0 >> 32) as usize;
+        for &(k, n) in lsoa_runs {
+            accounting.patients_read += n;
+            #[allow(clippy::cast_possible_truncation)]
+            let pcn = k as u32;
+            if pcn != NO_PCN {
+                list_size[pcn as usize] += n;
+            }
+        }
+        let pieces = match &placement[lsoa] {
+            LsoaTeams::Unknown => {
+                accounting.patients_unknown_lsoa += lsoa_runs.iter().map(|r| r.1).sum::<u64>();
+                continue;
+            }
+            LsoaTeams::Pieces(p) => p,
+        };
+        let mut weights: Vec<f64> = pieces.iter().map(|p| p.1).collect();
+        weights.push((1.0 - weights.iter().sum::<f64>()).max(0.0));
+        // This LSOA's patients by (piece, PCN), and by piece.
+        let mut per_piece = vec![0u64; weights.len()];
+        let mut given: Vec<(usize, u32, u64)> = Vec::new();
+        for &(k, n) in lsoa_runs {
+            #[allow(clippy::cast_possible_truncation)]
+            let pcn = k as u32;
+            if pcn != NO_PCN {
+                pcn_in_known[pcn as usize] += n;
+            }
+            // The usual case, an LSOA wholly in one team (or none): no division to make.
+            if weights.len() <= 2 && weights.last() == Some(&0.0) {
+                per_piece[0] += n;
+                given.push((0, pcn, n));
+                continue;
+            }
+            for (i, part) in largest_remainder(n, &weights).into_iter().enumerate() {
+                per_piece[i] += part;
+                if part > 0 {
+                    given.push((i, pcn, part));
+                }
+            }
+        }
+        let outside = weights.len() - 1;
+        accounting.patients_no_team += per_piece[outside];
+        for &(i, pcn, part) in &given {
+            if i == outside {
+                continue;
+            }
+            let team = pieces[i].0;
+            accounting.patients_in_teams += part;
+            team_runs[team as usize].push((u64::from(pcn), part));
+            if pcn != NO_PCN {
+                *matrix.entry((team, pcn)).or_default() += part;
+            }
+        }
+        // Σ min(team's residents here, PCN's patients here) per pair.
+        for (i, piece) in pieces.iter().enumerate() {
+            for &(k, n) in lsoa_runs {
+                #[allow(clippy::cast_possible_truncation)]
+                let pcn = k as u32;
+                if pcn != NO_PCN && per_piece[i] > 0 {
+                    *common.entry((piece.0, pcn)).or_default() += per_piece[i].min(n);
+                }
+            }
+        }
+        if placement[lsoa].is_split() {
+            let population: u64 = per_piece.iter().sum();
+            let mut parts: Vec<(Option<u32>, f64, u64)> =
+                pieces.iter().zip(&per_piece).map(|(p, &n)| (Some(p.0), p.1, n)).collect();
+            if weights[outside] > 0.0 {
+                parts.push((None, weights[outside], per_piece[outside]));
+            }
+            split.push(SplitLsoa { lsoa: registrations.lsoas[lsoa].clone(), population, pieces: parts });
+        }
+    }
+    split.sort_by(|a, b| a.lsoa.cmp(&b.lsoa));
+    let team_measures: Vec<TeamMeasures> = team_runs
+        .into_iter()
+        .enumerate()
+        .map(|(t, mut runs)| {
+            runs.sort_unstable_by_key(|r| r.0);
+            let summed = footprint_overlap::sum_runs(runs, 0);
+            #[allow(clippy::cast_possible_truncation)]
+            let overlap = measure(footprint_ingest::AreaId(t as u32), &summed, thresholds);
+            let mut ranked = overlap.pcn_patients.clone();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut core_pcns = Vec::new();
+            let mut held = 0u64;
+            for (pcn, n) in ranked {
+                if core_share.is_met(held, overlap.population) {
+                    break;
+                }
+                core_pcns.push(pcn);
+                held += n;
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let home: u64 =
+                overlap.pcn_patients.iter().filter(|(p, n)| 2 * n > list_size[p.index()]).map(|(_, n)| n).sum();
+            #[allow(clippy::cast_precision_loss)]
+            let home_share = (overlap.population > 0).then(|| home as f64 / overlap.population as f64);
+            TeamMeasures { overlap, core_pcns, home_share }
+        })
+        .collect();
+    let mut pairs: Vec<PairMeasures> = matrix
+        .iter()
+        .map(|(&(team, pcn), &patients)| {
+            let c = common.get(&(team, pcn)).copied().unwrap_or(0);
+            let (team_population, pcn_population) =
+                (team_measures[team as usize].overlap.population, pcn_in_known[pcn as usize]);
+            PairMeasures {
+                team,
+                pcn: PcnId(pcn),
+                patients,
+                common: c,
+                union: team_population + pcn_population - c,
+                team_population,
+                pcn_population,
+            }
+        })
+        .collect();
+    pairs.sort_by_key(|p| (p.team, p.pcn));
+    let mut serves = vec![false; pcns];
+    if let Some(first) = thresholds.first() {
+        for m in &team_measures {
+            for &(p, n) in &m.overlap.pcn_patients {
+                serves[p.index()] |= first.is_met(n, m.overlap.population);
+            }
+        }
+    }
+    let mut by_pcn: Vec<Vec<(u32, u64)>> = vec![Vec::new(); pcns];
+    for p in &pairs {
+        by_pcn[p.pcn.index()].push((p.team, p.patients));
+    }
+    let pcn_measures = by_pcn
+        .into_iter()
+        .enumerate()
+        .filter(|(p, _)| list_size[*p] > 0)
+        .map(|(p, mut teams_of)| {
+            teams_of.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let teams_at_or_above = thresholds
+                .iter()
+                .map(|t| teams_of.iter().filter(|(_, n)| t.is_met(*n, list_size[p])).count() as u32)
+                .collect();
+            #[allow(clippy::cast_possible_truncation)]
+            PcnMeasures {
+                pcn: PcnId(p as u32),
+                list_size: list_size[p],
+                in_teams: teams_of.iter().map(|t| t.1).sum(),
+                teams: teams_of,
+                teams_at_or_above,
+                serves_teams: serves[p],
+            }
+        })
+        .collect();
+    Alignment {
+        teams,
+        thresholds: thresholds.to_vec(),
+        core_share,
+        team_measures,
+        pcn_measures,
+        pairs,
+        split,
+        accounting,
+    }
+}

@@ -1,0 +1,81 @@
+//! The output schema, declared once: the name of every file a run writes, and the columns of the
+//! tables the pictures read back. Writers and readers (the report) both use these names.
+
+use crate::Threshold;
+
+/// The files of a run's output directory.
+pub mod files {
+    /// The overlap layer: one MultiPolygon feature per MSOA with every field of [`MSOA_OVERLAP_CSV`].
+    pub const MSOA_OVERLAP_GEOJSON: &str = "msoa_overlap.geojson";
+    /// One row per MSOA ([`super::area_columns`]).
+    pub const MSOA_OVERLAP_CSV: &str = "msoa_overlap.csv";
+    /// One row per MSOA × PCN ([`super::SHARE_COLUMNS`]).
+    pub const MSOA_PCN_SHARES_CSV: &str = "msoa_pcn_shares.csv";
+    /// The inputs, the accounting and the statistics.
+    pub const SUMMARY_JSON: &str = "summary.json";
+    /// PCN footprints, one feature per PCN and method.
+    pub const PCN_FOOTPRINTS_GEOJSON: &str = "pcn_footprints.geojson";
+    /// PCN footprints as a table.
+    pub const PCN_FOOTPRINTS_CSV: &str = "pcn_footprints.csv";
+    /// Pairs of footprints sharing areas.
+    pub const PCN_FOOTPRINT_OVERLAPS_CSV: &str = "pcn_footprint_overlaps.csv";
+    /// Every area of every footprint.
+    pub const PCN_FOOTPRINT_AREAS_CSV: &str = "pcn_footprint_areas.csv";
+    /// Team areas with their measures.
+    pub const TEAM_ALIGNMENT_GEOJSON: &str = "team_alignment.geojson";
+    /// Team measures as a table.
+    pub const TEAM_ALIGNMENT_CSV: &str = "team_alignment.csv";
+    /// Team × PCN patients.
+    pub const TEAM_PCN_MATRIX_CSV: &str = "team_pcn_matrix.csv";
+    /// PCN × team links.
+    pub const PCN_TEAM_LINKS_CSV: &str = "pcn_team_links.csv";
+    /// PCN measures against the teams.
+    pub const PCN_ALIGNMENT_CSV: &str = "pcn_alignment.csv";
+    /// Pieces of LSOAs split between teams.
+    pub const SPLIT_LSOAS_CSV: &str = "split_lsoas.csv";
+    /// The alignment in plain language.
+    pub const TEAM_ALIGNMENT_MD: &str = "team_alignment.md";
+    /// The self-contained HTML report.
+    pub const REPORT_HTML: &str = "report.html";
+    /// The PNG map.
+    pub const MAP_PNG: &str = "map.png";
+}
+
+/// The MSOA code column.
+pub const MSOA_CODE: &str = "msoa_code";
+/// The MSOA name column.
+pub const MSOA_NAME: &str = "msoa_name";
+/// Registered residents.
+pub const POPULATION: &str = "population";
+/// PCNs with any resident.
+pub const PCNS_ALL: &str = "pcns_all";
+/// Residents per km².
+pub const POPULATION_PER_KM2: &str = "population_per_km2";
+
+/// The columns of `msoa_overlap.csv` after the threshold counts.
+pub const AREA_TRAILING: [&str; 7] =
+    ["hhi", "effective_pcns", "top_pcn", "top_share", "patients_no_pcn", "area_km2", POPULATION_PER_KM2];
+
+/// The columns of `msoa_overlap.csv` (and the properties of `msoa_overlap.geojson`) for these thresholds.
+///
+/// ```
+/// let t = footprint_overlap::Threshold::ONE_PERCENT;
+/// let columns = footprint_overlap::write::schema::area_columns(&[t]);
+/// assert_eq!(columns[..5], ["msoa_code", "msoa_name", "population", "pcns_all", "pcns_ge_1pct"]);
+/// ```
+#[must_use]
+pub fn area_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> = [MSOA_CODE, MSOA_NAME, POPULATION, PCNS_ALL].map(String::from).to_vec();
+    columns.extend(thresholds.iter().map(|t| t.column_name()));
+    columns.extend(AREA_TRAILING.map(String::from));
+    columns
+}
+
+/// Whether a column of `msoa_overlap.csv` is a count of PCNs (`pcns_all` or a threshold's).
+#[must_use]
+pub fn is_count_column(column: &str) -> bool {
+    column == PCNS_ALL || column.starts_with(Threshold::COLUMN_PREFIX)
+}
+
+/// The columns of `msoa_pcn_shares.csv`.
+pub const SHARE_COLUMNS: [&str; 5] = [MSOA_CODE, "pcn_code", "pcn_name", "patients", "share"];

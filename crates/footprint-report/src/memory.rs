@@ -1,0 +1,115 @@
+//! The pictures' view of a run taken from the analysis in memory, exactly as a reader of the run's
+//! output directory would get it back (same coordinates, shares, order), so a report drawn either way
+//! is byte for byte the same.
+
+use std::path::Path;
+
+use footprint_footprints::Footprint;
+use footprint_ingest::{AreaLayer, PracticeMap};
+use footprint_overlap::OverlapTable;
+use footprint_overlap::write::{as_written, schema, size_fields, summary_json};
+use footprint_run::{Analysis, FootprintAreas, Loaded};
+use rayon::prelude::*;
+
+use crate::{AreaData, Measure, Outline, PcnInfo, ReportError, RunData, Share};
+
+impl RunData {
+    /// The run `analysis` of `loaded` as [`RunData::read`] would read it back from `dir` once written.
+    ///
+    /// # Errors
+    /// [`ReportError::Json`] if the run's summary cannot be read back (it always can).
+    pub fn from_analysis(dir: &Path, loaded: &Loaded, analysis: &Analysis) -> Result<Self, ReportError> {
+        let (layer, table) = (&loaded.layer, &analysis.table);
+        let summary_bytes = summary_json(&analysis.summary_inputs(loaded));
+        let summary = serde_json::from_slice(&summary_bytes)
+            .map_err(|e| ReportError::Json { path: dir.join(schema::files::SUMMARY_JSON), message: e.to_string() })?;
+        let measures = schema::area_columns(&table.thresholds)
+            .iter()
+            .filter(|c| schema::is_count_column(c))
+            .map(|c| Measure::from_column(c))
+            .collect();
+        let (pcns, shares) = shares(table, &loaded.practices);
+        let footprints = analysis.footprints.as_ref().map(|fp| {
+            let crs = match (&fp.areas, loaded.places.lsoa_layer()) {
+                (FootprintAreas::Lsoa { .. }, Some(lsoas)) => lsoas.crs,
+                _ => layer.crs,
+            };
+            outlines(&fp.footprints, &loaded.practices, crs)
+        });
+        Ok(Self {
+            dir: dir.to_owned(),
+            measures,
+            areas: areas(layer, table, &analysis.area_km2),
+            pcns,
+            shares,
+            summary,
+            footprints,
+            teams: None,
+        })
+    }
+}
+
+/// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them.
+fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64]) -> Vec<AreaData> {
+    table
+        .areas
+        .par_iter()
+        .map(|row| {
+            let area = &layer.areas[row.area.index()];
+            let mut counts = Vec::with_capacity(1 + row.pcns_at_or_above.len());
+            counts.push(row.pcns_all);
+            counts.extend(&row.pcns_at_or_above);
+            AreaData {
+                code: area.code.as_str().to_owned(),
+                name: area.name.clone(),
+                population: row.population,
+                counts,
+                density: size_fields(row.population, area_km2[row.area.index()]).1,
+                geometry: as_written(&area.geometry.0, layer.crs),
+            }
+        })
+        .collect()
+}
+
+/// The PCNs of `msoa_pcn_shares.csv` in code order, and each area's shares largest first (ties by code).
+fn shares(table: &OverlapTable, practices: &PracticeMap) -> (Vec<PcnInfo>, Vec<Vec<Share>>) {
+    let mut used = vec![false; practices.pcns.len()];
+    for row in &table.areas {
+        for &(pcn, _) in &row.pcn_patients {
+            used[pcn.index()] = true;
+        }
+    }
+    let mut rank = vec![u32::MAX; used.len()];
+    let mut pcns = Vec::new();
+    for (i, _) in used.iter().enumerate().filter(|(_, u)| **u) {
+        rank[i] = u32::try_from(pcns.len()).unwrap_or(u32::MAX);
+        let pcn = &practices.pcns[i];
+        pcns.push(PcnInfo { code: pcn.code.as_str().to_owned(), name: pcn.name.clone() });
+    }
+    let shares = table
+        .areas
+        .iter()
+        .map(|row| {
+            let mut area: Vec<Share> = row
+                .pcn_patients
+                .iter()
+                .map(|&(pcn, patients)| Share { pcn: rank[pcn.index()], patients, share: row.share(patients) })
+                .collect();
+            area.sort_by(|a, b| b.patients.cmp(&a.patients).then(a.pcn.cmp(&b.pcn)));
+            area
+        })
+        .collect();
+    (pcns, shares)
+}
+
+/// The footprints as `pcn_footprints.geojson` holds them, in its order.
+fn outlines(footprints: &[Footprint], practices: &PracticeMap, crs: footprint_ingest::Crs) -> Vec<Outline> {
+    footprints
+        .par_iter()
+        .map(|f| Outline {
+            key: practices.pcns[f.pcn.index()].code.as_str().to_owned(),
+            group: f.method.name().to_owned(),
+            geometry: as_written(&f.shape.0, crs),
+        })
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! The jobs: everything an overlap, footprint or alignment run needs to know, as typed values.
+
+use std::path::{Path, PathBuf};
+
+use footprint_footprints::{FootprintLevel, FootprintSpec};
+use footprint_ingest::{AreaFields, CentroidColumns, LookupColumns};
+use footprint_overlap::Threshold;
+
+/// How LSOAs are placed in areas.
+#[derive(Clone, Debug)]
+pub enum AssignmentSource {
+    /// An LSOA → area lookup CSV.
+    Lookup {
+        /// The file.
+        path: PathBuf,
+        /// Its columns.
+        columns: LookupColumns,
+    },
+    /// A CSV of LSOA centroids, located in the area polygons.
+    Centroids {
+        /// The file.
+        path: PathBuf,
+        /// Its columns.
+        columns: CentroidColumns,
+        /// How far (metres) a centroid in no area may be from the nearest area to be given to it.
+        snap_metres: f64,
+    },
+    /// LSOA polygons: each LSOA is placed by a point guaranteed inside its polygon.
+    LsoaAreas {
+        /// The LSOA layer (GeoJSON or shapefile).
+        path: PathBuf,
+        /// Its code field and CRS.
+        fields: AreaFields,
+        /// As for centroids.
+        snap_metres: f64,
+    },
+}
+
+impl AssignmentSource {
+    /// The file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            AssignmentSource::Lookup { path, .. }
+            | AssignmentSource::Centroids { path, .. }
+            | AssignmentSource::LsoaAreas { path, .. } => path,
+        }
+    }
+}
+
+/// Everything an overlap run needs to know.
+#[derive(Clone, Debug)]
+pub struct OverlapJob {
+    /// The registrations CSV (plain or gzip).
+    pub registrations: PathBuf,
+    /// The practice → PCN map.
+    pub practices: PathBuf,
+    /// The area layer (GeoJSON).
+    pub areas: PathBuf,
+    /// Which properties of the area layer hold codes and names.
+    pub area_fields: AreaFields,
+    /// How LSOAs are placed in areas.
+    pub assignment: AssignmentSource,
+    /// The share thresholds, in output order.
+    pub thresholds: Vec<Threshold>,
+    /// PCN footprints to draw, if any.
+    pub footprints: Option<FootprintJob>,
+}
+
+impl OverlapJob {
+    /// The national overlap job over the England dataset bundled in `dir` (fixtures/england-2011: July 2022
+    /// registrations, January 2022 practice map, MSOA 2011 boundaries), placing LSOAs by the lookup;
+    /// threshold 1%, no footprints.
+    #[must_use]
+    pub fn england_by_lookup(dir: &Path) -> Self {
+        Self::england(
+            dir,
+            AssignmentSource::Lookup {
+                path: dir.join("lsoa11_msoa11_lookup.csv.gz"),
+                columns: LookupColumns::default(),
+            },
+        )
+    }
+
+    /// The same job placing LSOAs by their population-weighted centroids, snapping within `snap_metres`.
+    #[must_use]
+    pub fn england_by_centroids(dir: &Path, snap_metres: f64) -> Self {
+        Self::england(
+            dir,
+            AssignmentSource::Centroids {
+                path: dir.join("lsoa11_population_weighted_centroids.csv.gz"),
+                columns: CentroidColumns::default(),
+                snap_metres,
+            },
+        )
+    }
+
+    fn england(dir: &Path, assignment: AssignmentSource) -> Self {
+        Self {
+            registrations: dir.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
+            practices: dir.join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
+            areas: dir.join("msoa11_england_generalised_clipped.geojson.gz"),
+            area_fields: AreaFields::default(),
+            assignment,
+            thresholds: vec![Threshold::ONE_PERCENT],
+            footprints: None,
+        }
+    }
+}
+
+/// What footprints to draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FootprintJob {
+    /// The areas they are made of.
+    pub level: FootprintLevel,
+    /// The methods and their parameters.
+    pub spec: FootprintSpec,
+}
+
+/// Where the teams come from.
+#[derive(Clone, Debug)]
+pub enum TeamSource {
+    /// Team polygons (GeoJSON or shapefile), with how LSOAs are apportioned to them.
+    Layer {
+        /// The team layer.
+        path: PathBuf,
+        /// Its name field and CRS.
+        fields: AreaFields,
+        /// How LSOAs are apportioned to the polygons.
+        apportionment: TeamApportionment,
+    },
+    /// A CSV naming each LSOA's team (no team polygons needed).
+    Lookup {
+        /// The file.
+        path: PathBuf,
+        /// The LSOA column and the team column.
+        columns: LookupColumns,
+    },
+}
+
+/// How LSOAs' residents are apportioned to team polygons.
+#[derive(Clone, Debug)]
+pub enum TeamApportionment {
+    /// By the area of each piece of an LSOA polygon in each team (the default).
+    AreaWeighted {
+        /// The LSOA polygons.
+        lsoa_areas: PathBuf,
+        /// Their code field and CRS.
+        fields: AreaFields,
+        /// Pieces smaller than this share of the LSOA are dropped (slivers).
+        min_piece: f64,
+    },
+    /// Wholly to the team holding each LSOA's point: its population-weighted centroid.
+    Centroids {
+        /// The centroid CSV.
+        path: PathBuf,
+        /// Its columns.
+        columns: CentroidColumns,
+    },
+    /// Wholly to the team holding each LSOA polygon's interior point.
+    LsoaPoints {
+        /// The LSOA polygons.
+        lsoa_areas: PathBuf,
+        /// Their code field and CRS.
+        fields: AreaFields,
+    },
+}
+
+impl TeamSource {
+    /// How LSOAs are apportioned, in words for the report.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            TeamSource::Lookup { .. } => "by the LSOA → team table (each LSOA whole)".into(),
+            TeamSource::Layer { apportionment: TeamApportionment::AreaWeighted { min_piece, .. }, .. } => format!(
+                "by area (an LSOA cut by a team boundary is split in proportion to the area of each piece; pieces \
+                 under {}% of the LSOA are dropped)",
+                min_piece * 100.0
+            ),
+            TeamSource::Layer { apportionment: TeamApportionment::Centroids { .. }, .. } => {
+                "by population-weighted centroid (each LSOA whole)".into()
+            }
+            TeamSource::Layer { apportionment: TeamApportionment::LsoaPoints { .. }, .. } => {
+                "by a point inside each LSOA polygon (each LSOA whole)".into()
+            }
+        }
+    }
+}
+
+/// Everything a team-alignment run needs to know.
+#[derive(Clone, Debug)]
+pub struct AlignJob {
+    /// The registrations CSV.
+    pub registrations: PathBuf,
+    /// The practice → PCN map.
+    pub practices: PathBuf,
+    /// The teams and how LSOAs go to them.
+    pub teams: TeamSource,
+    /// The share thresholds, in output order.
+    pub thresholds: Vec<Threshold>,
+    /// The share of a team's residents its core PCNs hold.
+    pub core_share: Threshold,
+}

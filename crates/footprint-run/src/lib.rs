@@ -1,0 +1,27 @@
+//! The jobs of footprint and the pipeline that runs them.
+//!
+//! A job ([`OverlapJob`], [`AlignJob`]) names every input and choice as typed values; [`run`] loads the
+//! inputs in parallel, assigns LSOAs, counts, draws the footprints the job asks for, renders every layer
+//! and writes them all or nothing; [`align_run`] does the same for team alignment. The stages
+//! ([`load`], [`analyse`], [`render`]) are public for the benchmarks and the pictures.
+//!
+//! ```no_run
+//! let job = footprint_run::OverlapJob::england_by_lookup(std::path::Path::new("fixtures/england-2011"));
+//! let report = footprint_run::run(&job, std::path::Path::new("footprint-out"))?;
+//! assert!(report.analysis.table.accounting.balances());
+//! # Ok::<(), footprint_run::RunError>(())
+//! ```
+
+mod align;
+mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
+mod job;
+mod overlap;
+
+pub use align::{AlignReport, align_run};
+pub use error::RunError;
+pub use job::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
+pub use overlap::{
+    Analysis, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, render, run, run_with,
+};

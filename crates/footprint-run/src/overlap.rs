@@ -1,0 +1,367 @@
+//! The whole overlap run as three stages: load the inputs (in parallel), analyse, render the layers;
+//! then an atomic write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use footprint_footprints::{Footprint, FootprintLevel, footprints};
+use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
+use footprint_ingest::{
+    AreaLayer, AreaMeter, Crs, FileInfo, IngestError, InputFile, LsoaCode, PracticeMap, RegistrationTable,
+    read_area_layer, read_centroids, read_lookup, read_practice_map, read_registrations,
+};
+use footprint_overlap::write::{
+    OutputSet, SummaryInputs, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, schema::files, summary_json,
+};
+use footprint_overlap::{OverlapTable, count_overlap};
+use rayon::prelude::*;
+
+use crate::{AssignmentSource, FootprintJob, OverlapJob, RunError};
+
+/// The areas footprints were drawn from, with what was measured on them.
+pub enum FootprintAreas {
+    /// The run's area layer (MSOAs): the main table and sizes apply.
+    Msoa,
+    /// LSOA polygons, counted and measured on their own.
+    Lsoa {
+        /// The counts per LSOA.
+        table: OverlapTable,
+        /// Each LSOA's size in km², in layer order.
+        area_km2: Vec<f64>,
+    },
+}
+
+/// Footprints drawn, with the areas they are made of.
+pub struct FootprintResult {
+    /// The areas.
+    pub areas: FootprintAreas,
+    /// The footprints, by method then PCN code.
+    pub footprints: Vec<Footprint>,
+}
+
+impl FootprintResult {
+    /// For LSOA-level footprints, the counts per LSOA and each LSOA's size in km².
+    #[must_use]
+    pub fn lsoa_counts(&self) -> Option<(&OverlapTable, &[f64])> {
+        match &self.areas {
+            FootprintAreas::Msoa => None,
+            FootprintAreas::Lsoa { table, area_km2 } => Some((table, area_km2)),
+        }
+    }
+
+    /// The level they were drawn at.
+    #[must_use]
+    pub fn level(&self) -> FootprintLevel {
+        match self.areas {
+            FootprintAreas::Msoa => FootprintLevel::Msoa,
+            FootprintAreas::Lsoa { .. } => FootprintLevel::Lsoa,
+        }
+    }
+}
+
+/// The parsed inputs of a run.
+pub struct Loaded {
+    /// Registrations.
+    pub registrations: RegistrationTable,
+    /// Its file.
+    pub registrations_meta: FileInfo,
+    /// The practice map.
+    pub practices: PracticeMap,
+    /// Its file.
+    pub practices_meta: FileInfo,
+    /// The areas.
+    pub layer: AreaLayer,
+    /// Its file.
+    pub areas_meta: FileInfo,
+    /// What places LSOAs in areas: the lookup, the centroids or the LSOA polygons.
+    pub places: LsoaPlaces,
+    /// Its file.
+    pub places_meta: FileInfo,
+}
+
+/// The result of the analysis stage.
+pub struct Analysis {
+    /// Where each LSOA went.
+    pub assignment: Assignment,
+    /// The counts.
+    pub table: OverlapTable,
+    /// Each area's size in km² (British National Grid), in area order.
+    pub area_km2: Vec<f64>,
+    /// The CRS the centroids were read in, when LSOAs were placed by points.
+    pub centroid_crs: Option<Crs>,
+    /// The footprints, when the job asks for them.
+    pub footprints: Option<FootprintResult>,
+}
+
+impl Analysis {
+    /// What `summary.json` describes for this analysis of `loaded`.
+    #[must_use]
+    pub fn summary_inputs<'a>(&'a self, loaded: &'a Loaded) -> SummaryInputs<'a> {
+        SummaryInputs {
+            registrations: (&loaded.registrations, &loaded.registrations_meta),
+            practices: (&loaded.practices, &loaded.practices_meta),
+            layer: (&loaded.layer, &loaded.areas_meta),
+            places: (&loaded.places, &loaded.places_meta),
+            assignment: &self.assignment,
+            centroid_crs: self.centroid_crs,
+            table: &self.table,
+        }
+    }
+}
+
+/// Reads a file and parses it, keeping what is known of the file.
+pub(crate) fn read_with<T>(
+    path: &Path,
+    parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
+) -> Result<(T, FileInfo), IngestError> {
+    let file = InputFile::read_compressed(path)?;
+    Ok((parse(&file)?, file.info()))
+}
+
+/// Reads what places LSOAs in areas.
+fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
+    match source {
+        AssignmentSource::Lookup { path, columns } => {
+            read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (LsoaPlaces::Lookup(l), m))
+        }
+        AssignmentSource::Centroids { path, columns, snap_metres } => read_with(path, |f| read_centroids(f, columns))
+            .map(|(centroids, m)| (LsoaPlaces::Centroids { centroids, snap_metres: *snap_metres }, m)),
+        AssignmentSource::LsoaAreas { path, fields, snap_metres } => {
+            let (lsoas, info) = read_area_layer(path, fields)?;
+            Ok((LsoaPlaces::polygons(lsoas, *snap_metres), info))
+        }
+    }
+}
+
+/// Reads and parses every input, the large ones concurrently.
+///
+/// # Errors
+/// The first input error met (its path, position and value).
+pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
+    let (registrations, rest) = rayon::join(
+        || read_with(&job.registrations, read_registrations),
+        || {
+            let (areas, small) = rayon::join(
+                || read_area_layer(&job.areas, &job.area_fields),
+                || Ok::<_, IngestError>((read_with(&job.practices, read_practice_map)?, read_places(&job.assignment)?)),
+            );
+            Ok::<_, IngestError>((areas?, small?))
+        },
+    );
+    let (registrations, registrations_meta) = registrations?;
+    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta))) = rest?;
+    Ok(Loaded { registrations, registrations_meta, practices, practices_meta, layer, areas_meta, places, places_meta })
+}
+
+/// Assigns LSOAs to areas, counts PCNs per area, measures each area, and draws the footprints the job asks for.
+///
+/// # Errors
+/// [`RunError::Ingest`] if the centroids' coordinates are neither degrees nor British National Grid
+/// metres; [`RunError::Job`] if LSOA-level footprints are asked for without LSOA polygons.
+pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> {
+    let layer = &loaded.layer;
+    // Area sizes and the count are independent: run them side by side.
+    let (area_km2, assigned) = rayon::join(
+        || measure_areas(layer),
+        || -> Result<_, IngestError> {
+            let (assignment, centroid_crs) =
+                loaded.places.assign(&loaded.registrations.lsoas, layer, job.assignment.path())?;
+            let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
+            Ok((assignment, table, centroid_crs))
+        },
+    );
+    let (assignment, table, centroid_crs) = assigned?;
+    let footprints = match &job.footprints {
+        None => None,
+        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2)?),
+    };
+    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints })
+}
+
+/// Draws the footprints of every PCN at the job's level.
+fn draw_footprints(
+    loaded: &Loaded,
+    fj: &FootprintJob,
+    table: &OverlapTable,
+    area_km2: &[f64],
+) -> Result<FootprintResult, RunError> {
+    match fj.level {
+        FootprintLevel::Msoa => Ok(FootprintResult {
+            areas: FootprintAreas::Msoa,
+            footprints: footprints(table, &loaded.layer, &loaded.practices, area_km2, &fj.spec),
+        }),
+        FootprintLevel::Lsoa => {
+            let lsoas = loaded
+                .places
+                .lsoa_layer()
+                .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" })?;
+            // Each registration LSOA code to the LSOA polygon with that code.
+            let assignment = assign_by_code(&loaded.registrations.lsoas, lsoas);
+            let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
+            let km2 = measure_areas(lsoas);
+            let drawn = footprints(&lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
+            Ok(FootprintResult { areas: FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, footprints: drawn })
+        }
+    }
+}
+
+/// Places each code in the area of the layer with the same code.
+fn assign_by_code(codes: &[LsoaCode], layer: &AreaLayer) -> Assignment {
+    Assignment {
+        method: AssignmentMethod::Lookup,
+        placements: codes
+            .iter()
+            .map(|c| layer.find(c.as_str()).map_or(Placement::UnknownLsoa, Placement::Area))
+            .collect(),
+        snapped: Vec::new(),
+    }
+}
+
+/// Every area's size in km² (British National Grid), in parallel.
+fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
+    let meter = AreaMeter::over(layer.crs, layer.areas.iter().map(|a| &a.geometry));
+    layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
+}
+
+/// The output files of a run, by name, rendered in memory.
+#[must_use]
+pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
+    let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
+    let ((geojson, overlap_csv), (shares_csv, summary)) = rayon::join(
+        || {
+            rayon::join(
+                || msoa_overlap_geojson(layer, practices, table, km2),
+                || msoa_overlap_csv(layer, practices, table, km2),
+            )
+        },
+        || {
+            rayon::join(
+                || msoa_pcn_shares_csv(layer, practices, table),
+                || summary_json(&analysis.summary_inputs(loaded)),
+            )
+        },
+    );
+    let mut files = vec![
+        (files::MSOA_OVERLAP_GEOJSON, geojson),
+        (files::MSOA_OVERLAP_CSV, overlap_csv),
+        (files::MSOA_PCN_SHARES_CSV, shares_csv),
+        (files::SUMMARY_JSON, summary),
+    ];
+    if let (Some(fp), Some(fj)) = (&analysis.footprints, &job.footprints) {
+        let (layer, table) = match (&fp.areas, loaded.places.lsoa_layer()) {
+            (FootprintAreas::Lsoa { table, .. }, Some(lsoas)) => (lsoas, table),
+            _ => (&loaded.layer, &analysis.table),
+        };
+        files.extend(footprint_io::render(&fp.footprints, layer, table, practices, &fj.spec, fp.level()));
+    }
+    files
+}
+
+/// The footprint layers through the footprint writers.
+mod footprint_io {
+    use footprint_footprints::write::{
+        footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson,
+    };
+    use footprint_footprints::{Footprint, FootprintLevel, FootprintSpec};
+    use footprint_ingest::{AreaLayer, PracticeMap};
+    use footprint_overlap::OverlapTable;
+    use footprint_overlap::write::schema::files;
+
+    /// The four footprint files.
+    pub(super) fn render(
+        footprints: &[Footprint],
+        layer: &AreaLayer,
+        table: &OverlapTable,
+        practices: &PracticeMap,
+        spec: &FootprintSpec,
+        level: FootprintLevel,
+    ) -> [(&'static str, Vec<u8>); 4] {
+        let ((geo, csv), (overlaps, areas)) = rayon::join(
+            || {
+                rayon::join(
+                    || footprints_geojson(footprints, layer, practices, spec, level),
+                    || footprints_csv(footprints, practices, spec, level),
+                )
+            },
+            || {
+                rayon::join(
+                    || footprint_overlaps_csv(footprints, practices),
+                    || footprint_areas_csv(footprints, table, layer, practices),
+                )
+            },
+        );
+        [
+            (files::PCN_FOOTPRINTS_GEOJSON, geo),
+            (files::PCN_FOOTPRINTS_CSV, csv),
+            (files::PCN_FOOTPRINT_OVERLAPS_CSV, overlaps),
+            (files::PCN_FOOTPRINT_AREAS_CSV, areas),
+        ]
+    }
+}
+
+/// Time spent in each stage of a run.
+#[derive(Clone, Debug, Default)]
+pub struct StageTimes {
+    /// Reading and parsing the inputs.
+    pub load: Duration,
+    /// Assignment and counting.
+    pub analyse: Duration,
+    /// Rendering the outputs.
+    pub render: Duration,
+    /// Writing them to disk.
+    pub write: Duration,
+}
+
+/// What a finished run produced.
+pub struct RunReport {
+    /// The parsed inputs.
+    pub loaded: Loaded,
+    /// The analysis.
+    pub analysis: Analysis,
+    /// The files written.
+    pub written: Vec<PathBuf>,
+    /// Stage timings.
+    pub times: StageTimes,
+}
+
+/// Runs the whole job and writes every layer into `out_dir`, all or nothing.
+///
+/// # Errors
+/// An input error, or an output that cannot be written (previous outputs are then left untouched).
+pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
+    run_with(job, out_dir, |_, _| Ok::<_, RunError>(Vec::new()))
+}
+
+/// As [`run`], with more files made from the analysis by `extra` (the pictures) while the layers are
+/// rendered, and written in the same all-or-nothing set.
+///
+/// # Errors
+/// As [`run`], or the error `extra` returns.
+pub fn run_with<E: From<RunError> + Send>(
+    job: &OverlapJob,
+    out_dir: &Path,
+    extra: impl Fn(&Loaded, &Analysis) -> Result<Vec<(&'static str, Vec<u8>)>, E> + Sync,
+) -> Result<RunReport, E> {
+    let mut times = StageTimes::default();
+    let t = Instant::now();
+    let loaded = load(job).map_err(RunError::from)?;
+    times.load = t.elapsed();
+    let t = Instant::now();
+    let analysis = analyse(&loaded, job)?;
+    times.analyse = t.elapsed();
+    let t = Instant::now();
+    let (mut files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis));
+    files.extend(more?);
+    times.render = t.elapsed();
+    let t = Instant::now();
+    let written = write_all(out_dir, &files)?;
+    times.write = t.elapsed();
+    Ok(RunReport { loaded, analysis, written, times })
+}
+
+/// Writes every file into `dir`, all or nothing.
+pub(crate) fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, RunError> {
+    let mut out = OutputSet::new(dir)?;
+    out.stage_all(files)?;
+    Ok(out.commit()?)
+}
