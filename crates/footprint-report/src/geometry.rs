@@ -24,7 +24,7 @@ pub fn simplify_for_display(geometry: &MultiPolygon<f64>, tolerance: f64) -> Mul
     let min_area = tolerance * tolerance;
     MultiPolygon(
         visible_parts(geometry, tolerance)
-            .map(|p| {
+            .map(|(_, p)| {
                 let p = p.simplify(tolerance);
                 let holes =
                     p.interiors().iter().filter(|h| Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_area);
@@ -36,7 +36,7 @@ pub fn simplify_for_display(geometry: &MultiPolygon<f64>, tolerance: f64) -> Mul
 
 /// The polygons of an area worth drawing at `tolerance`: those of at least a tolerance square, and the
 /// largest in any case.
-fn visible_parts(geometry: &MultiPolygon<f64>, tolerance: f64) -> impl Iterator<Item = &Polygon<f64>> {
+fn visible_parts(geometry: &MultiPolygon<f64>, tolerance: f64) -> impl Iterator<Item = (usize, &Polygon<f64>)> {
     let largest = geometry
         .0
         .iter()
@@ -48,7 +48,6 @@ fn visible_parts(geometry: &MultiPolygon<f64>, tolerance: f64) -> impl Iterator<
         .iter()
         .enumerate()
         .filter(move |(i, p)| Some(*i) == largest || p.unsigned_area() >= tolerance * tolerance)
-        .map(|(_, p)| p)
 }
 
 /// A vertex, by the bits of its coordinates: neighbours share vertices exactly.
@@ -66,44 +65,101 @@ fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>>
     geometry.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
 
-/// Simplifies a coverage (areas that share boundaries vertex for vertex) for display so that neighbours
-/// stay joined: every vertex where the areas meeting change (a junction of three areas, or where a
-/// shared boundary meets the coast) is kept, and each chain between two kept vertices is simplified on
-/// its own (Ramer–Douglas–Peucker, `tolerance` in metres), the same way from either side. A ring with
-/// no such vertex starts from its smallest vertex, which its neighbour picks too. Polygons smaller than a
-/// tolerance square are dropped, except each area's largest; holes are kept.
-#[must_use]
-pub fn simplify_coverage(areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
-    use std::collections::HashMap;
-    let mut edges: HashMap<(Key, Key), u32> = HashMap::new();
-    let mut rings_at: HashMap<Key, u32> = HashMap::new();
-    for ring in areas.iter().flat_map(rings) {
-        let mut seen: Vec<Key> = ring.0.iter().map(|&c| key(c)).collect();
-        for w in seen.windows(2) {
-            *edges.entry(edge(w[0], w[1])).or_default() += 1;
-        }
-        seen.sort_unstable();
-        seen.dedup();
-        for k in seen {
-            *rings_at.entry(k).or_default() += 1;
+/// Where the rings of a coverage must keep their vertices when simplified: for every vertex of every
+/// ring (areas, then polygons, then exterior and holes, in order; closing positions left out), whether
+/// the areas meeting change there (it is on three or more rings, or the edges before and after it are
+/// shared by different numbers of rings). Found with two parallel sorts, independent of the tolerance,
+/// so one topology serves every simplification of the same areas.
+#[derive(Clone, Debug, Default)]
+pub struct Topology {
+    /// Where each ring's vertices start in `junction`, one entry per ring and a last one for the end.
+    starts: Vec<usize>,
+    /// Per vertex: keep it.
+    junction: Vec<bool>,
+}
+
+/// A ring's positions without its closing one.
+fn open(ring: &LineString<f64>) -> &[Coord<f64>] {
+    let points = &ring.0[..];
+    if points.len() > 1 && points.first() == points.last() { &points[..points.len() - 1] } else { points }
+}
+
+/// Counts each key of `items` (sorted by key) and gives every item's index its key's count.
+fn spread<K: Ord + Copy + Send + Sync>(mut items: Vec<(K, u32, u32)>, n: usize, distinct_second: bool) -> Vec<u32> {
+    items.par_sort_unstable();
+    let mut out = vec![0u32; n];
+    for group in items.chunk_by(|a, b| a.0 == b.0) {
+        let count =
+            if distinct_second { 1 + group.windows(2).filter(|w| w[0].1 != w[1].1).count() } else { group.len() };
+        for item in group {
+            out[item.2 as usize] = u32::try_from(count).unwrap_or(u32::MAX);
         }
     }
-    let simplify_ring = |ring: &LineString<f64>| -> LineString<f64> {
-        let mut points: Vec<Coord<f64>> = ring.0.clone();
-        if points.len() > 1 && points.first() == points.last() {
-            points.pop();
+    out
+}
+
+impl Topology {
+    /// The topology of `areas` (every ring of every polygon).
+    #[must_use]
+    pub fn of(areas: &[MultiPolygon<f64>]) -> Self {
+        let all: Vec<&[Coord<f64>]> = areas.iter().flat_map(rings).map(open).collect();
+        let mut starts = Vec::with_capacity(all.len() + 1);
+        let mut total = 0usize;
+        for r in &all {
+            starts.push(total);
+            total += r.len();
         }
+        starts.push(total);
+        let id = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        let (next_edge, rings_at) = rayon::join(
+            || {
+                let items: Vec<((Key, Key), u32, u32)> = (0..all.len())
+                    .into_par_iter()
+                    .flat_map_iter(|r| {
+                        let (points, start) = (all[r], starts[r]);
+                        (0..points.len()).map(move |i| {
+                            let (a, b) = (points[i], points[(i + 1) % points.len()]);
+                            (edge(key(a), key(b)), 0, id(start + i))
+                        })
+                    })
+                    .collect();
+                spread(items, total, false)
+            },
+            || {
+                let items: Vec<(Key, u32, u32)> = (0..all.len())
+                    .into_par_iter()
+                    .flat_map_iter(|r| {
+                        let start = starts[r];
+                        all[r].iter().enumerate().map(move |(i, &c)| (key(c), id(r), id(start + i)))
+                    })
+                    .collect();
+                spread(items, total, true)
+            },
+        );
+        let junction = (0..all.len())
+            .into_par_iter()
+            .flat_map_iter(|r| {
+                let (start, n) = (starts[r], all[r].len());
+                let (next_edge, rings_at) = (&next_edge, &rings_at);
+                (0..n).map(move |i| {
+                    let prev = start + (i + n - 1) % n;
+                    rings_at[start + i] >= 3 || next_edge[prev] != next_edge[start + i]
+                })
+            })
+            .collect();
+        Self { starts, junction }
+    }
+
+    /// Simplifies one ring of the coverage (ring number `r`): junctions kept, each chain between them
+    /// simplified alone.
+    fn simplify_ring(&self, r: usize, ring: &LineString<f64>, tolerance: f64) -> LineString<f64> {
+        let points = open(ring);
         let n = points.len();
         if n < 4 {
             return ring.clone();
         }
-        let count = |a: Coord<f64>, b: Coord<f64>| edges.get(&edge(key(a), key(b))).copied().unwrap_or(0);
-        let kept: Vec<usize> = (0..n)
-            .filter(|&i| {
-                let (p, v, q) = (points[(i + n - 1) % n], points[i], points[(i + 1) % n]);
-                rings_at.get(&key(v)).copied().unwrap_or(0) >= 3 || count(p, v) != count(v, q)
-            })
-            .collect();
+        let junction = &self.junction[self.starts[r]..self.starts[r + 1]];
+        let kept: Vec<usize> = (0..n).filter(|&i| junction[i]).collect();
         let start = match kept.first() {
             Some(&i) => i,
             None => (0..n).min_by_key(|&i| key(points[i])).unwrap_or(0),
@@ -121,19 +177,57 @@ pub fn simplify_coverage(areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<Mul
             out.extend(chain.simplify(tolerance).0.into_iter().skip(1));
         }
         if out.len() < 4 { ring.clone() } else { LineString(out) }
-    };
-    areas
-        .par_iter()
-        .map(|geometry| {
-            MultiPolygon(
-                visible_parts(geometry, tolerance)
-                    .map(|p| {
-                        Polygon::new(simplify_ring(p.exterior()), p.interiors().iter().map(simplify_ring).collect())
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
+    }
+
+    /// [`simplify_coverage`] of the `areas` this topology was made of.
+    #[must_use]
+    pub fn simplify(&self, areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
+        // The number of each area's first ring.
+        let mut first = Vec::with_capacity(areas.len());
+        let mut rings = 0usize;
+        for a in areas {
+            first.push(rings);
+            rings += a.0.iter().map(|p| 1 + p.interiors().len()).sum::<usize>();
+        }
+        areas
+            .par_iter()
+            .zip(first)
+            .map(|(geometry, first)| {
+                let mut ring_of = Vec::with_capacity(geometry.0.len());
+                let mut r = first;
+                for p in &geometry.0 {
+                    ring_of.push(r);
+                    r += 1 + p.interiors().len();
+                }
+                MultiPolygon(
+                    visible_parts(geometry, tolerance)
+                        .map(|(k, p)| {
+                            let r = ring_of[k];
+                            Polygon::new(
+                                self.simplify_ring(r, p.exterior(), tolerance),
+                                p.interiors()
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(h, ring)| self.simplify_ring(r + 1 + h, ring, tolerance))
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Simplifies a coverage (areas that share boundaries vertex for vertex) for display so that neighbours
+/// stay joined: every vertex where the areas meeting change (a junction of three areas, or where a
+/// shared boundary meets the coast) is kept, and each chain between two kept vertices is simplified on
+/// its own (Ramer–Douglas–Peucker, `tolerance` in metres), the same way from either side. A ring with
+/// no such vertex starts from its smallest vertex, which its neighbour picks too. Polygons smaller than a
+/// tolerance square are dropped, except each area's largest; holes are kept.
+#[must_use]
+pub fn simplify_coverage(areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
+    Topology::of(areas).simplify(areas, tolerance)
 }
 
 /// The bounding box of many geometries, if any has a position.
