@@ -91,6 +91,7 @@ pub fn from_analysis(
     analysis: &footprint_run::Analysis,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let run = RunData::from_analysis(dir, loaded, analysis)?;
+    run.display(); // made once, for both pictures
     let (html, map) = rayon::join(|| render_html(&run), || render_png(&run, &MapOptions::new(&run)));
     let map = map.with_context(|| format!("drawing the map of {}", dir.display()))?;
     Ok(vec![(files::MAP_PNG, map.png), (files::REPORT_HTML, html.into_bytes())])

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::classes::{self, Classes, hex};
-use crate::geometry::{SvgFrame, all_to_bng, extent, simplify_coverage, simplify_for_display};
+use crate::geometry::{SvgFrame, extent, simplify_for_display};
 use crate::run::RunData;
 
 /// The display tolerance is the larger side of the map's extent divided by this (65 m for England).
@@ -127,12 +127,14 @@ fn initial_measure(run: &RunData) -> usize {
 }
 
 fn data(run: &RunData) -> Data<'_> {
-    let projected = all_to_bng(run.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
-    let bounds = extent(&projected);
+    let display = run.display();
+    let projected = &display.areas;
+    let bounds = extent(projected);
     let (min, max) = bounds.map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)));
     let tolerance = (max.0 - min.0).max(max.1 - min.1).max(1.0) / HTML_TOLERANCE_DIVISOR;
     let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
-    let paths: Vec<String> = simplify_coverage(&projected, tolerance).par_iter().map(|g| frame.path(g)).collect();
+    let paths: Vec<String> =
+        display.topology.simplify(projected, tolerance).par_iter().map(|g| frame.path(g)).collect();
     #[allow(clippy::cast_possible_truncation)]
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
@@ -164,7 +166,7 @@ fn data(run: &RunData) -> Data<'_> {
         .collect();
     // Outlines are simplified twice as much as areas: they are drawn over them, thin.
     let outlines = |items: &[crate::run::Outline], labelled: bool| {
-        let projected = all_to_bng(items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
+        let projected = display.project_like(run, &items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
         let mut groups: Vec<String> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for o in items {

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use html::{HTML_TOLERANCE_DIVISOR, render_html, thousands};
 pub use png::{MapFrame, MapOptions, RenderedMap, render_png};
-pub use run::{AreaData, Measure, Outline, PcnInfo, RunData, Share};
+pub use run::{AreaData, Display, Measure, Outline, PcnInfo, RunData, Share};
 
 /// Why a picture could not be made.
 #[derive(Debug, thiserror::Error)]

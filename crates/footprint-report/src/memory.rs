@@ -45,6 +45,7 @@ impl RunData {
             summary,
             footprints,
             teams: None,
+            display: std::sync::OnceLock::new(),
         })
     }
 }

@@ -8,7 +8,7 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU
 
 use crate::ReportError;
 use crate::classes::{self, Classes};
-use crate::geometry::{all_to_bng, extent, simplify_coverage};
+use crate::geometry::{Topology, extent, simplify_coverage};
 use crate::html::{ATTRIBUTION, TITLE, subtitle, thousands};
 use crate::run::RunData;
 
@@ -101,8 +101,9 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     }
     let measure = run.measures.get(options.measure).ok_or_else(|| image_error("no such count in the run"))?;
     let font = FontRef::try_from_slice(FONT).map_err(|e| image_error(&e.to_string()))?;
-    let projected = all_to_bng(run.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
-    let bounds = extent(&projected).ok_or_else(|| ReportError::NothingToDraw { path: run.dir.clone() })?;
+    let display = run.display();
+    let projected = &display.areas;
+    let bounds = extent(projected).ok_or_else(|| ReportError::NothingToDraw { path: run.dir.clone() })?;
     let w = f64::from(width);
     let margin = (w / 50.0).round();
     let title_size = (w / 42.0) as f32;
@@ -133,7 +134,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         .iter()
         .map(|a| if a.population > 0 { classes.colour_of(a.counts[options.measure]) } else { classes::NO_DATA })
         .collect();
-    draw_areas(&mut pixmap, &projected, &colours, &frame, None);
+    draw_areas(&mut pixmap, projected, &colours, &frame, Layer::Whole(&display.topology));
 
     // Title and subtitle.
     let title = options.title.clone().unwrap_or_else(|| TITLE.to_owned());
@@ -198,7 +199,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         text(&mut pixmap, &font, small_size, &label, lx, (inset_top - f64::from(small_size) * 0.6) as f32, GREY);
         let window = (inset.left, inset.top, inset.left + inset_side, inset.top + inset_side);
         let mut layer = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
-        draw_areas(&mut layer, &projected, &colours, &inset, Some(window));
+        draw_areas(&mut layer, projected, &colours, &inset, Layer::Window(window));
         let clip = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32);
         if let Some(clip) = clip {
             let mut mask = tiny_skia::Mask::new(width, height).ok_or_else(|| image_error("no mask"))?;
@@ -269,33 +270,64 @@ fn densest_centre(run: &RunData, projected: &[MultiPolygon<f64>]) -> Option<(Coo
     Some((centre, name.to_owned()))
 }
 
+/// Which areas a drawing shows.
+enum Layer<'a> {
+    /// All of them, whose topology is this.
+    Whole(&'a Topology),
+    /// Those whose bounding box meets this window (pixels: x0, y0, x1, y1).
+    Window((f64, f64, f64, f64)),
+}
+
 /// Fills the areas, simplified to half a pixel, in their colours; a hairline of their own colour closes
-/// the seams anti-aliasing leaves between neighbours. With `window` (pixels), only areas whose bounding
-/// box meets it are drawn.
+/// the seams anti-aliasing leaves between neighbours.
 fn draw_areas(
     pixmap: &mut Pixmap,
     projected: &[MultiPolygon<f64>],
     colours: &[[u8; 3]],
     frame: &MapFrame,
-    window: Option<(f64, f64, f64, f64)>,
+    layer: Layer<'_>,
 ) {
+    let shapes: Vec<Option<tiny_skia::Path>> = match layer {
+        Layer::Whole(topology) => {
+            topology.simplify(projected, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect()
+        }
+        Layer::Window(window) => {
+            let (inside, colours) = in_window(projected, colours, frame, window);
+            let shapes: Vec<Option<tiny_skia::Path>> =
+                simplify_coverage(&inside, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect();
+            fill(pixmap, &colours, &shapes);
+            return;
+        }
+    };
+    fill(pixmap, colours, &shapes);
+}
+
+/// The areas (and their colours) whose bounding box meets `window`.
+fn in_window(
+    projected: &[MultiPolygon<f64>],
+    colours: &[[u8; 3]],
+    frame: &MapFrame,
+    window: (f64, f64, f64, f64),
+) -> (Vec<MultiPolygon<f64>>, Vec<[u8; 3]>) {
     use geo::BoundingRect;
-    let (projected, colours): (Vec<MultiPolygon<f64>>, Vec<[u8; 3]>) = projected
+    projected
         .iter()
         .zip(colours)
         .filter(|(g, _)| {
-            let Some((x0, y0, x1, y1)) = window else { return true };
+            let (x0, y0, x1, y1) = window;
             g.bounding_rect().is_some_and(|r| {
                 let (a, b) = (frame.bng_to_pixel(r.min()), frame.bng_to_pixel(r.max()));
                 a.0 <= x1 && b.0 >= x0 && b.1 <= y1 && a.1 >= y0
             })
         })
         .map(|(g, c)| (g.clone(), *c))
-        .unzip();
-    let shapes: Vec<Option<tiny_skia::Path>> =
-        simplify_coverage(&projected, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect();
+        .unzip()
+}
+
+/// Fills the shapes in their colours, each closed by a hairline of its own colour.
+fn fill(pixmap: &mut Pixmap, colours: &[[u8; 3]], shapes: &[Option<tiny_skia::Path>]) {
     let seam = Stroke { width: 0.6, ..Stroke::default() };
-    for (rgb, shape) in colours.iter().zip(&shapes) {
+    for (rgb, shape) in colours.iter().zip(shapes) {
         let Some(shape) = shape else { continue };
         let p = paint(*rgb);
         pixmap.fill_path(shape, &p, FillRule::EvenOdd, Transform::identity(), None);

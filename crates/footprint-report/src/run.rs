@@ -102,6 +102,50 @@ pub struct RunData {
     pub footprints: Option<Vec<Outline>>,
     /// `team_alignment.geojson`, when the run aligned teams.
     pub teams: Option<Vec<Outline>>,
+    /// The areas projected for display, made once for the report and the map ([`RunData::display`]).
+    pub(crate) display: std::sync::OnceLock<Display>,
+}
+
+/// The areas on the British National Grid with their coverage topology, as both pictures draw them.
+#[derive(Clone, Debug)]
+pub struct Display {
+    /// Each area's polygons in metres, in the order of [`RunData::areas`].
+    pub areas: Vec<MultiPolygon<f64>>,
+    /// How they meet.
+    pub topology: crate::geometry::Topology,
+}
+
+impl Display {
+    /// Projects other WGS84 polygons of the run (footprints, teams) onto the British National Grid as
+    /// [`crate::geometry::to_bng`] does, taking the position of any vertex they share with the areas
+    /// from the areas' projection (footprints dissolved exactly are made only of area vertices).
+    #[must_use]
+    pub fn project_like(&self, run: &RunData, others: &[&MultiPolygon<f64>]) -> Vec<MultiPolygon<f64>> {
+        use geo::{CoordsIter, MapCoords};
+        use rayon::prelude::*;
+        let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+        let mut known: rustc_hash::FxHashMap<(u64, u64), Coord<f64>> = rustc_hash::FxHashMap::default();
+        known.reserve(self.areas.iter().map(CoordsIter::coords_count).sum());
+        for (wgs, bng) in run.areas.iter().zip(&self.areas) {
+            known.extend(wgs.geometry.coords_iter().zip(bng.coords_iter()).map(|(w, b)| (key(w), b)));
+        }
+        others
+            .par_iter()
+            .map(|g| g.map_coords(|c| known.get(&key(c)).copied().unwrap_or_else(|| footprint_ingest::wgs84_to_bng(c))))
+            .collect()
+    }
+}
+
+impl RunData {
+    /// The areas projected and their topology, made on first use (call it before drawing both pictures
+    /// side by side, so they share it).
+    pub fn display(&self) -> &Display {
+        self.display.get_or_init(|| {
+            let areas = crate::geometry::all_to_bng(self.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
+            let topology = crate::geometry::Topology::of(&areas);
+            Display { areas, topology }
+        })
+    }
 }
 
 impl RunData {
@@ -139,7 +183,17 @@ impl RunData {
                 })
                 .collect())
         })?;
-        Ok(Self { dir: dir.to_owned(), measures, areas, pcns, shares, summary, footprints, teams })
+        Ok(Self {
+            dir: dir.to_owned(),
+            measures,
+            areas,
+            pcns,
+            shares,
+            summary,
+            footprints,
+            teams,
+            display: std::sync::OnceLock::new(),
+        })
     }
 }
 
