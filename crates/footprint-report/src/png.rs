@@ -185,7 +185,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let inset_top = f64::from(ly) + margin * 1.5;
     if ext_w.max(ext_h) > INSET_FROM_METRES
         && inset_top + inset_side + margin <= header + map_h
-        && let Some((centre, name)) = densest_centre(run, &projected)
+        && let Some((centre, name)) = densest_centre(run, projected)
     {
         let half = INSET_METRES / 2.0;
         let inset = MapFrame {
