@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
 use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
@@ -100,7 +100,7 @@ pub struct MapArgs {
     pub out: PathBuf,
 
     /// Image width in pixels (400 to 12000; the height follows from the map). Example: `--width 2400`
-    #[arg(long, value_name = "N", default_value_t = 1600)]
+    #[arg(long, value_name = "N", default_value_t = 1600, value_parser = clap::value_parser!(u32).range(400..=12_000))]
     pub width: u32,
 
     /// Colour by the count at this threshold, one the run computed (default: its first), or `all` for
@@ -115,6 +115,7 @@ pub struct MapArgs {
 
 /// Inputs and options of `footprint align`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("team_source").required(true).args(["teams", "team_lookup"])))]
 pub struct AlignArgs {
     /// NHS Digital registrations by LSOA (plain or .gz; `-` for stdin). Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
     #[arg(long, value_name = "FILE")]
@@ -125,7 +126,7 @@ pub struct AlignArgs {
     pub practices: PathBuf,
 
     /// Team areas: GeoJSON or ESRI shapefile, WGS84 or British National Grid. Example: `--teams localities.geojson`
-    #[arg(long, value_name = "FILE", required_unless_present = "team_lookup")]
+    #[arg(long, value_name = "FILE")]
     pub teams: Option<PathBuf>,
 
     /// Team layer property holding the team's name (default: detected: team, name, area_name, locality, …).
@@ -149,7 +150,7 @@ pub struct AlignArgs {
 
     /// A CSV naming each LSOA's team instead of team polygons (LSOA column detected; team column given
     /// with --team-column). Example: `--team-lookup lsoa_teams.csv --team-column TEAM`
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["lsoa_areas", "centroids", "teams"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lsoa_areas", "centroids"])]
     pub team_lookup: Option<PathBuf>,
 
     /// The --team-lookup column holding the team. Example: `--team-column TEAM`
@@ -178,6 +179,18 @@ pub struct AlignArgs {
     #[arg(long, value_name = "DIR", default_value = "footprint-out")]
     pub out: PathBuf,
 }
+
+/// A combination of flags clap cannot check: a usage error (exit code 2), as clap's own.
+#[derive(Debug)]
+pub struct Usage(pub &'static str);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
 
 /// How an LSOA cut by a team boundary is apportioned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -252,7 +265,7 @@ pub struct FootprintsArgs {
     pub overlap: OverlapArgs,
 
     /// The areas footprints are made of: `msoa` (the --areas layer) or `lsoa` (the LSOA polygons given
-    /// with --lsoa-areas). Example: `--footprint-level lsoa`
+    /// with --lsoa-areas, which it requires). Example: `--footprint-level lsoa`
     #[arg(long, value_name = "LEVEL", value_enum, default_value_t = Level::Msoa)]
     pub footprint_level: Level,
 
@@ -276,13 +289,15 @@ impl FootprintsArgs {
     pub fn job(&self) -> anyhow::Result<OverlapJob> {
         let mut job = self.overlap.job()?;
         let level = match self.footprint_level {
-            Level::Lsoa => {
-                anyhow::ensure!(
-                    self.overlap.lsoa_areas.is_some(),
-                    "--footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas (instead of --lookup or --centroids)"
-                );
-                FootprintLevel::Lsoa
+            // Checked here, before any input is read (clap waives a requirement that conflicts with a
+            // flag given, here --lookup or --centroids).
+            Level::Lsoa if self.overlap.lsoa_areas.is_none() => {
+                return Err(Usage(
+                    "--footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas (instead of --lookup or --centroids)",
+                )
+                .into());
             }
+            Level::Lsoa => FootprintLevel::Lsoa,
             Level::Msoa => FootprintLevel::Msoa,
         };
         let mut methods = if self.methods.is_empty() { Method::ALL.to_vec() } else { self.methods.clone() };
@@ -298,6 +313,7 @@ impl FootprintsArgs {
 
 /// Inputs and options of `footprint overlap`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("lsoa_placement").required(true).args(["lookup", "centroids", "lsoa_areas"])))]
 pub struct OverlapArgs {
     /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
     /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
@@ -318,8 +334,9 @@ pub struct OverlapArgs {
     #[arg(long, value_name = "CRS")]
     pub crs: Option<footprint_ingest::Crs>,
 
-    /// LSOA → MSOA lookup CSV (the authoritative assignment). Example: `--lookup lsoa11_msoa11_lookup.csv`
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["centroids", "lsoa_areas"], conflicts_with = "centroids")]
+    /// LSOA → MSOA lookup CSV (the authoritative assignment; give one of --lookup, --centroids and
+    /// --lsoa-areas). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE")]
     pub lookup: Option<PathBuf>,
 
     /// LSOA centroids CSV (X/Y = lon/lat), located in the MSOA polygons instead of a lookup.
@@ -329,7 +346,7 @@ pub struct OverlapArgs {
 
     /// LSOA polygons (GeoJSON or shapefile, any supported CRS): each LSOA is placed by a point
     /// guaranteed inside its polygon. Example: `--lsoa-areas lsoa21.geojson`
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["lookup", "centroids"])]
+    #[arg(long, value_name = "FILE")]
     pub lsoa_areas: Option<PathBuf>,
 
     /// Share threshold, as a fraction or a percentage; repeat for several (default 0.01).
@@ -368,18 +385,21 @@ pub struct OverlapArgs {
 
     /// A centroid in no MSOA is given to the nearest MSOA within this many metres, else reported
     /// as outside the layer. Example: `--snap-metres 100`
-    #[arg(long, value_name = "M", default_value_t = 100.0)]
+    #[arg(long, value_name = "M", default_value_t = 100.0, value_parser = distance, allow_negative_numbers = true)]
     pub snap_metres: f64,
+}
+
+/// A distance in metres: a finite number, 0 or more.
+fn distance(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(m) if m.is_finite() && m >= 0.0 => Ok(m),
+        _ => Err(format!("a distance must be a number of metres, 0 or more, not {s:?}")),
+    }
 }
 
 impl OverlapArgs {
     /// The job these arguments describe.
     pub fn job(&self) -> anyhow::Result<OverlapJob> {
-        anyhow::ensure!(
-            self.snap_metres.is_finite() && self.snap_metres >= 0.0,
-            "--snap-metres must be a distance of 0 or more, not {}",
-            self.snap_metres
-        );
         let assignment = match (&self.lookup, &self.centroids, &self.lsoa_areas) {
             (Some(path), _, _) => AssignmentSource::Lookup {
                 path: path.clone(),

@@ -26,7 +26,7 @@ mod exit {
     pub const BAD_INPUT: u8 = 3;
     /// A file could not be read or an output could not be written.
     pub const IO: u8 = 4;
-    /// A flag's value does not fit the run (like clap's usage errors).
+    /// A flag's value does not fit the run (as clap's own usage errors, which exit with 2 themselves).
     pub const USAGE: u8 = 2;
     /// Anything else.
     pub const OTHER: u8 = 1;
@@ -45,6 +45,9 @@ fn main() -> ExitCode {
 
 fn exit_code(e: &anyhow::Error) -> u8 {
     use footprint_report::ReportError;
+    if e.downcast_ref::<args::Usage>().is_some() {
+        return exit::USAGE;
+    }
     if let Some(r) = e.downcast_ref::<ReportError>() {
         return match r {
             ReportError::Csv { .. } | ReportError::Json { .. } | ReportError::NothingToDraw { .. } => exit::BAD_INPUT,
@@ -63,7 +66,11 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
     if let Some(threads) = cli.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("cannot start the thread pool")?;
+        // rayon's error prints its io::Error and also returns it as its source: keep one of the two.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start the thread pool: {e}"))?;
     }
     match &cli.command {
         Some(Command::Overlap(args)) => overlap(cli, args),
@@ -150,4 +157,69 @@ fn finish(cli: &Cli, report: footprint_run::RunReport, drawn: pictures::Drawn) -
     // The process ends next: leave the tables to the operating system rather than free them one by one.
     std::mem::forget(report);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use super::*;
+
+    /// A job whose inputs cannot give what it asks (LSOA footprints with LSOAs placed by a lookup, not by
+    /// polygons) fails as `RunError::Job`: a usage error, whatever the context around it.
+    #[test]
+    fn a_job_its_inputs_cannot_serve_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let mut job = OverlapJob {
+            registrations: file("regs.csv", "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,90\n"),
+            practices: file("map.csv", "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,One\n"),
+            areas: file(
+                "areas.geojson",
+                r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"MSOA11CD":"M1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#,
+            ),
+            area_fields: footprint_ingest::AreaFields::default(),
+            assignment: footprint_run::AssignmentSource::Lookup {
+                path: file("lookup.csv", "LSOA11CD,MSOA11CD\nL1,M1\n"),
+                columns: footprint_ingest::LookupColumns::default(),
+            },
+            thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
+            footprints: None,
+        };
+        let out = dir.path().join("out");
+        assert!(footprint_run::run(&job, &out).is_ok());
+        job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
+        let e =
+            anyhow::Error::from(footprint_run::run(&job, &out).err().unwrap()).context("overlap run writing to out");
+        assert!(matches!(e.downcast_ref::<RunError>(), Some(RunError::Job { .. })), "{e:#}");
+        assert_eq!(exit_code(&e), exit::USAGE);
+        assert_eq!(
+            format!("{e:#}"),
+            "overlap run writing to out: LSOA-level footprints need LSOA polygons to place LSOAs by"
+        );
+    }
+
+    /// Each kind of failure maps to its documented code.
+    #[test]
+    fn errors_map_to_their_exit_codes() {
+        use footprint_ingest::IngestError;
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let missing = IngestError::Io { path: "x.csv".into(), source: io() };
+        let empty = IngestError::Empty { path: "x.csv".into() };
+        let cases: [(anyhow::Error, u8); 6] = [
+            (RunError::from(missing).into(), exit::IO),
+            (RunError::from(empty).into(), exit::BAD_INPUT),
+            (RunError::from(footprint_overlap::WriteError::Write { path: "o".into(), source: io() }).into(), exit::IO),
+            (RunError::Job { problem: "no" }.into(), exit::USAGE),
+            (args::Usage("--footprint-level lsoa needs LSOA polygons").into(), exit::USAGE),
+            (anyhow::anyhow!("cannot start the thread pool"), exit::OTHER),
+        ];
+        for (e, code) in cases {
+            assert_eq!(exit_code(&e.context("a context")), code);
+        }
+    }
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}", path = path.display())]
+    #[error("cannot read {path}", path = path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// What the operating system or the decompressor said.
+        /// What the operating system or the decompressor said: the error's `source()`, not repeated in its message.
         source: std::io::Error,
     },
     /// The file's gzip stream is truncated or corrupt.

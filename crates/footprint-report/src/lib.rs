@@ -25,11 +25,11 @@ pub use run::{AreaData, Display, Measure, Outline, PcnInfo, RunData, Share};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// A file of the run could not be read.
-    #[error("cannot read {path}: {source}", path = path.display())]
+    #[error("cannot read {path}", path = path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// Why: the error's `source()`, not repeated in its message.
         source: std::io::Error,
     },
     /// A CSV of the run is malformed.

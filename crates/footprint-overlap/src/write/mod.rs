@@ -18,11 +18,12 @@ pub use geojson::{
 pub use summary::{SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
 
-/// Why outputs could not be written.
+/// Why outputs could not be written. The operating system's reason is each variant's `source()` and is
+/// not repeated in its message: print the chain (`{:#}` with anyhow) to show it once.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The output directory could not be created.
-    #[error("cannot create output directory {path}: {source}", path = path.display())]
+    #[error("cannot create output directory {path}", path = path.display())]
     CreateDir {
         /// The directory.
         path: PathBuf,
@@ -30,7 +31,7 @@ pub enum WriteError {
         source: std::io::Error,
     },
     /// A file could not be written or renamed into place.
-    #[error("cannot write {path}: {source}", path = path.display())]
+    #[error("cannot write {path}", path = path.display())]
     Write {
         /// The file.
         path: PathBuf,

@@ -1,0 +1,220 @@
+//! Every exit code of docs/cli.md, each from the command line that gives it, with a part of its message;
+//! every error message names each cause once, starts in lowercase and ends without a full stop.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod common;
+use common::good_inputs;
+
+use std::process::Command;
+
+/// `footprint overlap` on the good inputs, without its LSOA placement (`--lookup`, `--centroids` or
+/// `--lsoa-areas`) and `--out`.
+const OVERLAP: &str = "overlap --registrations {dir}/regs.csv --practices {dir}/map.csv --areas {dir}/areas.geojson";
+
+/// A folder of good inputs, and a run of them in `{dir}/run` for `report` and `map`.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let fixture = Self { dir: tempfile::tempdir().unwrap() };
+        good_inputs(fixture.dir.path());
+        fixture.check(&format!("-q {OVERLAP} --lookup {{dir}}/lookup.csv --out {{dir}}/run"), 0, "");
+        fixture
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `footprint` with `args` (split at spaces; `{overlap}` stands for [`OVERLAP`], `{dir}` for the
+    /// fixture's folder) and checks the exit code and that stdout or stderr holds `expected_message_part`.
+    /// Returns stderr.
+    fn check(&self, args: &str, expected_code: i32, expected_message_part: &str) -> String {
+        self.check_with_env(&[], args, expected_code, expected_message_part)
+    }
+
+    /// [`Fixture::check`] with environment variables set for the run.
+    fn check_with_env(&self, env: &[(&str, &str)], args: &str, expected_code: i32, expected_part: &str) -> String {
+        let dir = self.dir.path().display().to_string();
+        let args: Vec<String> =
+            args.replace("{overlap}", OVERLAP).split_whitespace().map(|a| a.replace("{dir}", &dir)).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_footprint"))
+            .args(&args)
+            .envs(env.iter().copied())
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let expected = expected_part.replace("{dir}", &dir);
+        assert_eq!(out.status.code(), Some(expected_code), "footprint {args:?}: {stderr}");
+        assert!(
+            stderr.contains(&expected) || stdout.contains(&expected),
+            "footprint {args:?}: the output lacks {expected:?}\nstderr: {stderr}\nstdout: {stdout}"
+        );
+        assert!(!stderr.contains("panicked"), "footprint {args:?}: {stderr}");
+        for line in stderr.lines().filter_map(|l| l.strip_prefix("footprint: error: ")) {
+            check_error_line(line);
+        }
+        stderr
+    }
+}
+
+/// The rules of an error message: each cause once, lowercase, no full stop at the end.
+fn check_error_line(line: &str) {
+    let causes: Vec<&str> = line.split(": ").collect();
+    for pair in causes.windows(2) {
+        assert_ne!(pair[0], pair[1], "a cause printed twice in {line:?}");
+    }
+    assert!(!line.starts_with(char::is_uppercase), "an error starting in capitals: {line:?}");
+    assert!(!line.ends_with('.'), "an error ending with a full stop: {line:?}");
+}
+
+#[test]
+fn exit_0_on_success_possibly_with_warnings() {
+    let f = Fixture::new();
+    f.check("{overlap} --lookup {dir}/lookup.csv --out {dir}/a", 0, "2 areas; 100 patients read on 2 rows");
+    f.check("{overlap} --centroids {dir}/centroids.csv --out {dir}/b", 0, "wrote:");
+    std::fs::write(f.path("twice.csv"), "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,90\nA,L1,10\n").unwrap();
+    f.check(
+        "overlap --registrations {dir}/twice.csv --practices {dir}/map.csv --areas {dir}/areas.geojson --lookup {dir}/lookup.csv --out {dir}/c",
+        0,
+        "footprint: warning: {dir}/twice.csv: 1 rows repeat a practice × LSOA pair",
+    );
+    f.check("map --from {dir}/run --out {dir}/m.png --width 400", 0, "map: {dir}/m.png (400 × ");
+    f.check("report --from {dir}/run", 0, "report: {dir}/run/report.html (");
+}
+
+/// A thread pool that cannot start (no thread can have the stack asked for) is "any other failure".
+#[test]
+fn exit_1_when_the_thread_pool_cannot_start() {
+    let f = Fixture::new();
+    // 1 PiB stacks: more than the address space, so the first worker thread cannot be made.
+    let huge_stacks = [("RUST_MIN_STACK", "1125899906842624")];
+    let stderr = f.check_with_env(
+        &huge_stacks,
+        "--threads 2 {overlap} --lookup {dir}/lookup.csv --out {dir}/o",
+        1,
+        "footprint: error: cannot start the thread pool: ",
+    );
+    assert!(!f.path("o").exists(), "{stderr}");
+}
+
+#[test]
+fn exit_2_on_usage_errors() {
+    let f = Fixture::new();
+    f.check("{overlap} --lookup {dir}/lookup.csv --bogus", 2, "unexpected argument '--bogus'");
+    f.check("overlap --registrations x", 2, "the following required arguments were not provided");
+    f.check("{overlap} --lookup {dir}/lookup.csv --threshold 1.5", 2, "a share threshold must be between 0 and 1");
+    f.check("{overlap} --lookup {dir}/lookup.csv --threads many", 2, "invalid value 'many' for '--threads <N>'");
+    f.check(
+        "{overlap} --lookup {dir}/lookup.csv --snap-metres=-1",
+        2,
+        "a distance must be a number of metres, 0 or more",
+    );
+    f.check("{overlap} --lookup {dir}/lookup.csv --snap-metres NaN", 2, "a distance must be a number of metres");
+    f.check("{overlap} --lookup {dir}/lookup.csv --crs mercator", 2, "unsupported CRS \"mercator\"");
+    f.check(
+        "{overlap} --lookup {dir}/lookup.csv --centroids {dir}/centroids.csv",
+        2,
+        "the argument '--lookup <FILE>' cannot be used with '--centroids <FILE>'",
+    );
+    // The LSOA placements are alternatives.
+    f.check("{overlap}", 2, "<--lookup <FILE>|--centroids <FILE>|--lsoa-areas <FILE>>");
+    let f_args = "footprints --registrations {dir}/regs.csv --practices {dir}/map.csv --areas {dir}/areas.geojson";
+    f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --method bogus"), 2, "unknown footprint method \"bogus\"");
+    f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --footprint-level ward"), 2, "invalid value 'ward'");
+    f.check(
+        &format!("{f_args} --lookup {{dir}}/lookup.csv --footprint-level lsoa --out {{dir}}/f"),
+        2,
+        "footprint: error: --footprint-level lsoa needs LSOA polygons: give them with --lsoa-areas",
+    );
+    assert!(!f.path("f").exists());
+    let a_args = "align --registrations {dir}/regs.csv --practices {dir}/map.csv --teams {dir}/areas.geojson";
+    f.check(&format!("{a_args} --lsoa-areas {{dir}}/areas.geojson --apportion pieces"), 2, "invalid value 'pieces'");
+    f.check(&format!("{a_args} --lsoa-areas {{dir}}/areas.geojson --teams-crs utm"), 2, "unsupported CRS \"utm\"");
+    f.check("align --registrations x --practices y", 2, "<--teams <FILE>|--team-lookup <FILE>>");
+    f.check(
+        "map --from {dir}/run --out {dir}/m.png --width 5",
+        2,
+        "invalid value '5' for '--width <N>': 5 is not in 400..=12000",
+    );
+    f.check("map --from {dir}/run --out {dir}/m.png --width 12001", 2, "12001 is not in 400..=12000");
+    f.check(
+        "map --from {dir}/run --out {dir}/m.png --threshold 5%",
+        2,
+        "has no count at threshold 5%; it has: all, 1%",
+    );
+    assert!(!f.path("m.png").exists());
+}
+
+#[test]
+fn exit_3_on_malformed_inputs() {
+    let f = Fixture::new();
+    std::fs::write(f.path("bad.csv"), "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,ninety\n").unwrap();
+    f.check(
+        "overlap --registrations {dir}/bad.csv --practices {dir}/map.csv --areas {dir}/areas.geojson --lookup {dir}/lookup.csv",
+        3,
+        "{dir}/bad.csv: line 2, column 3 (NUMBER_OF_PATIENTS): not a whole number: \"ninety\"",
+    );
+    // A run whose summary is not JSON.
+    std::fs::create_dir(f.path("broken")).unwrap();
+    for entry in std::fs::read_dir(f.path("run")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), f.path("broken").join(entry.file_name())).unwrap();
+    }
+    std::fs::write(f.path("broken/summary.json"), "{not json").unwrap();
+    f.check("report --from {dir}/broken", 3, "{dir}/broken/summary.json: ");
+}
+
+/// A file that cannot be read, or an output that cannot be written: the operating system's reason once.
+#[test]
+fn exit_4_on_files_not_read_or_not_written_naming_the_reason_once() {
+    let f = Fixture::new();
+    let stderr = f.check(
+        "overlap --registrations {dir}/nope.csv --practices {dir}/map.csv --areas {dir}/areas.geojson --lookup {dir}/lookup.csv",
+        4,
+        "cannot read {dir}/nope.csv: No such file or directory (os error 2)",
+    );
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+    let stderr = f.check("report --from {dir}/nothing", 4, "cannot read {dir}/nothing/msoa_overlap.csv: ");
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+    std::fs::write(f.path("a-file"), "not a folder").unwrap();
+    let stderr = f.check(
+        "{overlap} --lookup {dir}/lookup.csv --out {dir}/a-file/out",
+        4,
+        "cannot create output directory {dir}/a-file/out: Not a directory (os error 20)",
+    );
+    assert_eq!(stderr.matches("(os error 20)").count(), 1, "{stderr}");
+    f.check("map --from {dir}/run --out {dir}/a-file/m.png", 4, "{dir}/a-file");
+}
+
+/// Every flag of every command is described with an example in its help.
+#[test]
+fn help_gives_an_example_for_every_flag() {
+    let f = Fixture::new();
+    for command in ["", "overlap", "footprints", "align", "report", "map"] {
+        f.check(&format!("{command} --help"), 0, "Usage: footprint");
+        let args = [command, "--help"].into_iter().filter(|a| !a.is_empty());
+        let help = String::from_utf8(Command::new(env!("CARGO_BIN_EXE_footprint")).args(args).output().unwrap().stdout)
+            .unwrap();
+        let flags: Vec<&str> = help
+            .split("\n\n")
+            .map(|b| b.strip_prefix("Options:\n").unwrap_or(b))
+            .filter(|b| b.trim_start().starts_with('-') && !b.contains("--help") && !b.contains("--version"))
+            .collect();
+        assert!(flags.len() >= 3, "{command}: {help}");
+        for block in flags {
+            assert!(block.contains("Example: `"), "{command}: no example in {block:?}");
+        }
+    }
+}
+
+#[test]
+fn error_lines_name_each_cause_once() {
+    check_error_line("overlap run writing to out: cannot read x.csv: No such file or directory (os error 2)");
+    let twice = "cannot read x.csv: No such file or directory (os error 2): No such file or directory (os error 2)";
+    assert!(std::panic::catch_unwind(|| check_error_line(twice)).is_err());
+}
