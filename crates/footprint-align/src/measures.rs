@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use crate::LsoaTeams;
 use crate::apportion::largest_remainder;
 
-use footprint_overlap::{AreaOverlap, NO_PCN, Threshold, measure};
+use footprint_overlap::{AreaOverlap, NO_PCN, Threshold, measure, ratio};
 
 /// One LSOA split between teams (or a team and no team).
 #[derive(Clone, Debug, PartialEq)]
@@ -71,23 +71,20 @@ pub struct PairMeasures {
 impl PairMeasures {
     /// Population-weighted Jaccard: `common / union`.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn jaccard(&self) -> Option<f64> {
-        (self.union > 0).then(|| self.common as f64 / self.union as f64)
+        ratio(self.common, self.union)
     }
 
     /// Population-weighted containment of the team in the PCN: `common / team_population`.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn team_in_pcn(&self) -> Option<f64> {
-        (self.team_population > 0).then(|| self.common as f64 / self.team_population as f64)
+        ratio(self.common, self.team_population)
     }
 
     /// Population-weighted containment of the PCN in the team: `common / pcn_population`.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn pcn_in_team(&self) -> Option<f64> {
-        (self.pcn_population > 0).then(|| self.common as f64 / self.pcn_population as f64)
+        ratio(self.common, self.pcn_population)
     }
 }
 
@@ -137,11 +134,10 @@ impl Alignment {
     /// The layer's alignment index: of the team residents registered with a PCN, the share whose PCN has
     /// more of its patients in their team than in any other (1: every PCN's patients live in one team).
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn index(&self) -> Option<f64> {
         let total: u64 = self.pcn_measures.iter().map(|p| p.in_teams).sum();
         let main: u64 = self.pcn_measures.iter().map(|p| p.teams.first().map_or(0, |t| t.1)).sum();
-        (total > 0).then(|| main as f64 / total as f64)
+        ratio(main, total)
     }
 
     /// Teams from least to best aligned: by home share (none last), ties by name.
@@ -170,10 +166,8 @@ impl Alignment {
 impl PcnMeasures {
     /// Of its patients resident in a team, the share in its main team.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn main_share(&self) -> Option<f64> {
-        let main = self.teams.first()?.1;
-        (self.in_teams > 0).then(|| main as f64 / self.in_teams as f64)
+        ratio(self.teams.first()?.1, self.in_teams)
     }
 }
 
@@ -314,22 +308,10 @@ pub fn align(
             let summed = footprint_overlap::sum_runs(runs, 0);
             #[allow(clippy::cast_possible_truncation)]
             let overlap = measure(footprint_ingest::AreaId(t as u32), &summed, thresholds);
-            let mut ranked = overlap.pcn_patients.clone();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let mut core_pcns = Vec::new();
-            let mut held = 0u64;
-            for (pcn, n) in ranked {
-                if core_share.is_met(held, overlap.population) {
-                    break;
-                }
-                core_pcns.push(pcn);
-                held += n;
-            }
-            #[allow(clippy::cast_precision_loss)]
+            let core_pcns = core_share.core(&overlap.pcn_patients, overlap.population);
             let home: u64 =
                 overlap.pcn_patients.iter().filter(|(p, n)| 2 * n > list_size[p.index()]).map(|(_, n)| n).sum();
-            #[allow(clippy::cast_precision_loss)]
-            let home_share = (overlap.population > 0).then(|| home as f64 / overlap.population as f64);
+            let home_share = ratio(home, overlap.population);
             TeamMeasures { overlap, core_pcns, home_share }
         })
         .collect();

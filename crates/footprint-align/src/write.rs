@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
-use footprint_overlap::write::{Table, feature_collection, push_int, push_multipolygon, push_opt, push_str, thousands};
+use footprint_overlap::ratio;
+use footprint_overlap::write::{Feature, Table, feature_collection, thousands};
 
 use crate::Alignment;
 
@@ -15,11 +16,6 @@ enum Field {
     Text(String),
     Int(u64),
     Float(Option<f64>),
-}
-
-#[allow(clippy::cast_precision_loss)]
-fn ratio(n: u64, d: u64) -> Option<f64> {
-    (d > 0).then(|| n as f64 / d as f64)
 }
 
 /// The fields of each team, in team order.
@@ -102,23 +98,15 @@ pub fn team_alignment_geojson(a: &Alignment, teams: &AreaLayer, practices: &Prac
         .par_iter()
         .zip(&teams.areas)
         .map(|(row, team)| {
-            let mut out = b"{\"type\":\"Feature\",\"properties\":{".to_vec();
-            for (i, (name, field)) in names.iter().zip(row).enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                push_str(&mut out, name);
-                out.push(b':');
+            let mut feature = Feature::new(1024);
+            for (name, field) in names.iter().zip(row) {
                 match field {
-                    Field::Text(s) => push_str(&mut out, s),
-                    Field::Int(n) => push_int(&mut out, *n),
-                    Field::Float(v) => push_opt(&mut out, *v),
-                }
+                    Field::Text(s) => feature.text(name, s),
+                    Field::Int(n) => feature.int(name, *n),
+                    Field::Float(v) => feature.opt(name, *v),
+                };
             }
-            out.extend_from_slice(b"},\"geometry\":");
-            push_multipolygon(&mut out, &team.geometry.0, teams.crs);
-            out.push(b'}');
-            out
+            feature.geometry(&team.geometry.0, teams.crs)
         })
         .collect();
     feature_collection(&features)

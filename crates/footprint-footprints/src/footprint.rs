@@ -7,7 +7,7 @@ use footprint_ingest::{AreaId, AreaLayer, PcnId, PracticeMap};
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
-use footprint_overlap::{OverlapTable, Threshold};
+use footprint_overlap::{OverlapTable, Threshold, ratio};
 
 use crate::DissolveMethod;
 
@@ -136,16 +136,14 @@ pub struct Footprint {
 impl Footprint {
     /// `patients_inside / list_size`: the share of the PCN's patients who live in its footprint.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn containment(&self) -> Option<f64> {
-        (self.list_size > 0).then(|| self.patients_inside as f64 / self.list_size as f64)
+        ratio(self.patients_inside, self.list_size)
     }
 
     /// `patients_inside / population_inside`: the share of the footprint's residents registered with the PCN.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn purity(&self) -> Option<f64> {
-        (self.population_inside > 0).then(|| self.patients_inside as f64 / self.population_inside as f64)
+        ratio(self.patients_inside, self.population_inside)
     }
 }
 
@@ -179,18 +177,8 @@ pub fn select_areas(table: &OverlapTable, pcns: usize, method: Method, spec: &Fo
             .iter()
             .map(|areas| {
                 let list: u64 = areas.iter().map(|a| a.1).sum();
-                let mut ranked = areas.clone();
                 // Most patients first; ties by area code (ids follow code order).
-                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                let mut taken = Vec::new();
-                let mut held = 0u64;
-                for (area, n) in ranked {
-                    if list > 0 && spec.core_share.is_met(held, list) {
-                        break;
-                    }
-                    taken.push(area);
-                    held += n;
-                }
+                let mut taken = spec.core_share.core(areas, list);
                 taken.sort();
                 taken
             })

@@ -5,7 +5,7 @@ use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
 use footprint_overlap::OverlapTable;
-use footprint_overlap::write::{Table, feature_collection, push_int, push_multipolygon, push_opt, push_str};
+use footprint_overlap::write::{Feature, Table, feature_collection};
 
 use crate::{Footprint, FootprintLevel, FootprintSpec, Method};
 
@@ -31,54 +31,30 @@ pub fn footprints_geojson(
         .par_iter()
         .map(|f| {
             let pcn = &practices.pcns[f.pcn.index()];
-            let mut out = Vec::with_capacity(1024);
-            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{\"pcn_code\":");
-            push_str(&mut out, pcn.code.as_str());
-            out.extend_from_slice(b",\"pcn_name\":");
-            push_str(&mut out, &pcn.name);
-            out.extend_from_slice(b",\"method\":");
-            push_str(&mut out, f.method.name());
-            out.extend_from_slice(b",\"parameter\":");
-            push_str(&mut out, &parameter(f.method, spec));
-            out.extend_from_slice(b",\"level\":");
-            push_str(&mut out, level.name());
-            for (name, value) in [
-                ("list_size", f.list_size),
-                ("patients_inside", f.patients_inside),
-                ("population_inside", f.population_inside),
-                ("areas", f.areas.len() as u64),
-                ("parts", f.shape.0.len() as u64),
-                ("overlapping_pcns", f.overlaps.len() as u64),
-                ("overlap_population", f.overlap_population),
-            ] {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b"\":");
-                push_int(&mut out, value);
-            }
-            out.extend_from_slice(b",\"containment\":");
-            push_opt(&mut out, f.containment());
-            out.extend_from_slice(b",\"purity\":");
-            push_opt(&mut out, f.purity());
-            out.extend_from_slice(b",\"area_km2\":");
-            push_opt(&mut out, Some((f.area_km2 * 1e4).round() / 1e4));
-            out.extend_from_slice(b",\"overlaps\":[");
-            for (i, o) in f.overlaps.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(b"{\"pcn_code\":");
-                push_str(&mut out, practices.pcns[o.pcn.index()].code.as_str());
-                out.extend_from_slice(b",\"areas\":");
-                push_int(&mut out, o.areas);
-                out.extend_from_slice(b",\"population\":");
-                push_int(&mut out, o.population);
-                out.push(b'}');
-            }
-            out.extend_from_slice(b"]},\"geometry\":");
-            push_multipolygon(&mut out, &f.shape.0, layer.crs);
-            out.push(b'}');
-            out
+            let mut feature = Feature::new(1024);
+            feature
+                .text("pcn_code", pcn.code.as_str())
+                .text("pcn_name", &pcn.name)
+                .text("method", f.method.name())
+                .text("parameter", &parameter(f.method, spec))
+                .text("level", level.name())
+                .int("list_size", f.list_size)
+                .int("patients_inside", f.patients_inside)
+                .int("population_inside", f.population_inside)
+                .int("areas", f.areas.len())
+                .int("parts", f.shape.0.len())
+                .int("overlapping_pcns", f.overlaps.len())
+                .int("overlap_population", f.overlap_population)
+                .opt("containment", f.containment())
+                .opt("purity", f.purity())
+                .opt("area_km2", Some((f.area_km2 * 1e4).round() / 1e4))
+                .objects("overlaps", &f.overlaps, |overlap, o| {
+                    overlap
+                        .text("pcn_code", practices.pcns[o.pcn.index()].code.as_str())
+                        .int("areas", o.areas)
+                        .int("population", o.population);
+                });
+            feature.geometry(&f.shape.0, layer.crs)
         })
         .collect();
     feature_collection(&features)

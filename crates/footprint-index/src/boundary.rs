@@ -5,6 +5,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::contains;
+use footprint_ingest::orient;
 
 /// An edge with the index of the shape it bounds.
 type BoundaryEdge = GeomWithData<Rectangle<[f64; 2]>, (Coord<f64>, Coord<f64>, usize)>;
@@ -93,14 +94,6 @@ impl BoundaryIndex {
         let envelope = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
         self.tree.locate_in_envelope_intersecting(envelope).any(|e| segment_cuts(shape, e.data.0, e.data.1, tolerance))
     }
-}
-
-fn orient(p: Coord<f64>, q: Coord<f64>, r: Coord<f64>) -> f64 {
-    robust::orient2d(
-        robust::Coord { x: p.x, y: p.y },
-        robust::Coord { x: q.x, y: q.y },
-        robust::Coord { x: r.x, y: r.y },
-    )
 }
 
 fn rings(shape: &MultiPolygon<f64>) -> impl Iterator<Item = &geo::LineString<f64>> {

@@ -38,7 +38,7 @@ pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};
 pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};
 pub use open::read_area_layer;
-pub use pip::{contains, crosses_ray, ring_contains};
+pub use pip::{contains, crosses_ray, orient, ring_contains};
 pub use practices::{PracticeMap, PracticePcn, read_practice_map};
 pub use registrations::{Registration, RegistrationTable, read_registrations};
 pub use shapefile::{is_shapefile_input, read_shapefile, read_shapefile_bytes};

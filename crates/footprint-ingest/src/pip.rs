@@ -54,8 +54,17 @@ pub fn crosses_ray(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
     orient(lower, upper, p) > 0.0
 }
 
-/// Positive when `c` is strictly left of the line from `a` to `b`, zero when on it; exact in sign.
-fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
+/// Positive when `c` is strictly left of the line from `a` to `b` (`a`, `b`, `c` counter-clockwise),
+/// negative when strictly right, zero when on it; exact in sign (Shewchuk's adaptive predicate).
+///
+/// ```
+/// use geo::Coord;
+/// let (a, b) = (Coord { x: 0., y: 0. }, Coord { x: 1., y: 0. });
+/// assert!(footprint_ingest::orient(a, b, Coord { x: 0.5, y: 1e-300 }) > 0.0);
+/// assert_eq!(footprint_ingest::orient(a, b, Coord { x: 7., y: 0. }), 0.0);
+/// ```
+#[must_use]
+pub fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     let rc = |p: Coord<f64>| robust::Coord { x: p.x, y: p.y };
     robust::orient2d(rc(a), rc(b), rc(c))
 }

@@ -6,6 +6,8 @@
 
 use geo::{Coord, MultiPolygon};
 
+use crate::pip::orient;
+
 /// One edge, with where it sits in its ring.
 #[derive(Clone, Copy)]
 struct Edge {
@@ -101,14 +103,6 @@ pub fn conflicting_owners(segments: &[(Coord<f64>, Coord<f64>, u32)]) -> Vec<u32
     owners.sort_unstable();
     owners.dedup();
     owners
-}
-
-fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
-    robust::orient2d(
-        robust::Coord { x: a.x, y: a.y },
-        robust::Coord { x: b.x, y: b.y },
-        robust::Coord { x: c.x, y: c.y },
-    )
 }
 
 fn on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {

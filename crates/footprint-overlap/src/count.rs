@@ -35,10 +35,22 @@ pub struct AreaOverlap {
 impl AreaOverlap {
     /// `patients / population` as the nearest f64 (0 for an empty area).
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn share(&self, patients: u64) -> f64 {
-        if self.population == 0 { 0.0 } else { patients as f64 / self.population as f64 }
+        ratio(patients, self.population).unwrap_or(0.0)
     }
+}
+
+/// `numerator / denominator` as one correctly rounded division of the two counts; `None` when the
+/// denominator is 0.
+///
+/// ```
+/// assert_eq!(footprint_overlap::ratio(1, 4), Some(0.25));
+/// assert_eq!(footprint_overlap::ratio(1, 0), None);
+/// ```
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
 /// A registrations LSOA code that was placed in no area, with the patients it carried.

@@ -13,7 +13,7 @@ mod stats;
 mod threshold;
 pub mod write;
 
-pub use count::{Accounting, AreaOverlap, NO_PCN, OverlapTable, UnplacedCode, count_overlap, measure, sum_runs};
+pub use count::{Accounting, AreaOverlap, NO_PCN, OverlapTable, UnplacedCode, count_overlap, measure, ratio, sum_runs};
 pub use stats::{Distribution, describe};
 pub use threshold::{Threshold, ThresholdError};
 pub use write::{OutputSet, WriteError, write_coordinate};

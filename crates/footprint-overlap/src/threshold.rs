@@ -28,6 +28,30 @@ impl Threshold {
             && u128::from(patients) * 10u128.pow(self.scale) >= u128::from(self.numerator) * u128::from(population)
     }
 
+    /// The fewest keys whose counts hold at least this share of `total`, taken greedily: most counted
+    /// first, ties by key. In the order taken; every key when even all of them fall short.
+    ///
+    /// ```
+    /// let t: footprint_overlap::Threshold = "0.8".parse().unwrap();
+    /// assert_eq!(t.core(&[('a', 10), ('b', 50), ('c', 40)], 100), vec!['b', 'c']);
+    /// assert_eq!(t.core(&[('a', 10), ('b', 50), ('c', 10)], 100), vec!['b', 'a', 'c']);
+    /// ```
+    #[must_use]
+    pub fn core<K: Ord + Copy>(self, counts: &[(K, u64)], total: u64) -> Vec<K> {
+        let mut ranked = counts.to_vec();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut taken = Vec::new();
+        let mut held = 0u64;
+        for (key, n) in ranked {
+            if self.is_met(held, total) {
+                break;
+            }
+            taken.push(key);
+            held += n;
+        }
+        taken
+    }
+
     /// The threshold as a percentage, in shortest decimal form: `1`, `0.5`, `12.25`.
     #[must_use]
     pub fn percent_label(self) -> String {

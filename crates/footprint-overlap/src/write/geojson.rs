@@ -23,54 +23,138 @@ pub fn msoa_overlap_geojson(
         .par_iter()
         .map(|row| {
             let area = &layer.areas[row.area.index()];
-            let mut out =
-                Vec::with_capacity(64 + 40 * area.geometry.0.iter().map(|p| p.exterior().0.len()).sum::<usize>());
-            out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
-            let mut keys = columns.iter();
-            let mut key = |out: &mut Vec<u8>| {
-                if out.last() != Some(&b'{') {
-                    out.push(b',');
-                }
-                push_str(out, keys.next().map_or("", String::as_str));
-                out.push(b':');
-            };
-            key(&mut out);
-            push_str(&mut out, area.code.as_str());
-            key(&mut out);
-            push_str(&mut out, &area.name);
-            key(&mut out);
-            push_int(&mut out, row.population);
-            key(&mut out);
-            push_int(&mut out, row.pcns_all);
-            for count in &row.pcns_at_or_above {
-                key(&mut out);
-                push_int(&mut out, *count);
+            let mut names = columns.iter().map(String::as_str);
+            let mut name = || names.next().unwrap_or("");
+            let positions: usize = area.geometry.0.iter().map(|p| p.exterior().0.len()).sum();
+            let mut feature = Feature::new(64 + 40 * positions);
+            feature
+                .text(name(), area.code.as_str())
+                .text(name(), &area.name)
+                .int(name(), row.population)
+                .int(name(), row.pcns_all);
+            for &count in &row.pcns_at_or_above {
+                feature.int(name(), count);
             }
-            key(&mut out);
-            push_opt(&mut out, row.hhi);
-            key(&mut out);
-            push_opt(&mut out, row.effective_pcns);
-            key(&mut out);
-            match row.top {
-                Some((pcn, _)) => push_str(&mut out, practices.pcns[pcn.index()].code.as_str()),
-                None => out.extend_from_slice(b"null"),
-            }
-            key(&mut out);
-            push_opt(&mut out, row.top.map(|(_, n)| row.share(n)));
-            key(&mut out);
-            push_int(&mut out, row.patients_no_pcn);
             let (km2, density) = size_fields(row.population, area_km2[row.area.index()]);
-            key(&mut out);
-            push_opt(&mut out, km2);
-            key(&mut out);
-            push_opt(&mut out, density);
-            out.extend_from_slice(b"},\"geometry\":");
-            push_multipolygon(&mut out, &area.geometry.0, layer.crs);
-            out.push(b'}');
-            out
+            feature
+                .opt(name(), row.hhi)
+                .opt(name(), row.effective_pcns)
+                .text_or_null(name(), row.top.map(|(pcn, _)| practices.pcns[pcn.index()].code.as_str()))
+                .opt(name(), row.top.map(|(_, n)| row.share(n)))
+                .int(name(), row.patients_no_pcn)
+                .opt(name(), km2)
+                .opt(name(), density);
+            feature.geometry(&area.geometry.0, layer.crs)
         })
         .collect();
     feature_collection(&features)
+}
+
+/// One GeoJSON feature being written: its properties in the order they are added, then its geometry.
+///
+/// ```
+/// use footprint_overlap::write::Feature;
+/// let square = geo::polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
+/// let mut feature = Feature::new(256);
+/// feature.text("code", "E1").int("patients", 7).opt("share", Some(0.5)).text_or_null("top", None);
+/// feature.objects("parts", [1u32, 2], |part, n| {
+///     part.int("n", n);
+/// });
+/// let json = feature.geometry(&[square], footprint_ingest::Crs::Wgs84);
+/// assert_eq!(
+///     String::from_utf8(json).unwrap(),
+///     r#"{"type":"Feature","properties":{"code":"E1","patients":7,"share":0.5,"top":null,"parts":[{"n":1},{"n":2}]},"#
+///         .to_owned()
+///         + r#""geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]]]}}"#
+/// );
+/// ```
+pub struct Feature {
+    out: Vec<u8>,
+}
+
+impl Feature {
+    /// Starts a feature, reserving `capacity` bytes.
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity.max(64));
+        out.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+        Feature { out }
+    }
+
+    /// Writes the name of the next member of the object being written (the properties, or the
+    /// object of [`Feature::objects`] being written), after a comma unless it is the first.
+    fn name(&mut self, name: &str) {
+        // Only an object just opened ends in `{`: every value ends in `"`, a digit, `l`, `]` or `}`.
+        if self.out.last() != Some(&b'{') {
+            self.out.push(b',');
+        }
+        push_str(&mut self.out, name);
+        self.out.push(b':');
+    }
+
+    /// A string property.
+    pub fn text(&mut self, name: &str, value: &str) -> &mut Self {
+        self.name(name);
+        push_str(&mut self.out, value);
+        self
+    }
+
+    /// A string property, `null` when there is none.
+    pub fn text_or_null(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(value) => self.text(name, value),
+            None => {
+                self.name(name);
+                self.out.extend_from_slice(b"null");
+                self
+            }
+        }
+    }
+
+    /// An integer property.
+    pub fn int(&mut self, name: &str, value: impl itoa::Integer) -> &mut Self {
+        self.name(name);
+        push_int(&mut self.out, value);
+        self
+    }
+
+    /// A number property as [`push_opt`] writes it: shortest round-trip form, `null` when absent or not finite.
+    pub fn opt(&mut self, name: &str, value: Option<f64>) -> &mut Self {
+        self.name(name);
+        push_opt(&mut self.out, value);
+        self
+    }
+
+    /// A property holding an array of objects, one per item: `members` writes the members of each
+    /// (with these same methods).
+    pub fn objects<T>(
+        &mut self,
+        name: &str,
+        items: impl IntoIterator<Item = T>,
+        mut members: impl FnMut(&mut Self, T),
+    ) -> &mut Self {
+        self.name(name);
+        self.out.push(b'[');
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.out.push(b'{');
+            members(self, item);
+            self.out.push(b'}');
+        }
+        self.out.push(b']');
+        self
+    }
+
+    /// Ends the properties and writes the geometry as [`push_multipolygon`] does: the finished feature.
+    #[must_use]
+    pub fn geometry(mut self, polygons: &[Polygon<f64>], crs: Crs) -> Vec<u8> {
+        self.out.extend_from_slice(b"},\"geometry\":");
+        push_multipolygon(&mut self.out, polygons, crs);
+        self.out.push(b'}');
+        self.out
+    }
 }
 
 /// A FeatureCollection of rendered features (each a `{"type":"Feature",…}` object), one per line.

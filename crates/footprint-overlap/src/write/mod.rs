@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub use differences::differences_csv;
 pub use geojson::{
-    as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
+    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
     write_coordinate,
 };
 pub use summary::{SummaryInputs, summary_json};
