@@ -79,10 +79,32 @@
   // Zoom and pan by the viewBox.
   var full = { x: 0, y: 0, w: D.view[0], h: D.view[1] };
   var vb = { x: full.x, y: full.y, w: full.w, h: full.h };
+  // Outlines. An MSOA smaller on screen than EDGE_PX pixels (the smaller side of its box) has none and is
+  // filled without anti-aliasing (`shape-rendering: crispEdges`): each pixel whose centre it holds takes
+  // its class colour, whole, and neighbours sharing a boundary tile the pixels with no seam. Once it is
+  // EDGE_PX pixels across it gets the thin white outline and anti-aliased edges (class `edged`). So the
+  // fill colour is what shows at every zoom: at the national zoom London's MSOAs are a pixel or two
+  // across, and a white outline, however thin, is drawn as a faint line about a pixel wide over them.
+  // `sides`: the smaller side of each MSOA's box, in SVG units, measured once.
+  var EDGE_PX = 24;
+  var sides = paths.map(function (p) { var b = p.getBBox(); return Math.min(b.width, b.height); });
+  var edged = paths.map(function () { return false; });
+  function updateEdges() {
+    var r = svg.getBoundingClientRect();
+    var scale = Math.min(r.width / vb.w, r.height / vb.h);
+    if (!(scale > 0)) return;
+    var least = EDGE_PX / scale;
+    for (var i = 0; i < paths.length; i++) {
+      var on = sides[i] >= least;
+      if (on !== edged[i]) { edged[i] = on; paths[i].classList.toggle('edged', on); }
+    }
+  }
+  window.addEventListener('resize', updateEdges);
   function setView() {
     svg.setAttribute('viewBox', vb.x + ' ' + vb.y + ' ' + vb.w + ' ' + vb.h);
     var size = vb.w / 70;
     Array.prototype.forEach.call(gTeams.querySelectorAll('text'), function (t) { t.setAttribute('font-size', size); });
+    updateEdges();
   }
   function svgPoint(evt) {
     var r = svg.getBoundingClientRect();
@@ -298,10 +320,16 @@
   var readyMs = performance.now();
   window.footprintReport = { select: function (q) { var r = matches(q); if (r.length) choose(r[0]); return r.length; } };
 
-  // The self-check: footprint's tests open report.html#selftest=<MSOA code>[,<search>[,controls]] in headless Chromium.
+  // The self-check: footprint's tests open report.html#selftest=[<MSOA code>][,<search>[,controls]][&sample=<MSOA
+  // code>+…] in headless Chromium. Without an MSOA code nothing is hovered.
   if (location.hash.indexOf('#selftest') === 0) {
-    var args = decodeURIComponent(location.hash.slice('#selftest'.length + 1)).split(',');
-    var want = args[0] || D.areas[0].c;
+    var hash = decodeURIComponent(location.hash.slice('#selftest'.length + 1)).split('&');
+    var args = hash[0].split(',');
+    var options = {};
+    hash.slice(1).forEach(function (kv) { var at = kv.indexOf('='); options[kv.slice(0, at)] = kv.slice(at + 1); });
+    // Taken first, before the hover, the search or the controls change what is drawn.
+    var sampled = options.sample !== undefined ? sampleStart(options.sample) : null;
+    var want = args[0] || null;
     var drawn = 0;
     paths.forEach(function (p) { var b = p.getBBox(); if (p.getAttribute('d') && (b.width > 0 || b.height > 0)) drawn++; });
     var i = D.areas.findIndex(function (a) { return a.c === want; });
@@ -340,10 +368,83 @@
         result.all_footprints_drawn = gFp.querySelectorAll('path').length;
       }
     }
-    result.errors = window.__errors.slice();
-    var out = document.getElementById('selftest');
-    out.textContent = JSON.stringify(result);
-    out.hidden = false;
-    document.title = result.errors.length ? 'selftest: errors' : 'selftest: ran';
+    var finish = function () {
+      result.errors = window.__errors.slice();
+      var out = document.getElementById('selftest');
+      out.textContent = JSON.stringify(result);
+      out.hidden = false;
+      document.title = result.errors.length ? 'selftest: errors' : 'selftest: ran';
+    };
+    if (sampled) sampled(function (s) { result.sample = s; finish(); });
+    else finish();
+  }
+
+  // The colours a user sees in MSOAs, for the self-check: `codes` joined by `+`. The map as drawn at this
+  // moment (a copy of the SVG with the page's style, the same view box, the map's size on screen in
+  // device pixels) becomes an image, which a canvas rasterises over the map's white background as the
+  // page is painted; the canvas's pixel at an interior point of each MSOA is read. The point: of the
+  // pixel centres the MSOA holds, the nearest to the centre of its box (`inside` false when it holds
+  // none: it is smaller than a pixel there). Returns a function taking the callback that gets the results.
+  function sampleStart(codes) {
+    var r = svg.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
+    var width = Math.round(r.width * dpr), height = Math.round(r.height * dpr);
+    // The image's own mapping, as preserveAspectRatio="xMidYMid meet" places the view box.
+    var k = Math.min(width / vb.w, height / vb.h), ox = (width - vb.w * k) / 2, oy = (height - vb.h * k) / 2;
+    var at = svg.createSVGPoint();
+    var samples = codes.split('+').map(function (code) {
+      var i = D.areas.findIndex(function (a) { return a.c === code; });
+      if (i < 0) return { code: code, error: 'no such MSOA' };
+      var path = paths[i], box = path.getBBox();
+      var x0 = ox + (box.x - vb.x) * k, y0 = oy + (box.y - vb.y) * k;
+      var x1 = x0 + box.width * k, y1 = y0 + box.height * k, cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+      var best = null;
+      for (var px = Math.floor(x0); px <= Math.ceil(x1); px++) {
+        for (var py = Math.floor(y0); py <= Math.ceil(y1); py++) {
+          var d = (px + 0.5 - cx) * (px + 0.5 - cx) + (py + 0.5 - cy) * (py + 0.5 - cy);
+          if (best && d >= best.d) continue;
+          at.x = vb.x + (px + 0.5 - ox) / k;
+          at.y = vb.y + (py + 0.5 - oy) / k;
+          if (path.isPointInFill(at)) best = { px: px, py: py, d: d };
+        }
+      }
+      return {
+        code: code,
+        fill: path.getAttribute('fill'),
+        edged: path.classList.contains('edged'),
+        box_px: [x1 - x0, y1 - y0],
+        inside: !!best,
+        pixel: best ? [best.px, best.py] : null
+      };
+    });
+    var copy = svg.cloneNode(true);
+    copy.removeAttribute('id');
+    copy.setAttribute('xmlns', NS);
+    copy.setAttribute('width', width);
+    copy.setAttribute('height', height);
+    var style = document.createElementNS(NS, 'style');
+    style.textContent = document.querySelector('head style').textContent;
+    copy.insertBefore(style, copy.firstChild);
+    var text = new XMLSerializer().serializeToString(copy);
+    return function (done) {
+      var img = new Image();
+      img.onload = function () {
+        var canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        var g = canvas.getContext('2d');
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, canvas.width, canvas.height);
+        g.drawImage(img, 0, 0, width, height);
+        samples.forEach(function (s) {
+          if (!s.pixel) return;
+          var v = g.getImageData(s.pixel[0], s.pixel[1], 1, 1).data;
+          s.rgba = [v[0], v[1], v[2], v[3]];
+          s.colour = '#' + [v[0], v[1], v[2]].map(function (c) { return (c < 16 ? '0' : '') + c.toString(16); }).join('');
+        });
+        done({ map_px: [canvas.width, canvas.height], areas: samples });
+      };
+      img.onerror = function () { done({ error: 'the map did not load as an image', areas: samples }); };
+      img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+    };
   }
 })();

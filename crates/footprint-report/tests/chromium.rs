@@ -1,9 +1,10 @@
 //! The report opened in headless Chromium, offline: no console errors, every MSOA drawn, the shares
-//! panel answering a hover, a search, a screenshot saved under target/tmp; the national report loads in
-//! under 2 s and is under 15 MB.
+//! panel answering a hover, a search, screenshots saved under target/tmp; the national report loads in
+//! under 2 s, is under 15 MB, and at the national zoom shows London's small MSOAs in their class colour.
 //!
-//! The page checks itself when its address ends in `#selftest=<MSOA code>[,<search>[,controls]]` and writes the
-//! result into `<pre id="selftest">`, which `chromium --dump-dom` prints. Without Chromium the tests
+//! The page checks itself when its address ends in
+//! `#selftest=[<MSOA code>][,<search>[,controls]][&sample=<MSOA code>+…]` and writes the result into
+//! `<pre id="selftest">`, which `chromium --dump-dom` prints (it waits for the sample's image to load). Without Chromium the tests
 //! are skipped with a message, except under CI (`CI=true`), where they fail: `.ci/run` installs it.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -55,6 +56,7 @@ fn browser(chromium: &Path, profile: &Path) -> Command {
         "--disable-sync",
         "--disable-extensions",
         "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--window-size=1400,1000",
         "--enable-logging=stderr",
         "--v=0",
     ]);
@@ -94,7 +96,6 @@ fn screenshot(chromium: &Path, html: &Path, args: &str, name: &str) -> PathBuf {
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_file(&shot);
     let out = browser(chromium, profile.path())
-        .arg("--window-size=1400,1000")
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}#selftest={args}", html.display()))
         .output()
@@ -122,6 +123,94 @@ fn check_controls(run: &RunData, r: &serde_json::Value, i: usize) {
     let footprints = run.footprints.as_ref().unwrap();
     let first = footprints.iter().filter(|f| f.group == footprints[0].group).count();
     assert_eq!(r["all_footprints_drawn"].as_u64().unwrap() as usize, first, "{r}");
+}
+
+/// The small dense London MSOAs of the darkest class of the count the map shows first: London's MSOAs
+/// (E02000001 to E02000983: ONS numbered the 2011 MSOAs by local authority, the 33 E09 boroughs first)
+/// with residents, in the last class of the initial count, and smaller than London's median MSOA;
+/// smallest first, with their area in km².
+fn small_dark_london_msoas(run: &RunData, measure: usize) -> Vec<(usize, f64)> {
+    use geo::Area;
+    let classes = footprint_report::classes::classes(run);
+    let darkest = classes[measure].lower.len() - 1;
+    let london: Vec<(usize, f64)> = (0..run.areas.len())
+        .filter(|&i| run.areas[i].code.as_str() <= "E02000983")
+        .map(|i| (i, footprint_report::geometry::to_bng(&run.areas[i].geometry).unsigned_area() / 1e6))
+        .collect();
+    let mut sizes: Vec<f64> = london.iter().map(|&(_, km2)| km2).collect();
+    sizes.sort_by(f64::total_cmp);
+    let median = sizes[sizes.len() / 2];
+    let mut small: Vec<(usize, f64)> = london
+        .into_iter()
+        .filter(|&(i, km2)| {
+            let a = &run.areas[i];
+            a.population > 0 && classes[measure].class_of(a.counts[measure]) == darkest && km2 < median
+        })
+        .collect();
+    small.sort_by(|a, b| a.1.total_cmp(&b.1));
+    small
+}
+
+/// At the national zoom, the colour a user sees inside each small dense London MSOA of the darkest class
+/// is that class's colour, exactly: the self-check rasterises the map as drawn into a canvas and reads
+/// the pixel at an interior point of each (the pixel centre it holds nearest its box's centre; MSOAs
+/// smaller than a pixel there hold none and are not sampled). White outlines drawn over these MSOAs,
+/// a pixel or two across, turn them pale pink and fail this.
+fn check_national_colours(chromium: &Path, html: &Path, run: &RunData) {
+    let measure = usize::from(run.measures.len() > 1); // the map's first count, as the report chooses it
+    let classes = footprint_report::classes::classes(run);
+    let candidates = small_dark_london_msoas(run, measure);
+    assert!(candidates.len() >= 20, "{} small dark London MSOAs", candidates.len());
+    let (first, km2) = candidates[0];
+    eprintln!(
+        "{} small dark London MSOAs, from {} {} ({km2:.2} km²) to {:.2} km²",
+        candidates.len(),
+        run.areas[first].code,
+        run.areas[first].name,
+        candidates[candidates.len() - 1].1
+    );
+    let codes: Vec<&str> = candidates.iter().map(|&(i, _)| run.areas[i].code.as_str()).collect();
+    let r = selftest(chromium, html, &format!("&sample={}", codes.join("+"))).result;
+    assert!(errors(&r).is_empty(), "console errors: {r}");
+    let samples = r["sample"]["areas"].as_array().unwrap_or_else(|| panic!("no samples: {r}"));
+    assert_eq!(samples.len(), candidates.len(), "{r}");
+    let mut sampled = 0;
+    let mut wrong = Vec::new();
+    for (s, &(i, km2)) in samples.iter().zip(&candidates) {
+        let a = &run.areas[i];
+        assert_eq!(s["code"], a.code.as_str());
+        let expected = footprint_report::classes::hex(classes[measure].colour_of(a.counts[measure]));
+        assert_eq!(s["fill"], expected.as_str(), "{s}");
+        if s["inside"] != true {
+            continue;
+        }
+        if sampled == 0 {
+            eprintln!(
+                "smallest sampled: {} {} ({km2:.2} km², {} per km², box {} px): class colour {expected}, seen {}",
+                a.code,
+                a.name,
+                a.density.unwrap_or(0.0).round(),
+                s["box_px"],
+                s["colour"].as_str().unwrap_or("none")
+            );
+        }
+        sampled += 1;
+        if s["colour"] != expected.as_str() {
+            wrong.push(format!(
+                "{} {} ({km2:.2} km²): {expected} drawn as {}",
+                a.code,
+                a.name,
+                s["colour"].as_str().unwrap_or("none")
+            ));
+        }
+    }
+    eprintln!(
+        "national zoom: {} small dark London MSOAs, {sampled} hold a pixel centre, {} of them in another colour",
+        candidates.len(),
+        wrong.len()
+    );
+    assert!(sampled >= 10, "only {sampled} of {} MSOAs sampled: {r}", candidates.len());
+    assert!(wrong.is_empty(), "{} of {sampled} MSOAs not in their class colour:\n{}", wrong.len(), wrong.join("\n"));
 }
 
 fn errors(result: &serde_json::Value) -> &Vec<serde_json::Value> {
@@ -208,5 +297,8 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
     );
     assert!(ready < 2000.0, "the map took {ready} ms");
     check_controls(&run, r, 0);
+    check_national_colours(&chromium, &html, &run);
     screenshot(&chromium, &html, "E02000001,U07169", "report-england.png");
+    // The whole map at the national zoom, nothing hovered.
+    screenshot(&chromium, &html, "", "report-england-national.png");
 }
