@@ -54,7 +54,8 @@ pub fn msoa_overlap_geojson(
 ///
 /// ```
 /// use footprint_overlap::write::Feature;
-/// let square = geo::polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
+/// use geo::polygon;
+/// let square = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
 /// let mut feature = Feature::new(256);
 /// feature.text("code", "E1").int("patients", 7).opt("share", Some(0.5)).text_or_null("top", None);
 /// feature.objects("parts", [1u32, 2], |part, n| {
