@@ -1,6 +1,12 @@
 //! Real-world inputs from ../shared/data: a British National Grid shapefile, LSOA polygons, a GeoJSON in
 //! metres with no `crs` member, and a 2025 extract with LSOA 2021 codes and dirty codes.
+//!
+//! Without ../shared/data each test says which file is missing and passes (`SKIPPED: …`); under `CI=true`
+//! it fails.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod common;
+use common::require;
 
 use std::path::{Path, PathBuf};
 
@@ -11,13 +17,6 @@ use footprint_run::{AssignmentSource, OverlapJob};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011")
-}
-
-/// A file of the shared data folder (beside the project, as in CI).
-fn shared(path: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(path);
-    assert!(p.exists(), "{} is missing: these tests read ../shared/data beside the project", p.display());
-    p
 }
 
 fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
@@ -68,7 +67,7 @@ fn figures(t: &OverlapTable) -> Vec<Figures> {
 /// millimetres, and no population-weighted centroid lies that close to a boundary).
 #[test]
 fn the_bng_shapefile_gives_the_same_results_as_the_wgs84_geojson() {
-    let shapefile = shared("england-2011/msoa11_bng_shapefile");
+    let Some(shapefile) = require("england-2011/msoa11_bng_shapefile") else { return };
     let (shp_loaded, shp) = run(&national_job(shapefile.clone(), lookup()));
     let (geo_loaded, geo) = run(&national_job(geojson_layer(), lookup()));
     assert_eq!(shp_loaded.layer.crs, Crs::BritishNationalGrid);
@@ -102,7 +101,7 @@ fn the_bng_shapefile_gives_the_same_results_as_the_wgs84_geojson() {
 /// LSOA polygons, each placed by a point inside it, give exactly the lookup's MSOAs on the national data.
 #[test]
 fn lsoa_polygons_place_every_lsoa_in_its_lookup_msoa() {
-    let lsoa_layer = shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz");
+    let Some(lsoa_layer) = require("england-2011/lsoa11_england_generalised_clipped.geojson.gz") else { return };
     let job = national_job(
         geojson_layer(),
         AssignmentSource::LsoaAreas { path: lsoa_layer, fields: AreaFields::default(), snap_metres: 100.0 },
@@ -133,7 +132,7 @@ fn lsoa_polygons_place_every_lsoa_in_its_lookup_msoa() {
 /// from its extent, and every interior point lies inside its own polygon.
 #[test]
 fn nottinghamshire_lsoa21_is_detected_as_british_national_grid() {
-    let path = shared("nottinghamshire-pcn-footprints/Notts_LSOA_2021_BFE.json");
+    let Some(path) = require("nottinghamshire-pcn-footprints/Notts_LSOA_2021_BFE.json") else { return };
     let (layer, _) = read_area_layer(&path, &AreaFields::default()).unwrap();
     assert_eq!((layer.crs, layer.crs_evidence), (Crs::BritishNationalGrid, CrsEvidence::Extent));
     assert_eq!(layer.code_field, "LSOA21CD");
@@ -156,10 +155,15 @@ fn nottinghamshire_lsoa21_is_detected_as_british_national_grid() {
 /// M99999999 1; 239 E01 codes that are new in 2021).
 #[test]
 fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
-    let dir = shared("staffs-stoke-lsoa21-2025");
+    let (Some(registrations), Some(practices)) = (
+        require("staffs-stoke-lsoa21-2025/SSOT_GP_Patients_Oct25.csv"),
+        require("staffs-stoke-lsoa21-2025/gp-reg-pat-prac-map_01Oct2025.csv"),
+    ) else {
+        return;
+    };
     let job = OverlapJob {
-        registrations: dir.join("SSOT_GP_Patients_Oct25.csv"),
-        practices: dir.join("gp-reg-pat-prac-map_01Oct2025.csv"),
+        registrations,
+        practices,
         areas: geojson_layer(),
         area_fields: AreaFields::default(),
         assignment: lookup(),
@@ -191,13 +195,10 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
 /// footprint, and the dissolved shapes add up to England's area.
 #[test]
 fn plurality_lsoa_footprints_partition_england() {
+    let Some(lsoa_layer) = require("england-2011/lsoa11_england_generalised_clipped.geojson.gz") else { return };
     let mut job = national_job(
         geojson_layer(),
-        AssignmentSource::LsoaAreas {
-            path: shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz"),
-            fields: AreaFields::default(),
-            snap_metres: 100.0,
-        },
+        AssignmentSource::LsoaAreas { path: lsoa_layer, fields: AreaFields::default(), snap_metres: 100.0 },
     );
     job.footprints = Some(footprint_run::FootprintJob {
         level: footprint_footprints::FootprintLevel::Lsoa,
@@ -276,16 +277,22 @@ fn national_msoa_footprints_are_valid() {
 #[test]
 fn trafford_localities_align_consistently() {
     use footprint_run::{AlignJob, TeamApportionment, TeamSource, align_run};
+    let Some(lsoa_layer) = require("trafford-localities/trafford_lsoa_generalised.geojson") else { return };
     let mut indices = Vec::new();
     for year in ["2022", "2023"] {
+        let Some(localities) =
+            require(&format!("trafford-localities/{year}_trafford_localities_full_resolution.geojson"))
+        else {
+            return;
+        };
         let job = AlignJob {
             registrations: fixtures().join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz"),
             practices: fixtures().join("gp-reg-pat-prac-map_01Jan2022.csv.gz"),
             teams: TeamSource::Layer {
-                path: shared(&format!("trafford-localities/{year}_trafford_localities_full_resolution.geojson")),
+                path: localities,
                 fields: AreaFields { kind: footprint_ingest::LayerKind::Teams, ..AreaFields::default() },
                 apportionment: TeamApportionment::AreaWeighted {
-                    lsoa_areas: shared("trafford-localities/trafford_lsoa_generalised.geojson"),
+                    lsoa_areas: lsoa_layer.clone(),
                     fields: AreaFields::default(),
                     min_piece: 0.01,
                 },
