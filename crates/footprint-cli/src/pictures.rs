@@ -102,11 +102,8 @@ pub fn say_where(written: &[PathBuf], drawn: Drawn) {
     if drawn == Drawn::No {
         return;
     }
-    let find = |name: &str| written.iter().find(|p| p.file_name().is_some_and(|n| n == name));
-    if let Some(map) = find(files::MAP_PNG) {
-        println!("  {}", map.display());
-    }
-    if let Some(report) = find(files::REPORT_HTML) {
+    // The run's summary lists every file written, the pictures among them; say how to open the report.
+    if let Some(report) = written.iter().find(|p| p.file_name().is_some_and(|n| n == files::REPORT_HTML)) {
         let size = std::fs::metadata(report).map_or(0, |m| m.len());
         #[allow(clippy::cast_precision_loss)]
         let mb = size as f64 / 1e6;
