@@ -172,7 +172,6 @@ pub fn apportion_by_area(
             if !boundaries.cuts(shape, along) {
                 // Wholly inside one team or in none: its interior point decides.
                 let Some(p) = inner_points[i] else { return LsoaTeams::Pieces(Vec::new()) };
-                #[allow(clippy::cast_possible_truncation)]
                 let east = candidates
                     .iter()
                     .filter_map(|&t| team_boxes[t as usize].map(|b| b.max().x))
@@ -255,7 +254,6 @@ pub fn teams_from_lookup(lsoas: &AreaLayer, lookup: &AreaLookup) -> AreaLayer {
         std::collections::BTreeMap::new();
     for (i, lsoa) in lsoas.areas.iter().enumerate() {
         if let Some(team) = lookup.map.get(&LsoaCode::from(lsoa.code.as_str())) {
-            #[allow(clippy::cast_possible_truncation)]
             members.entry(team.as_str()).or_default().push(footprint_ingest::AreaId(i as u32));
         }
     }
@@ -279,7 +277,6 @@ pub fn teams_from_lookup(lsoas: &AreaLayer, lookup: &AreaLookup) -> AreaLayer {
 /// `n` whole patients split by `weights` (the last one for no team): floors, then one more each to the
 /// largest remainders (ties to the earlier weight), so the parts add up to `n`.
 pub(crate) fn largest_remainder(n: u64, weights: &[f64]) -> Vec<u64> {
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let mut parts: Vec<(u64, f64)> = weights
         .iter()
         .map(|&w| {

@@ -190,7 +190,6 @@ impl PcnMeasures {
 /// # Ok::<(), footprint_ingest::IngestError>(())
 /// ```
 #[must_use]
-#[allow(clippy::too_many_lines)]
 pub fn align(
     registrations: &RegistrationTable,
     practices: &PracticeMap,
@@ -199,6 +198,30 @@ pub fn align(
     thresholds: &[Threshold],
     core_share: Threshold,
 ) -> Alignment {
+    let runs = lsoa_pcn_runs(registrations, practices);
+    let mut tally = Tally::new(practices.pcns.len(), teams.len());
+    for lsoa_runs in runs.chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
+        let lsoa = (lsoa_runs[0].0 >> 32) as usize;
+        tally.add_lsoa(&registrations.lsoas[lsoa], lsoa_runs, &placement[lsoa]);
+    }
+    tally.split.sort_by(|a, b| a.lsoa.cmp(&b.lsoa));
+    let team_measures = team_measures(tally.team_runs, &tally.list_size, thresholds, core_share);
+    let pairs = pairs(&tally.matrix, &tally.common, &team_measures, &tally.pcn_in_known);
+    let pcn_measures = pcn_measures(&pairs, &team_measures, &tally.list_size, thresholds);
+    Alignment {
+        teams,
+        thresholds: thresholds.to_vec(),
+        core_share,
+        team_measures,
+        pcn_measures,
+        pairs,
+        split: tally.split,
+        accounting: tally.accounting,
+    }
+}
+
+/// Patients per (LSOA, PCN or [`NO_PCN`]), keyed `lsoa << 32 | pcn` and sorted by key.
+fn lsoa_pcn_runs(registrations: &RegistrationTable, practices: &PracticeMap) -> Vec<(u64, u64)> {
     let practice_pcn: Vec<u32> = registrations
         .practices
         .iter()
@@ -207,106 +230,166 @@ pub fn align(
             _ => NO_PCN,
         })
         .collect();
-    // Patients per (LSOA, PCN or none), summed after a sort.
     let mut keyed: Vec<(u64, u64)> = registrations
         .rows
         .iter()
         .map(|r| ((u64::from(r.lsoa.0) << 32) | u64::from(practice_pcn[r.practice.index()]), u64::from(r.patients)))
         .collect();
     keyed.par_sort_unstable_by_key(|k| k.0);
-    let runs = footprint_overlap::sum_runs(keyed, 0);
-    let pcns = practices.pcns.len();
-    let mut accounting = AlignAccounting::default();
-    let mut list_size = vec![0u64; pcns];
-    // (team, PCN or none) → patients; (team, PCN) → common.
-    let mut team_runs: Vec<Vec<(u64, u64)>> = vec![Vec::new(); teams.len()];
-    let mut matrix: FxHashMap<(u32, u32), u64> = FxHashMap::default();
-    let mut common: FxHashMap<(u32, u32), u64> = FxHashMap::default();
-    let mut pcn_in_known = vec![0u64; pcns];
-    let mut split = Vec::new();
-    for lsoa_runs in runs.chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
-        #[allow(clippy::cast_possible_truncation)]
-        let lsoa = (lsoa_runs[0].0 >> 32) as usize;
+    footprint_overlap::sum_runs(keyed, 0)
+}
+
+/// What the LSOAs add up to, one LSOA at a time.
+struct Tally {
+    accounting: AlignAccounting,
+    /// Per PCN: its patients in the registrations.
+    list_size: Vec<u64>,
+    /// Per PCN: its patients in LSOAs of known place.
+    pcn_in_known: Vec<u64>,
+    /// Per team: (PCN or none, patients), unsorted.
+    team_runs: Vec<Vec<(u64, u64)>>,
+    /// (team, PCN) → patients.
+    matrix: FxHashMap<(u32, u32), u64>,
+    /// (team, PCN) → Σ min(team's residents, PCN's patients) over LSOAs.
+    common: FxHashMap<(u32, u32), u64>,
+    split: Vec<SplitLsoa>,
+}
+
+/// One LSOA's patients divided between its pieces: patients per piece (the last one outside every team)
+/// and the (piece, PCN, patients) given.
+struct Division {
+    weights: Vec<f64>,
+    per_piece: Vec<u64>,
+    given: Vec<(usize, u32, u64)>,
+}
+
+impl Tally {
+    fn new(pcns: usize, teams: usize) -> Self {
+        Tally {
+            accounting: AlignAccounting::default(),
+            list_size: vec![0; pcns],
+            pcn_in_known: vec![0; pcns],
+            team_runs: vec![Vec::new(); teams],
+            matrix: FxHashMap::default(),
+            common: FxHashMap::default(),
+            split: Vec::new(),
+        }
+    }
+
+    /// Adds one LSOA's runs of (key, patients), all of one LSOA, placed by `place`.
+    fn add_lsoa(&mut self, code: &LsoaCode, lsoa_runs: &[(u64, u64)], place: &LsoaTeams) {
         for &(k, n) in lsoa_runs {
-            accounting.patients_read += n;
-            #[allow(clippy::cast_possible_truncation)]
-            let pcn = k as u32;
-            if pcn != NO_PCN {
-                list_size[pcn as usize] += n;
+            self.accounting.patients_read += n;
+            if let Some(pcn) = pcn_index(k) {
+                self.list_size[pcn] += n;
             }
         }
-        let pieces = match &placement[lsoa] {
+        let pieces = match place {
             LsoaTeams::Unknown => {
-                accounting.patients_unknown_lsoa += lsoa_runs.iter().map(|r| r.1).sum::<u64>();
-                continue;
+                self.accounting.patients_unknown_lsoa += lsoa_runs.iter().map(|r| r.1).sum::<u64>();
+                return;
             }
             LsoaTeams::Pieces(p) => p,
         };
-        let mut weights: Vec<f64> = pieces.iter().map(|p| p.1).collect();
-        weights.push((1.0 - weights.iter().sum::<f64>()).max(0.0));
-        // This LSOA's patients by (piece, PCN), and by piece.
-        let mut per_piece = vec![0u64; weights.len()];
-        let mut given: Vec<(usize, u32, u64)> = Vec::new();
         for &(k, n) in lsoa_runs {
-            #[allow(clippy::cast_possible_truncation)]
-            let pcn = k as u32;
-            if pcn != NO_PCN {
-                pcn_in_known[pcn as usize] += n;
-            }
-            // The usual case, an LSOA wholly in one team (or none): no division to make.
-            if weights.len() <= 2 && weights.last() == Some(&0.0) {
-                per_piece[0] += n;
-                given.push((0, pcn, n));
-                continue;
-            }
-            for (i, part) in largest_remainder(n, &weights).into_iter().enumerate() {
-                per_piece[i] += part;
-                if part > 0 {
-                    given.push((i, pcn, part));
-                }
+            if let Some(pcn) = pcn_index(k) {
+                self.pcn_in_known[pcn] += n;
             }
         }
-        let outside = weights.len() - 1;
-        accounting.patients_no_team += per_piece[outside];
-        for &(i, pcn, part) in &given {
+        let division = divide(lsoa_runs, pieces);
+        self.give(pieces, &division);
+        self.add_common(pieces, lsoa_runs, &division.per_piece);
+        if place.is_split() {
+            self.split.push(split_lsoa(code, pieces, &division));
+        }
+    }
+
+    /// Books the patients given to each piece to its team (or to no team).
+    fn give(&mut self, pieces: &[(u32, f64)], division: &Division) {
+        let outside = division.weights.len() - 1;
+        self.accounting.patients_no_team += division.per_piece[outside];
+        for &(i, pcn, part) in &division.given {
             if i == outside {
                 continue;
             }
             let team = pieces[i].0;
-            accounting.patients_in_teams += part;
-            team_runs[team as usize].push((u64::from(pcn), part));
+            self.accounting.patients_in_teams += part;
+            self.team_runs[team as usize].push((u64::from(pcn), part));
             if pcn != NO_PCN {
-                *matrix.entry((team, pcn)).or_default() += part;
+                *self.matrix.entry((team, pcn)).or_default() += part;
             }
         }
-        // Σ min(team's residents here, PCN's patients here) per pair.
+    }
+
+    /// Adds, per (team, PCN) pair, min(team's residents here, PCN's patients here).
+    fn add_common(&mut self, pieces: &[(u32, f64)], lsoa_runs: &[(u64, u64)], per_piece: &[u64]) {
         for (i, piece) in pieces.iter().enumerate() {
             for &(k, n) in lsoa_runs {
-                #[allow(clippy::cast_possible_truncation)]
                 let pcn = k as u32;
                 if pcn != NO_PCN && per_piece[i] > 0 {
-                    *common.entry((piece.0, pcn)).or_default() += per_piece[i].min(n);
+                    *self.common.entry((piece.0, pcn)).or_default() += per_piece[i].min(n);
                 }
             }
         }
-        if placement[lsoa].is_split() {
-            let population: u64 = per_piece.iter().sum();
-            let mut parts: Vec<(Option<u32>, f64, u64)> =
-                pieces.iter().zip(&per_piece).map(|(p, &n)| (Some(p.0), p.1, n)).collect();
-            if weights[outside] > 0.0 {
-                parts.push((None, weights[outside], per_piece[outside]));
+    }
+}
+
+/// The PCN index of a run key, `None` for patients of no PCN.
+fn pcn_index(key: u64) -> Option<usize> {
+    let pcn = key as u32;
+    (pcn != NO_PCN).then_some(pcn as usize)
+}
+
+/// Divides each run of one LSOA between its pieces and the remainder outside every team, in whole
+/// patients by largest remainder.
+fn divide(lsoa_runs: &[(u64, u64)], pieces: &[(u32, f64)]) -> Division {
+    let mut weights: Vec<f64> = pieces.iter().map(|p| p.1).collect();
+    weights.push((1.0 - weights.iter().sum::<f64>()).max(0.0));
+    let mut per_piece = vec![0u64; weights.len()];
+    let mut given: Vec<(usize, u32, u64)> = Vec::new();
+    for &(k, n) in lsoa_runs {
+        let pcn = k as u32;
+        // The usual case, an LSOA wholly in one team (or none): no division to make.
+        if weights.len() <= 2 && weights.last() == Some(&0.0) {
+            per_piece[0] += n;
+            given.push((0, pcn, n));
+            continue;
+        }
+        for (i, part) in largest_remainder(n, &weights).into_iter().enumerate() {
+            per_piece[i] += part;
+            if part > 0 {
+                given.push((i, pcn, part));
             }
-            split.push(SplitLsoa { lsoa: registrations.lsoas[lsoa].clone(), population, pieces: parts });
         }
     }
-    split.sort_by(|a, b| a.lsoa.cmp(&b.lsoa));
-    let team_measures: Vec<TeamMeasures> = team_runs
+    Division { weights, per_piece, given }
+}
+
+/// The record of an LSOA split between pieces.
+fn split_lsoa(code: &LsoaCode, pieces: &[(u32, f64)], division: &Division) -> SplitLsoa {
+    let outside = division.weights.len() - 1;
+    let population: u64 = division.per_piece.iter().sum();
+    let mut parts: Vec<(Option<u32>, f64, u64)> =
+        pieces.iter().zip(&division.per_piece).map(|(p, &n)| (Some(p.0), p.1, n)).collect();
+    if division.weights[outside] > 0.0 {
+        parts.push((None, division.weights[outside], division.per_piece[outside]));
+    }
+    SplitLsoa { lsoa: code.clone(), population, pieces: parts }
+}
+
+/// Each team's overlap measures, core PCNs and home share, from its runs of (PCN, patients).
+fn team_measures(
+    team_runs: Vec<Vec<(u64, u64)>>,
+    list_size: &[u64],
+    thresholds: &[Threshold],
+    core_share: Threshold,
+) -> Vec<TeamMeasures> {
+    team_runs
         .into_iter()
         .enumerate()
         .map(|(t, mut runs)| {
             runs.sort_unstable_by_key(|r| r.0);
             let summed = footprint_overlap::sum_runs(runs, 0);
-            #[allow(clippy::cast_possible_truncation)]
             let overlap = measure(footprint_ingest::AreaId(t as u32), &summed, thresholds);
             let core_pcns = core_share.core(&overlap.pcn_patients, overlap.population);
             let home: u64 =
@@ -314,7 +397,16 @@ pub fn align(
             let home_share = ratio(home, overlap.population);
             TeamMeasures { overlap, core_pcns, home_share }
         })
-        .collect();
+        .collect()
+}
+
+/// Every team–PCN pair with patients in common, by team then PCN.
+fn pairs(
+    matrix: &FxHashMap<(u32, u32), u64>,
+    common: &FxHashMap<(u32, u32), u64>,
+    team_measures: &[TeamMeasures],
+    pcn_in_known: &[u64],
+) -> Vec<PairMeasures> {
     let mut pairs: Vec<PairMeasures> = matrix
         .iter()
         .map(|(&(team, pcn), &patients)| {
@@ -333,19 +425,29 @@ pub fn align(
         })
         .collect();
     pairs.sort_by_key(|p| (p.team, p.pcn));
-    let mut serves = vec![false; pcns];
+    pairs
+}
+
+/// Each PCN with patients: its teams, most patients first, and how many reach each threshold of its list.
+fn pcn_measures(
+    pairs: &[PairMeasures],
+    team_measures: &[TeamMeasures],
+    list_size: &[u64],
+    thresholds: &[Threshold],
+) -> Vec<PcnMeasures> {
+    let mut serves = vec![false; list_size.len()];
     if let Some(first) = thresholds.first() {
-        for m in &team_measures {
+        for m in team_measures {
             for &(p, n) in &m.overlap.pcn_patients {
                 serves[p.index()] |= first.is_met(n, m.overlap.population);
             }
         }
     }
-    let mut by_pcn: Vec<Vec<(u32, u64)>> = vec![Vec::new(); pcns];
-    for p in &pairs {
+    let mut by_pcn: Vec<Vec<(u32, u64)>> = vec![Vec::new(); list_size.len()];
+    for p in pairs {
         by_pcn[p.pcn.index()].push((p.team, p.patients));
     }
-    let pcn_measures = by_pcn
+    by_pcn
         .into_iter()
         .enumerate()
         .filter(|(p, _)| list_size[*p] > 0)
@@ -355,7 +457,6 @@ pub fn align(
                 .iter()
                 .map(|t| teams_of.iter().filter(|(_, n)| t.is_met(*n, list_size[p])).count() as u32)
                 .collect();
-            #[allow(clippy::cast_possible_truncation)]
             PcnMeasures {
                 pcn: PcnId(p as u32),
                 list_size: list_size[p],
@@ -365,15 +466,5 @@ pub fn align(
                 serves_teams: serves[p],
             }
         })
-        .collect();
-    Alignment {
-        teams,
-        thresholds: thresholds.to_vec(),
-        core_share,
-        team_measures,
-        pcn_measures,
-        pairs,
-        split,
-        accounting,
-    }
+        .collect()
 }

@@ -20,7 +20,7 @@ use footprint_run::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamAp
     version,
     after_help = "Exit codes: 0 success, 2 usage error, 3 malformed input, 4 file not readable or output not writable, 1 other."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do (default: the national overlap analysis on the bundled dataset).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -40,7 +40,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Count the PCNs serving each MSOA's residents and write the overlap layers.
     ///
     /// Example: footprint overlap --registrations gp-reg-pat-prac-lsoa-all.csv.gz
@@ -76,7 +76,7 @@ pub enum Command {
 
 /// Options of `footprint report`.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The output directory of a run (msoa_overlap.geojson, msoa_overlap.csv, msoa_pcn_shares.csv,
     /// summary.json; pcn_footprints.geojson and team_alignment.geojson are drawn when present).
     /// Example: `--from footprint-out/`
@@ -90,7 +90,7 @@ pub struct ReportArgs {
 
 /// Options of `footprint map`.
 #[derive(Debug, Args)]
-pub struct MapArgs {
+pub(crate) struct MapArgs {
     /// The output directory of a run (as for `footprint report`). Example: `--from footprint-out/`
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
@@ -116,7 +116,7 @@ pub struct MapArgs {
 /// Inputs and options of `footprint align`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("team_source").required(true).args(["teams", "team_lookup"])))]
-pub struct AlignArgs {
+pub(crate) struct AlignArgs {
     /// NHS Digital registrations by LSOA (plain or .gz; `-` for stdin). Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
     #[arg(long, value_name = "FILE")]
     pub registrations: PathBuf,
@@ -182,7 +182,7 @@ pub struct AlignArgs {
 
 /// A combination of flags clap cannot check: a usage error (exit code 2), as clap's own.
 #[derive(Debug)]
-pub struct Usage(pub &'static str);
+pub(crate) struct Usage(pub &'static str);
 
 impl std::fmt::Display for Usage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -194,7 +194,7 @@ impl std::error::Error for Usage {}
 
 /// How an LSOA cut by a team boundary is apportioned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Apportion {
+pub(crate) enum Apportion {
     /// In proportion to the area of each piece.
     Area,
     /// Wholly to the team holding a point inside the LSOA.
@@ -203,7 +203,7 @@ pub enum Apportion {
 
 /// The areas footprints are made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Level {
+pub(crate) enum Level {
     /// The --areas layer (MSOAs).
     Msoa,
     /// The LSOA polygons given with --lsoa-areas.
@@ -212,7 +212,7 @@ pub enum Level {
 
 impl AlignArgs {
     /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<AlignJob> {
+    pub(crate) fn job(&self) -> anyhow::Result<AlignJob> {
         let teams = match (&self.team_lookup, &self.teams) {
             (Some(path), _) => TeamSource::Lookup {
                 path: path.clone(),
@@ -259,7 +259,7 @@ impl AlignArgs {
 
 /// Inputs and options of `footprint footprints`.
 #[derive(Debug, Args)]
-pub struct FootprintsArgs {
+pub(crate) struct FootprintsArgs {
     /// The inputs and options of `footprint overlap`.
     #[command(flatten)]
     pub overlap: OverlapArgs,
@@ -286,7 +286,7 @@ pub struct FootprintsArgs {
 
 impl FootprintsArgs {
     /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<OverlapJob> {
+    pub(crate) fn job(&self) -> anyhow::Result<OverlapJob> {
         let mut job = self.overlap.job()?;
         let level = match self.footprint_level {
             // Checked here, before any input is read (clap waives a requirement that conflicts with a
@@ -314,7 +314,7 @@ impl FootprintsArgs {
 /// Inputs and options of `footprint overlap`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("lsoa_placement").required(true).args(["lookup", "centroids", "lsoa_areas"])))]
-pub struct OverlapArgs {
+pub(crate) struct OverlapArgs {
     /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
     /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
     #[arg(long, value_name = "FILE")]
@@ -399,7 +399,7 @@ fn distance(s: &str) -> Result<f64, String> {
 
 impl OverlapArgs {
     /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<OverlapJob> {
+    pub(crate) fn job(&self) -> anyhow::Result<OverlapJob> {
         let assignment = match (&self.lookup, &self.centroids, &self.lsoa_areas) {
             (Some(path), _, _) => AssignmentSource::Lookup {
                 path: path.clone(),

@@ -23,13 +23,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Exit codes, documented in docs/cli.md.
 mod exit {
     /// An input file is malformed (the message names the file, the position and the value).
-    pub const BAD_INPUT: u8 = 3;
+    pub(crate) const BAD_INPUT: u8 = 3;
     /// A file could not be read or an output could not be written.
-    pub const IO: u8 = 4;
+    pub(crate) const IO: u8 = 4;
     /// A flag's value does not fit the run (as clap's own usage errors, which exit with 2 themselves).
-    pub const USAGE: u8 = 2;
+    pub(crate) const USAGE: u8 = 2;
     /// Anything else.
-    pub const OTHER: u8 = 1;
+    pub(crate) const OTHER: u8 = 1;
 }
 
 fn main() -> ExitCode {

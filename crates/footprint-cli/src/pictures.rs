@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::args::{MapArgs, ReportArgs};
 
 /// Runs `work` behind a spinner on stderr: hidden with `-q`, and by indicatif when stderr is not a terminal.
-pub fn step<T>(quiet: bool, message: &str, work: impl FnOnce() -> T) -> T {
+pub(crate) fn step<T>(quiet: bool, message: &str, work: impl FnOnce() -> T) -> T {
     let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
     let bar = ProgressBar::with_draw_target(None, target);
     if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
@@ -29,7 +29,6 @@ fn read_run(quiet: bool, dir: &Path) -> anyhow::Result<RunData> {
         .with_context(|| format!("reading the run in {}", dir.display()))
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn megabytes(bytes: usize) -> f64 {
     bytes as f64 / 1e6
 }
@@ -45,7 +44,7 @@ fn draw_map(quiet: bool, run: &RunData, options: &MapOptions) -> anyhow::Result<
 }
 
 /// `footprint report`.
-pub fn report(quiet: bool, args: &ReportArgs) -> anyhow::Result<()> {
+pub(crate) fn report(quiet: bool, args: &ReportArgs) -> anyhow::Result<()> {
     let run = read_run(quiet, &args.from)?;
     let out = args.out.clone().unwrap_or_else(|| args.from.join("report.html"));
     let html = step(quiet, "drawing the report", || render_html(&run));
@@ -57,7 +56,7 @@ pub fn report(quiet: bool, args: &ReportArgs) -> anyhow::Result<()> {
 }
 
 /// `footprint map`.
-pub fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
+pub(crate) fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
     let run = read_run(quiet, &args.from)?;
     let mut options = MapOptions::new(&run);
     options.width = args.width;
@@ -76,7 +75,7 @@ pub fn map(quiet: bool, args: &MapArgs) -> anyhow::Result<()> {
 
 /// Whether a run drew its pictures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Drawn {
+pub(crate) enum Drawn {
     /// `report.html` and `map.png` were written with the layers.
     Yes,
     /// Only the layers.
@@ -85,7 +84,7 @@ pub enum Drawn {
 
 /// The default run's pictures, drawn from the analysis in memory side by side: `report.html` and
 /// `map.png`, to be written with the layers.
-pub fn from_analysis(
+pub(crate) fn from_analysis(
     dir: &Path,
     loaded: &footprint_run::Loaded,
     analysis: &footprint_run::Analysis,
@@ -98,14 +97,13 @@ pub fn from_analysis(
 }
 
 /// Where the pictures are, after a run that drew them.
-pub fn say_where(written: &[PathBuf], drawn: Drawn) {
+pub(crate) fn say_where(written: &[PathBuf], drawn: Drawn) {
     if drawn == Drawn::No {
         return;
     }
     // The run's summary lists every file written, the pictures among them; say how to open the report.
     if let Some(report) = written.iter().find(|p| p.file_name().is_some_and(|n| n == files::REPORT_HTML)) {
         let size = std::fs::metadata(report).map_or(0, |m| m.len());
-        #[allow(clippy::cast_precision_loss)]
         let mb = size as f64 / 1e6;
         println!("report: {} ({mb:.1} MB): open it in a browser", report.display());
     }

@@ -4,10 +4,10 @@ use std::fmt::Write;
 
 use footprint_run::RunReport;
 
-pub use footprint_overlap::write::thousands;
+pub(crate) use footprint_overlap::write::thousands;
 
 /// The summary: areas, the patient accounting, and the distribution of each count.
-pub fn summary_text(report: &RunReport) -> String {
+pub(crate) fn summary_text(report: &RunReport) -> String {
     let table = &report.analysis.table;
     let a = &table.accounting;
     let mut s = String::new();
@@ -47,7 +47,7 @@ pub fn summary_text(report: &RunReport) -> String {
 }
 
 /// The terminal summary of an alignment run.
-pub fn alignment_text(report: &footprint_run::AlignReport) -> String {
+pub(crate) fn alignment_text(report: &footprint_run::AlignReport) -> String {
     let a = &report.alignment;
     let acc = &a.accounting;
     let mut s = format!(

@@ -58,7 +58,6 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> Vertex
         FxHashMap::with_capacity_and_hasher(vertices / 2, rustc_hash::FxBuildHasher);
     let mut more: FxHashMap<Bucket, Vec<Representative>> = FxHashMap::default();
     let mut positions: Vec<Coord<f64>> = Vec::with_capacity(vertices);
-    #[allow(clippy::cast_possible_truncation)]
     let bucket = |v: f64| (v / cell).floor() as i64;
     let mut numbers = Vec::with_capacity(areas.len());
     for area in areas.iter_mut() {
@@ -71,7 +70,6 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> Vertex
                     let (bx, by) = (bucket(c.x), bucket(c.y));
                     // Neighbouring buckets matter only within `tolerance` of a bucket's edge.
                     let near = |v: f64, b: i64| {
-                        #[allow(clippy::cast_precision_loss)]
                         let lo = b as f64 * cell;
                         (if v - lo <= tolerance { -1 } else { 0 }, if lo + cell - v <= tolerance { 1 } else { 0 })
                     };
@@ -103,7 +101,6 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> Vertex
                             area_numbers.push(number);
                         }
                         None => {
-                            #[allow(clippy::cast_possible_truncation)]
                             let number = positions.len() as u32;
                             positions.push(*c);
                             area_numbers.push(number);

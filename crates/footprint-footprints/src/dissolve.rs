@@ -479,7 +479,6 @@ fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
         Some(&p) => footprint_ingest::ring_contains(exterior, p),
         // Every vertex shared: the hole is inside if its centroid of vertices is.
         None => {
-            #[allow(clippy::cast_precision_loss)]
             let n = hole.0.len() as f64;
             let c = Coord {
                 x: hole.0.iter().map(|c| c.x).sum::<f64>() / n,
@@ -507,7 +506,6 @@ mod tests {
         assert_eq!(how, method, "{cells:?}");
         assert_eq!(union.0.len(), parts, "{union:?}");
         assert_eq!(union.0.iter().map(|p| p.interiors().len()).sum::<usize>(), holes, "{union:?}");
-        #[allow(clippy::cast_precision_loss)]
         let expected_area = cells.len() as f64;
         assert_eq!(union.unsigned_area(), expected_area);
         // Only original vertices, and the same region as the boolean union.

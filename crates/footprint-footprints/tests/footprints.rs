@@ -58,7 +58,6 @@ fn check(found: &[(String, Footprint)], expected: &[&str]) {
     assert_eq!(got, expected);
     for (name, f) in found {
         assert_eq!(f.dissolve, DissolveMethod::Exact, "{name}");
-        #[allow(clippy::cast_precision_loss)]
         let area = f.areas.len() as f64;
         assert_eq!(f.shape.unsigned_area(), area, "{name}");
     }

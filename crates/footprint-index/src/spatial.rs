@@ -145,7 +145,6 @@ mod tests {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^ (z >> 31)
         }
-        #[allow(clippy::cast_precision_loss)]
         fn unit(&mut self) -> f64 {
             (self.next() >> 11) as f64 / (1u64 << 53) as f64
         }
@@ -160,7 +159,6 @@ mod tests {
                         let inner = i > 0 && i < n && j > 0 && j < n;
                         let jx = if inner { rng.unit() * 0.6 - 0.3 } else { 0.0 };
                         let jy = if inner { rng.unit() * 0.6 - 0.3 } else { 0.0 };
-                        #[allow(clippy::cast_precision_loss)]
                         Coord { x: i as f64 + jx, y: j as f64 + jy }
                     })
                     .collect()

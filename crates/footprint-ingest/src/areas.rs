@@ -746,11 +746,9 @@ impl<'de> Deserialize<'de> for Coords {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Coords, E> {
                 Ok(Coords::Num(v))
             }
-            #[allow(clippy::cast_precision_loss)]
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Coords, E> {
                 Ok(Coords::Num(v as f64))
             }
-            #[allow(clippy::cast_precision_loss)]
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Coords, E> {
                 Ok(Coords::Num(v as f64))
             }

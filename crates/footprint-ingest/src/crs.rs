@@ -205,7 +205,6 @@ impl AreaMeter {
 }
 
 impl ShiftGrid {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     fn new(min: Coord<f64>, max: Coord<f64>) -> Self {
         let min = Coord {
             x: (min.x / GRID_STEP).floor() * GRID_STEP - GRID_STEP,
@@ -229,7 +228,6 @@ impl ShiftGrid {
         Self { min, nx, ny, shifts }
     }
 
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     fn to_bng(&self, c: Coord<f64>) -> Coord<f64> {
         let fx = (c.x - self.min.x) / GRID_STEP;
         let fy = (c.y - self.min.y) / GRID_STEP;

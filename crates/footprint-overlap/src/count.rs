@@ -48,7 +48,6 @@ impl AreaOverlap {
 /// assert_eq!(footprint_overlap::ratio(1, 0), None);
 /// ```
 #[must_use]
-#[allow(clippy::cast_precision_loss)]
 pub fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
@@ -260,7 +259,6 @@ pub fn sum_runs(sorted: impl IntoIterator<Item = (u64, u64)>, capacity: usize) -
 }
 
 /// The measures of one area from its (PCN, patients) runs, sorted by PCN with the no-PCN slot last.
-#[allow(clippy::cast_precision_loss)]
 pub fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> AreaOverlap {
     let population: u64 = runs.iter().map(|r| r.1).sum();
     let pcn_patients: Vec<(PcnId, u64)> = runs

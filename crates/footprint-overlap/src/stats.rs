@@ -34,7 +34,6 @@ pub struct Distribution {
 /// assert_eq!(d.histogram, vec![0, 1, 1, 1, 1]);
 /// ```
 #[must_use]
-#[allow(clippy::cast_precision_loss)]
 pub fn describe(values: &[u32]) -> Distribution {
     let n = values.len() as u64;
     let mut sorted = values.to_vec();
@@ -68,7 +67,6 @@ pub fn describe(values: &[u32]) -> Distribution {
 }
 
 /// Type-7 quantile p = num/den of sorted values: x[⌊h⌋] + frac(h)·(x[⌊h⌋+1] − x[⌊h⌋]), h = (n − 1)p, exactly.
-#[allow(clippy::cast_precision_loss)]
 fn quantile(sorted: &[u32], num: u64, den: u64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

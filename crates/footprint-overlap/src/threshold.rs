@@ -77,7 +77,6 @@ impl Threshold {
     /// assert_eq!(t.as_fraction(), 0.005);
     /// ```
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub fn as_fraction(self) -> f64 {
         self.numerator as f64 / 10f64.powi(self.scale as i32)
     }

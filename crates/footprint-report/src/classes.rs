@@ -137,7 +137,6 @@ pub struct DensityDecile {
 /// The areas with residents and a size, split into ten equal groups by density (ties by code order),
 /// with the mean of each count in each group.
 #[must_use]
-#[allow(clippy::cast_precision_loss)]
 pub fn density_deciles(run: &RunData) -> Vec<DensityDecile> {
     let mut areas: Vec<(f64, &crate::run::AreaData)> =
         run.areas.iter().filter(|a| a.population > 0).filter_map(|a| a.density.map(|d| (d, a))).collect();

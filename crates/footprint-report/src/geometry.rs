@@ -254,7 +254,6 @@ pub struct SvgFrame {
 }
 
 impl SvgFrame {
-    #[allow(clippy::cast_possible_truncation)]
     fn point(&self, c: Coord<f64>) -> (i64, i64) {
         (((c.x - self.min_x) / self.unit).round() as i64, ((self.max_y - c.y) / self.unit).round() as i64)
     }

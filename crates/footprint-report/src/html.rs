@@ -135,7 +135,6 @@ fn data(run: &RunData) -> Data<'_> {
     let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
     let paths: Vec<String> =
         display.topology.simplify(projected, tolerance).par_iter().map(|g| frame.path(g)).collect();
-    #[allow(clippy::cast_possible_truncation)]
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
         .measures
@@ -204,7 +203,6 @@ fn data(run: &RunData) -> Data<'_> {
     }
 }
 
-#[allow(clippy::cast_possible_truncation)]
 fn label_point(frame: &SvgFrame, g: &MultiPolygon<f64>) -> [i64; 2] {
     use geo::InteriorPoint;
     g.interior_point().map_or([0, 0], |p| {
@@ -341,7 +339,6 @@ fn histogram_section(html: &mut String, run: &RunData) {
 }
 
 /// A bar per value (areas with that many PCNs), coloured as on the map, with axis labels.
-#[allow(clippy::cast_precision_loss)]
 fn histogram_svg(h: &[u64], c: &Classes) -> String {
     let (w, ht, left, bottom, top) = (560.0, 220.0, 48.0, 28.0, 8.0);
     let n = h.len().max(1) as f64;

@@ -92,7 +92,6 @@ fn paint(rgb: [u8; 3]) -> Paint<'static> {
 /// # Errors
 /// [`ReportError::NothingToDraw`] if no area has a polygon; [`ReportError::Image`] if the size is
 /// unusable or the PNG cannot be encoded.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
 pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, ReportError> {
     let width = options.width;
     let image_error = |message: &str| ReportError::Image { width, message: message.to_owned() };
@@ -104,28 +103,8 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let display = run.display();
     let projected = &display.areas;
     let bounds = extent(projected).ok_or_else(|| ReportError::NothingToDraw { path: run.dir.clone() })?;
-    let w = f64::from(width);
-    let margin = (w / 50.0).round();
-    let title_size = (w / 42.0) as f32;
-    let text_size = (w / 85.0) as f32;
-    let small_size = (w / 115.0) as f32;
-    let legend_width = (w * 0.2).round();
-    let header = margin + f64::from(title_size) * 1.2 + f64::from(text_size) * 1.6 + margin / 2.0;
-    let (ext_w, ext_h) = (bounds.width().max(1.0), bounds.height().max(1.0));
-    let map_w = w - 2.0 * margin - legend_width;
-    let scale = (map_w / ext_w).min(1.6 * map_w / ext_h);
-    let map_h = ext_h * scale;
-    let attribution = wrap(&font, small_size, ATTRIBUTION, (w - 2.0 * margin) as f32);
-    let footer = f64::from(small_size) * 1.4 * attribution.len() as f64 + margin;
-    let height = (header + map_h + footer).ceil() as u32;
-    let frame = MapFrame {
-        scale,
-        min_x: bounds.min().x,
-        max_y: bounds.max().y,
-        left: margin + (map_w - ext_w * scale) / 2.0,
-        top: header,
-    };
-    let mut pixmap = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
+    let page = Page::new(width, bounds, &font);
+    let mut pixmap = Pixmap::new(width, page.height).ok_or_else(|| image_error("the image would be too large"))?;
     pixmap.fill(Color::WHITE);
 
     let classes = Classes::of(&classes::values(run, options.measure));
@@ -134,32 +113,122 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         .iter()
         .map(|a| if a.population > 0 { classes.colour_of(a.counts[options.measure]) } else { classes::NO_DATA })
         .collect();
-    draw_areas(&mut pixmap, projected, &colours, &frame, Layer::Whole(&display.topology));
-
-    // Title and subtitle.
+    draw_areas(&mut pixmap, projected, &colours, &page.frame, Layer::Whole(&display.topology));
     let title = options.title.clone().unwrap_or_else(|| TITLE.to_owned());
-    let mut y = margin as f32 + title_size;
-    text(&mut pixmap, &font, title_size, &title, margin as f32, y, INK);
-    y += text_size * 1.5;
-    let counting = match measure.label.strip_prefix("share ≥ ") {
+    draw_heading(&mut pixmap, &font, &page, &title, &measure.label, run);
+    let legend_end = draw_legend(&mut pixmap, &font, &page, &measure.label, run, options.measure, &classes);
+    // A national map leaves cities a few pixels wide: an inset shows the densest cluster larger.
+    let inset_top = f64::from(legend_end) + page.margin * 1.5;
+    let inset_side = f64::from(page.legend_width as f32 - page.margin as f32 / 2.0);
+    if bounds.width().max(bounds.height()) > INSET_FROM_METRES
+        && inset_top + inset_side + page.margin <= page.header + page.map_h
+        && let Some((centre, name)) = densest_centre(run, projected)
+    {
+        let inset = Inset { centre, name, top: inset_top, side: inset_side };
+        draw_inset(&mut pixmap, &font, &page, &inset, projected, &colours).ok_or_else(|| image_error("no mask"))?;
+    }
+    let mut ay = (page.header + page.map_h + page.margin / 2.0) as f32 + page.small_size;
+    for line in &page.attribution {
+        text(&mut pixmap, &font, page.small_size, line, page.margin as f32, ay, GREY);
+        ay += page.small_size * 1.4;
+    }
+    let png = encode_rgb(&pixmap).map_err(|e| image_error(&e.to_string()))?;
+    Ok(RenderedMap { png, size: (width, page.height), frame: page.frame, classes })
+}
+
+/// The layout of the picture: sizes of text, margins, the map's frame and the legend's column.
+struct Page {
+    width: f64,
+    height: u32,
+    margin: f64,
+    title_size: f32,
+    text_size: f32,
+    small_size: f32,
+    legend_width: f64,
+    header: f64,
+    map_h: f64,
+    attribution: Vec<String>,
+    frame: MapFrame,
+}
+
+impl Page {
+    fn new(width: u32, bounds: geo::Rect<f64>, font: &FontRef<'_>) -> Self {
+        let w = f64::from(width);
+        let margin = (w / 50.0).round();
+        let title_size = (w / 42.0) as f32;
+        let text_size = (w / 85.0) as f32;
+        let small_size = (w / 115.0) as f32;
+        let legend_width = (w * 0.2).round();
+        let header = margin + f64::from(title_size) * 1.2 + f64::from(text_size) * 1.6 + margin / 2.0;
+        let (ext_w, ext_h) = (bounds.width().max(1.0), bounds.height().max(1.0));
+        let map_w = w - 2.0 * margin - legend_width;
+        let scale = (map_w / ext_w).min(1.6 * map_w / ext_h);
+        let map_h = ext_h * scale;
+        let attribution = wrap(font, small_size, ATTRIBUTION, (w - 2.0 * margin) as f32);
+        let footer = f64::from(small_size) * 1.4 * attribution.len() as f64 + margin;
+        let frame = MapFrame {
+            scale,
+            min_x: bounds.min().x,
+            max_y: bounds.max().y,
+            left: margin + (map_w - ext_w * scale) / 2.0,
+            top: header,
+        };
+        let height = (header + map_h + footer).ceil() as u32;
+        Page {
+            width: w,
+            height,
+            margin,
+            title_size,
+            text_size,
+            small_size,
+            legend_width,
+            header,
+            map_h,
+            attribution,
+            frame,
+        }
+    }
+
+    /// The left edge of the legend's column.
+    fn legend_x(&self) -> f32 {
+        (self.width - self.margin - self.legend_width + self.margin / 2.0) as f32
+    }
+}
+
+/// Title and subtitle: what is counted, and the run's figures.
+fn draw_heading(pixmap: &mut Pixmap, font: &FontRef<'_>, page: &Page, title: &str, label: &str, run: &RunData) {
+    let mut y = page.margin as f32 + page.title_size;
+    text(pixmap, font, page.title_size, title, page.margin as f32, y, INK);
+    y += page.text_size * 1.5;
+    let counting = match label.strip_prefix("share ≥ ") {
         Some(t) => format!("Counting PCNs with at least {t} of the MSOA's registered residents"),
         None => "Counting every PCN with a registered resident in the MSOA".to_owned(),
     };
     let sub = format!("{counting} · {}", subtitle(run));
-    text(&mut pixmap, &font, text_size, &sub, margin as f32, y, GREY);
+    text(pixmap, font, page.text_size, &sub, page.margin as f32, y, GREY);
+}
 
-    // Legend: a swatch per class with its label and how many MSOAs it holds.
-    let lx = (w - margin - legend_width + margin / 2.0) as f32;
-    let mut ly = (header + margin) as f32;
-    text(&mut pixmap, &font, text_size * 1.1, "PCNs per MSOA", lx, ly, INK);
+/// The legend: a swatch per class with its label and how many MSOAs it holds. Returns where it ends.
+fn draw_legend(
+    pixmap: &mut Pixmap,
+    font: &FontRef<'_>,
+    page: &Page,
+    label: &str,
+    run: &RunData,
+    measure: usize,
+    classes: &Classes,
+) -> f32 {
+    let (lx, text_size, small_size) = (page.legend_x(), page.text_size, page.small_size);
+    let mut ly = (page.header + page.margin) as f32;
+    text(pixmap, font, text_size * 1.1, "PCNs per MSOA", lx, ly, INK);
     ly += text_size * 1.4;
-    let short = match measure.label.strip_prefix("share ") {
+    let short = match label.strip_prefix("share ") {
         Some(t) => format!("counting PCNs with a share {t}"),
         None => "counting every PCN with patients there".to_owned(),
     };
-    text(&mut pixmap, &font, small_size, &short, lx, ly, GREY);
+    text(pixmap, font, small_size, &short, lx, ly, GREY);
     ly += small_size * 1.2;
-    let values = classes::values(run, options.measure);
+    let values = classes::values(run, measure);
     let swatch = (text_size * 1.6, text_size * 1.2);
     let mut rows: Vec<(String, usize, [u8; 3])> = (0..classes.lower.len())
         .map(|i| (classes.label(i), values.iter().filter(|&&v| classes.class_of(v) == i).count(), classes.colour(i)))
@@ -174,66 +243,62 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
             pixmap.fill_rect(r, &paint(rgb), Transform::identity(), None);
         }
         let baseline = ly + swatch.1 * 0.8;
-        text(&mut pixmap, &font, text_size, &label, lx + swatch.0 * 1.4, baseline, INK);
+        text(pixmap, font, text_size, &label, lx + swatch.0 * 1.4, baseline, INK);
         let n = format!("{} MSOAs", thousands(count as u64));
-        text(&mut pixmap, &font, small_size, &n, lx + swatch.0 * 4.2, baseline, GREY);
+        text(pixmap, font, small_size, &n, lx + swatch.0 * 4.2, baseline, GREY);
         ly += swatch.1;
     }
+    ly
+}
 
-    // A national map leaves cities a few pixels wide: an inset shows the densest cluster larger.
-    let inset_side = f64::from(legend_width as f32 - margin as f32 / 2.0);
-    let inset_top = f64::from(ly) + margin * 1.5;
-    if ext_w.max(ext_h) > INSET_FROM_METRES
-        && inset_top + inset_side + margin <= header + map_h
-        && let Some((centre, name)) = densest_centre(run, projected)
-    {
-        let half = INSET_METRES / 2.0;
-        let inset = MapFrame {
-            scale: inset_side / INSET_METRES,
-            min_x: centre.x - half,
-            max_y: centre.y + half,
-            left: f64::from(lx),
-            top: inset_top,
-        };
-        let label = format!("{} km around {name}", INSET_METRES / 1000.0);
-        text(&mut pixmap, &font, small_size, &label, lx, (inset_top - f64::from(small_size) * 0.6) as f32, GREY);
-        let window = (inset.left, inset.top, inset.left + inset_side, inset.top + inset_side);
-        let mut layer = Pixmap::new(width, height).ok_or_else(|| image_error("the image would be too large"))?;
-        draw_areas(&mut layer, projected, &colours, &inset, Layer::Window(window));
-        let clip = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32);
-        if let Some(clip) = clip {
-            let mut mask = tiny_skia::Mask::new(width, height).ok_or_else(|| image_error("no mask"))?;
-            mask.fill_path(&PathBuilder::from_rect(clip), FillRule::Winding, false, Transform::identity());
-            pixmap.draw_pixmap(
-                0,
-                0,
-                layer.as_ref(),
-                &tiny_skia::PixmapPaint::default(),
-                Transform::identity(),
-                Some(&mask),
-            );
-            let frame_stroke = Stroke { width: 1.2, ..Stroke::default() };
-            let ink = paint(GREY);
-            pixmap.stroke_path(&PathBuilder::from_rect(clip), &ink, &frame_stroke, Transform::identity(), None);
-            let (a, b) = (
-                frame.bng_to_pixel(Coord { x: centre.x - half, y: centre.y + half }),
-                frame.bng_to_pixel(Coord { x: centre.x + half, y: centre.y - half }),
-            );
-            if let Some(r) = Rect::from_ltrb(a.0 as f32, a.1 as f32, b.0 as f32, b.1 as f32) {
-                pixmap.stroke_path(&PathBuilder::from_rect(r), &ink, &frame_stroke, Transform::identity(), None);
-            }
-        }
+/// Where the inset goes and what it shows.
+struct Inset {
+    centre: Coord<f64>,
+    name: String,
+    top: f64,
+    side: f64,
+}
+
+/// Draws the inset below the legend and marks its square on the main map. `None` if no mask could be made.
+fn draw_inset(
+    pixmap: &mut Pixmap,
+    font: &FontRef<'_>,
+    page: &Page,
+    inset: &Inset,
+    projected: &[MultiPolygon<f64>],
+    colours: &[[u8; 3]],
+) -> Option<()> {
+    let (lx, half) = (page.legend_x(), INSET_METRES / 2.0);
+    let frame = MapFrame {
+        scale: inset.side / INSET_METRES,
+        min_x: inset.centre.x - half,
+        max_y: inset.centre.y + half,
+        left: f64::from(lx),
+        top: inset.top,
+    };
+    let label = format!("{} km around {}", INSET_METRES / 1000.0, inset.name);
+    text(pixmap, font, page.small_size, &label, lx, (inset.top - f64::from(page.small_size) * 0.6) as f32, GREY);
+    let window = (frame.left, frame.top, frame.left + inset.side, frame.top + inset.side);
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let mut layer = Pixmap::new(width, height)?;
+    draw_areas(&mut layer, projected, colours, &frame, Layer::Window(window));
+    let Some(clip) = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32) else {
+        return Some(());
+    };
+    let mut mask = tiny_skia::Mask::new(width, height)?;
+    mask.fill_path(&PathBuilder::from_rect(clip), FillRule::Winding, false, Transform::identity());
+    pixmap.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), Transform::identity(), Some(&mask));
+    let frame_stroke = Stroke { width: 1.2, ..Stroke::default() };
+    let ink = paint(GREY);
+    pixmap.stroke_path(&PathBuilder::from_rect(clip), &ink, &frame_stroke, Transform::identity(), None);
+    let (a, b) = (
+        page.frame.bng_to_pixel(Coord { x: inset.centre.x - half, y: inset.centre.y + half }),
+        page.frame.bng_to_pixel(Coord { x: inset.centre.x + half, y: inset.centre.y - half }),
+    );
+    if let Some(r) = Rect::from_ltrb(a.0 as f32, a.1 as f32, b.0 as f32, b.1 as f32) {
+        pixmap.stroke_path(&PathBuilder::from_rect(r), &ink, &frame_stroke, Transform::identity(), None);
     }
-
-    // Attribution.
-    let mut ay = (header + map_h + margin / 2.0) as f32 + small_size;
-    for line in &attribution {
-        text(&mut pixmap, &font, small_size, line, margin as f32, ay, GREY);
-        ay += small_size * 1.4;
-    }
-
-    let png = encode_rgb(&pixmap).map_err(|e| image_error(&e.to_string()))?;
-    Ok(RenderedMap { png, size: (width, height), frame, classes })
+    Some(())
 }
 
 /// Encodes an opaque pixmap as an 8-bit RGB PNG (a quarter smaller than RGBA), compressed hard.
@@ -335,7 +400,6 @@ fn fill(pixmap: &mut Pixmap, colours: &[[u8; 3]], shapes: &[Option<tiny_skia::Pa
     }
 }
 
-#[allow(clippy::cast_possible_truncation)]
 fn path(geometry: &MultiPolygon<f64>, frame: &MapFrame) -> Option<tiny_skia::Path> {
     let mut pb = PathBuilder::new();
     for polygon in &geometry.0 {
@@ -387,7 +451,6 @@ fn wrap(font: &FontRef<'_>, size: f32, s: &str, max: f32) -> Vec<String> {
 }
 
 /// Draws `s` with its baseline at `y`, blending each glyph's coverage over the pixels below.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn text(pixmap: &mut Pixmap, font: &FontRef<'_>, size: f32, s: &str, x: f32, y: f32, rgb: [u8; 3]) {
     let scaled = font.as_scaled(PxScale::from(size));
     let (w, h) = (pixmap.width() as i32, pixmap.height() as i32);

@@ -78,7 +78,6 @@ fn the_png_colours_each_area_as_its_legend_class_says() {
     for ((_, _, w, e), count) in common::SQUARES.iter().zip(common::AT_ONE_PERCENT) {
         let centre = Coord { x: (w + e) / 2.0, y: (common::SOUTH + common::NORTH) / 2.0 };
         let (x, y) = map.frame.to_pixel(centre);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let pixel = pixmap.pixel(x as u32, y as u32).unwrap();
         let expected = map.classes.colour_of(count);
         assert_eq!([pixel.red(), pixel.green(), pixel.blue()], expected, "square with {count} PCNs");
@@ -127,7 +126,6 @@ fn the_national_png_is_1600_pixels_wide_under_1_mb_with_each_area_in_its_class_c
     for area in &areas[..100] {
         let inside = area.geometry.interior_point().unwrap();
         let (x, y) = map.frame.to_pixel(inside.0);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let pixel = pixmap.pixel(x.round() as u32, y.round() as u32).unwrap();
         let expected = map.classes.colour_of(area.counts[1]);
         assert_eq!([pixel.red(), pixel.green(), pixel.blue()], expected, "{} ({} PCNs)", area.code, area.counts[1]);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// Every entry of `dir` by name, with its bytes (empty for a folder), sorted by name.
-pub fn read_outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn read_outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -16,7 +16,7 @@ pub fn read_outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Good small inputs in `dir`: `areas.geojson` (MSOAs M1 and M2, unit squares side by side), `lookup.csv`,
 /// `centroids.csv` (LSOA L1 in M1, L2 in M2), `map.csv` (practice A in PCN P1, B in P2) and `regs.csv`.
-pub fn good_inputs(dir: &Path) {
+pub(crate) fn good_inputs(dir: &Path) {
     let square = |x: u32| format!("[[[{x},0],[{},0],[{},1],[{x},1],[{x},0]]]", x + 1, x + 1);
     let feature = |code: &str, x: u32| {
         format!(

@@ -7,7 +7,7 @@ use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
 use shapefile::{Point, Polygon, PolygonRing};
 
 /// A clockwise square ring (shapefile outer rings are clockwise).
-pub fn square(x0: f64, y0: f64, size: f64) -> Vec<Point> {
+pub(crate) fn square(x0: f64, y0: f64, size: f64) -> Vec<Point> {
     vec![
         Point::new(x0, y0),
         Point::new(x0, y0 + size),
@@ -18,7 +18,7 @@ pub fn square(x0: f64, y0: f64, size: f64) -> Vec<Point> {
 }
 
 /// Writes `areas.shp/.shx/.dbf` (and `.prj` if given) into `dir`, one polygon per (code, name, ring).
-pub fn write_shapefile(dir: &Path, areas: &[(&str, &str, Vec<Point>)], prj: Option<&str>) -> PathBuf {
+pub(crate) fn write_shapefile(dir: &Path, areas: &[(&str, &str, Vec<Point>)], prj: Option<&str>) -> PathBuf {
     let path = dir.join("areas.shp");
     let table = TableWriterBuilder::new()
         .add_character_field("MSOA11CD".try_into().unwrap(), 12)

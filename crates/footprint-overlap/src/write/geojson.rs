@@ -193,7 +193,6 @@ pub fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Option<f64>)
     if !area_km2.is_finite() || area_km2 <= 0.0 {
         return (None, None);
     }
-    #[allow(clippy::cast_precision_loss)]
     let density = population as f64 / area_km2;
     (Some((area_km2 * 1e4).round() / 1e4), Some((density * 10.0).round() / 10.0))
 }
@@ -273,7 +272,7 @@ fn written_ring(ring: &LineString<f64>, exterior: bool, crs: Crs) -> Vec<(i64, i
 /// ```
 #[must_use]
 pub fn as_written(polygons: &[Polygon<f64>], crs: Crs) -> MultiPolygon<f64> {
-    #[allow(clippy::cast_precision_loss)] // millionths of a degree are far below 2^53
+    // millionths of a degree are far below 2^53
     let ring = |r: &LineString<f64>, exterior: bool| {
         LineString(
             written_ring(r, exterior, crs)
@@ -290,7 +289,6 @@ pub fn as_written(polygons: &[Polygon<f64>], crs: Crs) -> MultiPolygon<f64> {
     )
 }
 
-#[allow(clippy::cast_possible_truncation)]
 fn round6(c: &Coord<f64>) -> (i64, i64) {
     ((c.x * 1e6).round() as i64, (c.y * 1e6).round() as i64)
 }
@@ -323,7 +321,6 @@ fn push_micro(out: &mut Vec<u8>, micro: i64) {
 /// footprint_overlap::write_coordinate(&mut out, -1.2457828935);
 /// assert_eq!(out, b"-1.245783");
 /// ```
-#[allow(clippy::cast_possible_truncation)]
 pub fn write_coordinate(out: &mut Vec<u8>, v: f64) {
     push_micro(out, (v * 1e6).round() as i64);
 }

@@ -9,31 +9,31 @@ use footprint_overlap::Threshold;
 use footprint_run::{AssignmentSource, FootprintJob, OverlapJob};
 
 /// West and east edges (longitude) of each square; all span latitudes 52.50 to 52.52.
-pub const SQUARES: [(&str, &str, f64, f64); 3] = [
+pub(crate) const SQUARES: [(&str, &str, f64, f64); 3] = [
     ("E02000001", "Alpha 001", -1.50, -1.48),
     ("E02000002", "Beta 002", -1.48, -1.46),
     ("E02000003", "Gamma 003", -1.46, -1.44),
 ];
-pub const SOUTH: f64 = 52.50;
-pub const NORTH: f64 = 52.52;
+pub(crate) const SOUTH: f64 = 52.50;
+pub(crate) const NORTH: f64 = 52.52;
 
 /// Patients by practice and LSOA: L1 in the first square, L2 in the second, L3 in the third.
 /// Practices A, B, C are in PCNs P1 (Alpha PCN), P2 (Beta PCN), P3 (Gamma PCN); D in none.
-pub const REGISTRATIONS: &str = "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n\
+pub(crate) const REGISTRATIONS: &str = "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n\
 A,L1,600\nB,L1,300\nC,L1,100\n\
 A,L2,995\nB,L2,5\n\
 B,L3,690\nC,L3,300\nD,L3,10\n";
 
 /// By hand: PCNs with a share of at least 1% in each square (L1: 60%, 30%, 10%; L2: 99.5%, 0.5%;
 /// L3: 69%, 30%, and 1% at a practice in no PCN).
-pub const AT_ONE_PERCENT: [u32; 3] = [3, 1, 2];
+pub(crate) const AT_ONE_PERCENT: [u32; 3] = [3, 1, 2];
 
 fn square(w: f64, e: f64) -> String {
     format!("[[[{w},{SOUTH}],[{e},{SOUTH}],[{e},{NORTH}],[{w},{NORTH}],[{w},{SOUTH}]]]")
 }
 
 /// Writes the inputs into `dir` and runs the pipeline (threshold 1%, every footprint method) into `dir/out`.
-pub fn small_run(dir: &Path) -> PathBuf {
+pub(crate) fn small_run(dir: &Path) -> PathBuf {
     let features: Vec<String> = SQUARES
         .iter()
         .map(|(code, name, w, e)| {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// # Panics
 /// Under `CI=true`, if the file is missing.
 #[must_use]
-pub fn require(path: &str) -> Option<PathBuf> {
+pub(crate) fn require(path: &str) -> Option<PathBuf> {
     // The project's root is two folders above this crate's; the shared folder is beside the root.
     let beside = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(3).unwrap_or(Path::new("/"));
     let file = beside.join("shared/data").join(path);
