@@ -131,11 +131,13 @@ fn planar_area_km2(geometry: &geo::MultiPolygon<f64>, to_grid: impl Fn(Coord<f64
 /// bilinearly from a 0.05° grid of exact Helmert shifts over the layer's extent (the shift is so
 /// smooth that the interpolation is good to well under a millimetre; a test checks 1 mm), and the
 /// Transverse Mercator projection is computed exactly. Three times faster than [`area_km2`] per vertex.
+#[derive(Clone, Debug)]
 pub struct AreaMeter {
     crs: Crs,
     grid: Option<ShiftGrid>,
 }
 
+#[derive(Clone, Debug)]
 struct ShiftGrid {
     min: Coord<f64>,
     nx: usize,

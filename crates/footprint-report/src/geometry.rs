@@ -1,6 +1,6 @@
 //! Geometry for display only: British National Grid projection, simplification and compact SVG paths.
 
-use geo::{Area, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect, Simplify};
+use geo::{Area, BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Polygon, Rect, Simplify, SimplifyIdx};
 use rayon::prelude::*;
 
 /// Projects WGS84 polygons onto the British National Grid (metres), so that England looks as on OS maps.
@@ -10,10 +10,30 @@ pub fn to_bng(geometry: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     footprint_ingest::reproject(geometry, Crs::Wgs84, Crs::BritishNationalGrid).into_owned()
 }
 
-/// Projects many geometries in parallel.
-#[must_use]
-pub fn all_to_bng<'a>(geometries: impl IntoParallelIterator<Item = &'a MultiPolygon<f64>>) -> Vec<MultiPolygon<f64>> {
-    geometries.into_par_iter().map(to_bng).collect()
+/// The projection the pictures draw with: onto the British National Grid as [`to_bng`], the datum
+/// shift interpolated from a grid over the areas drawn (under a millimetre from the exact shift, three
+/// times faster; see [`footprint_ingest::AreaMeter`]).
+#[derive(Clone, Debug)]
+pub struct Projection(footprint_ingest::AreaMeter);
+
+impl Projection {
+    /// The projection for polygons within the extent of `areas` (WGS84).
+    #[must_use]
+    pub fn over(areas: &[&MultiPolygon<f64>]) -> Self {
+        Self(footprint_ingest::AreaMeter::over(footprint_ingest::Crs::Wgs84, areas.iter().copied()))
+    }
+
+    /// One position in metres.
+    #[must_use]
+    pub fn point(&self, c: Coord<f64>) -> Coord<f64> {
+        self.0.to_bng(c)
+    }
+
+    /// Many geometries in metres, in parallel.
+    #[must_use]
+    pub fn all(&self, geometries: &[&MultiPolygon<f64>]) -> Vec<MultiPolygon<f64>> {
+        geometries.par_iter().map(|g| g.map_coords(|c| self.point(c))).collect()
+    }
 }
 
 /// Simplifies projected polygons for display (Ramer–Douglas–Peucker, `tolerance` in metres): rings keep
@@ -57,10 +77,6 @@ fn key(c: Coord<f64>) -> Key {
     (c.x.to_bits(), c.y.to_bits())
 }
 
-fn edge(a: Key, b: Key) -> (Key, Key) {
-    if a < b { (a, b) } else { (b, a) }
-}
-
 fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     geometry.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
@@ -84,15 +100,40 @@ fn open(ring: &LineString<f64>) -> &[Coord<f64>] {
     if points.len() > 1 && points.first() == points.last() { &points[..points.len() - 1] } else { points }
 }
 
-/// Counts each key of `items` (sorted by key) and gives every item's index its key's count.
-fn spread<K: Ord + Copy + Send + Sync>(mut items: Vec<(K, u32, u32)>, n: usize, distinct_second: bool) -> Vec<u32> {
+fn id(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
+/// Numbers the distinct vertices of `n` positions (`vertex_at` gives each position's key and ring):
+/// per position, its vertex's number and how many rings pass through it.
+fn vertices(n: usize, vertex_at: impl Fn(usize) -> (Key, u32) + Sync) -> (Vec<u32>, Vec<u32>) {
+    let mut items: Vec<(Key, u32, u32)> = (0..n)
+        .into_par_iter()
+        .map(|v| {
+            let (k, ring) = vertex_at(v);
+            (k, ring, id(v))
+        })
+        .collect();
+    items.par_sort_unstable();
+    let (mut vertex, mut rings_at) = (vec![0u32; n], vec![0u32; n]);
+    for (number, group) in items.chunk_by(|a, b| a.0 == b.0).enumerate() {
+        let rings = id(1 + group.windows(2).filter(|w| w[0].1 != w[1].1).count());
+        for item in group {
+            vertex[item.2 as usize] = id(number);
+            rings_at[item.2 as usize] = rings;
+        }
+    }
+    (vertex, rings_at)
+}
+
+/// Per position of `n`, how many positions have the same edge (`edge_at` gives each position's edge).
+fn same_edges(n: usize, edge_at: impl Fn(usize) -> u64 + Sync) -> Vec<u32> {
+    let mut items: Vec<(u64, u32)> = (0..n).into_par_iter().map(|v| (edge_at(v), id(v))).collect();
     items.par_sort_unstable();
     let mut out = vec![0u32; n];
     for group in items.chunk_by(|a, b| a.0 == b.0) {
-        let count =
-            if distinct_second { 1 + group.windows(2).filter(|w| w[0].1 != w[1].1).count() } else { group.len() };
         for item in group {
-            out[item.2 as usize] = u32::try_from(count).unwrap_or(u32::MAX);
+            out[item.1 as usize] = id(group.len());
         }
     }
     out
@@ -104,59 +145,50 @@ impl Topology {
     pub fn of(areas: &[MultiPolygon<f64>]) -> Self {
         let all: Vec<&[Coord<f64>]> = areas.iter().flat_map(rings).map(open).collect();
         let mut starts = Vec::with_capacity(all.len() + 1);
+        let mut ring_of = Vec::new();
         let mut total = 0usize;
-        for r in &all {
+        for (r, points) in all.iter().enumerate() {
             starts.push(total);
-            total += r.len();
+            total += points.len();
+            ring_of.resize(total, id(r));
         }
         starts.push(total);
-        let id = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-        let (next_edge, rings_at) = rayon::join(
-            || {
-                let items: Vec<((Key, Key), u32, u32)> = (0..all.len())
-                    .into_par_iter()
-                    .flat_map_iter(|r| {
-                        let (points, start) = (all[r], starts[r]);
-                        (0..points.len()).map(move |i| {
-                            let (a, b) = (points[i], points[(i + 1) % points.len()]);
-                            (edge(key(a), key(b)), 0, id(start + i))
-                        })
-                    })
-                    .collect();
-                spread(items, total, false)
-            },
-            || {
-                let items: Vec<(Key, u32, u32)> = (0..all.len())
-                    .into_par_iter()
-                    .flat_map_iter(|r| {
-                        let start = starts[r];
-                        all[r].iter().enumerate().map(move |(i, &c)| (key(c), id(r), id(start + i)))
-                    })
-                    .collect();
-                spread(items, total, true)
-            },
-        );
-        let junction = (0..all.len())
+        // The vertex at each position, by the ring it is on.
+        let at = |v: usize| {
+            let r = ring_of[v] as usize;
+            (r, v - starts[r])
+        };
+        let (vertex, rings_at) = vertices(total, |v| {
+            let (r, i) = at(v);
+            (key(all[r][i]), id(r))
+        });
+        // The edge from each position to the next, by its two vertices.
+        let next_edge = same_edges(total, |v| {
+            let (r, i) = at(v);
+            let next = starts[r] + (i + 1) % all[r].len();
+            let (a, b) = (vertex[v], vertex[next]);
+            if a < b { (u64::from(a) << 32) | u64::from(b) } else { (u64::from(b) << 32) | u64::from(a) }
+        });
+        let junction = (0..total)
             .into_par_iter()
-            .flat_map_iter(|r| {
-                let (start, n) = (starts[r], all[r].len());
-                let (next_edge, rings_at) = (&next_edge, &rings_at);
-                (0..n).map(move |i| {
-                    let prev = start + (i + n - 1) % n;
-                    rings_at[start + i] >= 3 || next_edge[prev] != next_edge[start + i]
-                })
+            .map(|v| {
+                let (r, i) = at(v);
+                let n = all[r].len();
+                let prev = starts[r] + (i + n - 1) % n;
+                rings_at[v] >= 3 || next_edge[prev] != next_edge[v]
             })
             .collect();
         Self { starts, junction }
     }
 
-    /// Simplifies one ring of the coverage (ring number `r`): junctions kept, each chain between them
-    /// simplified alone.
-    fn simplify_ring(&self, r: usize, ring: &LineString<f64>, tolerance: f64) -> LineString<f64> {
-        let points = open(ring);
+    /// Simplifies one ring of the coverage (ring number `r`, `points` without the closing position):
+    /// junctions kept, each chain between them simplified alone. The positions kept, in drawing order
+    /// (the ring closes back to the first).
+    fn simplify_ring(&self, r: usize, points: &[Coord<f64>], tolerance: f64) -> Vec<u32> {
         let n = points.len();
+        let every = || (0..n).map(id).collect();
         if n < 4 {
-            return ring.clone();
+            return every();
         }
         let junction = &self.junction[self.starts[r]..self.starts[r + 1]];
         let kept: Vec<usize> = (0..n).filter(|&i| junction[i]).collect();
@@ -170,18 +202,67 @@ impl Topology {
         }
         breaks.sort_unstable();
         breaks.push(n);
-        let at = |i: usize| points[(start + i) % n];
-        let mut out: Vec<Coord<f64>> = vec![at(0)];
+        let position = |i: usize| (start + i) % n;
+        let mut out: Vec<u32> = vec![id(position(0))];
         for w in breaks.windows(2) {
-            let chain = LineString((w[0]..=w[1]).map(at).collect());
-            out.extend(chain.simplify(tolerance).0.into_iter().skip(1));
+            let chain = LineString((w[0]..=w[1]).map(|i| points[position(i)]).collect());
+            out.extend(chain.simplify_idx(tolerance).into_iter().skip(1).map(|j| id(position(w[0] + j))));
         }
-        if out.len() < 4 { ring.clone() } else { LineString(out) }
+        // The last position is the first again.
+        out.pop();
+        if out.len() < 3 { every() } else { out }
+    }
+
+    /// Every ring of `areas` (those this topology was made of) simplified at `tolerance`.
+    #[must_use]
+    pub fn simplified(&self, areas: &[MultiPolygon<f64>], tolerance: f64) -> Simplified {
+        self.simplified_where(areas, tolerance, |_| true)
+    }
+
+    /// The rings of the `areas` for which `chosen` holds (by index) simplified at `tolerance`; the others
+    /// left out (no polygons).
+    #[must_use]
+    pub fn simplified_where(
+        &self,
+        areas: &[MultiPolygon<f64>],
+        tolerance: f64,
+        chosen: impl Fn(usize) -> bool + Sync,
+    ) -> Simplified {
+        let all: Vec<(usize, &[Coord<f64>])> =
+            areas.iter().enumerate().flat_map(|(a, g)| rings(g).map(move |ring| (a, open(ring)))).collect();
+        let rings = all
+            .par_iter()
+            .enumerate()
+            .map(|(r, &(a, points))| if chosen(a) { self.simplify_ring(r, points, tolerance) } else { Vec::new() })
+            .collect();
+        Simplified { tolerance, rings }
     }
 
     /// [`simplify_coverage`] of the `areas` this topology was made of.
     #[must_use]
     pub fn simplify(&self, areas: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
+        self.simplified(areas, tolerance).polygons(areas)
+    }
+
+    /// Where each ring's positions start, one entry per ring and a last one for the end.
+    #[must_use]
+    pub fn ring_starts(&self) -> &[usize] {
+        &self.starts
+    }
+}
+
+/// A coverage simplified: per ring of its [`Topology`], the positions kept.
+#[derive(Clone, Debug)]
+pub struct Simplified {
+    tolerance: f64,
+    rings: Vec<Vec<u32>>,
+}
+
+impl Simplified {
+    /// The simplified polygons of `areas` (those simplified): polygons smaller than a tolerance square
+    /// dropped, except each area's largest.
+    #[must_use]
+    pub fn polygons(&self, areas: &[MultiPolygon<f64>]) -> Vec<MultiPolygon<f64>> {
         // The number of each area's first ring.
         let mut first = Vec::with_capacity(areas.len());
         let mut rings = 0usize;
@@ -189,10 +270,18 @@ impl Topology {
             first.push(rings);
             rings += a.0.iter().map(|p| 1 + p.interiors().len()).sum::<usize>();
         }
+        let ring = |r: usize, ring: &LineString<f64>| {
+            let points = open(ring);
+            let kept = &self.rings[r];
+            LineString(kept.iter().chain(kept.first()).map(|&i| points[i as usize]).collect())
+        };
         areas
             .par_iter()
             .zip(first)
             .map(|(geometry, first)| {
+                if self.rings.get(first).is_some_and(Vec::is_empty) {
+                    return MultiPolygon(Vec::new());
+                }
                 let mut ring_of = Vec::with_capacity(geometry.0.len());
                 let mut r = first;
                 for p in &geometry.0 {
@@ -200,16 +289,12 @@ impl Topology {
                     r += 1 + p.interiors().len();
                 }
                 MultiPolygon(
-                    visible_parts(geometry, tolerance)
+                    visible_parts(geometry, self.tolerance)
                         .map(|(k, p)| {
                             let r = ring_of[k];
                             Polygon::new(
-                                self.simplify_ring(r, p.exterior(), tolerance),
-                                p.interiors()
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(h, ring)| self.simplify_ring(r + 1 + h, ring, tolerance))
-                                    .collect(),
+                                ring(r, p.exterior()),
+                                p.interiors().iter().enumerate().map(|(h, hole)| ring(r + 1 + h, hole)).collect(),
                             )
                         })
                         .collect(),
@@ -217,6 +302,136 @@ impl Topology {
             })
             .collect()
     }
+
+    /// Per position of the topology (see [`Topology::ring_starts`]), whether the simplification keeps it.
+    #[must_use]
+    pub fn kept(&self, starts: &[usize]) -> Vec<bool> {
+        let mut kept = vec![false; starts.last().copied().unwrap_or(0)];
+        for (r, positions) in self.rings.iter().enumerate() {
+            for &i in positions {
+                kept[starts[r] + i as usize] = true;
+            }
+        }
+        kept
+    }
+
+    /// The tolerance it was simplified at (metres).
+    #[must_use]
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+}
+
+/// Other WGS84 polygons (footprints, teams) drawn over a simplified coverage: `wgs84` are the coverage's
+/// areas before projection and `projected` after, in the same order. An outline made only of area
+/// vertices (a footprint dissolved exactly from the areas) keeps the vertices the coverage's
+/// simplification keeps, so it runs along the simplified edges of the areas; any other is projected as
+/// `projection` and simplified on its own at the same tolerance. Polygons and holes smaller than a
+/// tolerance square are dropped, except each outline's largest polygon.
+#[must_use]
+pub fn outlines_along(
+    wgs84: &[&MultiPolygon<f64>],
+    projected: &[MultiPolygon<f64>],
+    topology: &Topology,
+    simplified: &Simplified,
+    others: &[&MultiPolygon<f64>],
+    projection: &Projection,
+) -> Vec<MultiPolygon<f64>> {
+    let flat: Vec<Coord<f64>> = projected.iter().flat_map(rings).flat_map(open).copied().collect();
+    let keys: Vec<Key> = wgs84.iter().copied().flat_map(rings).flat_map(open).map(|c| key(*c)).collect();
+    let mut first: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
+    first.reserve(keys.len());
+    for (p, k) in keys.iter().enumerate() {
+        first.entry(*k).or_insert(id(p));
+    }
+    let coverage = Coverage { keys: &keys, first: &first, starts: topology.ring_starts() };
+    let kept = simplified.kept(topology.ring_starts());
+    let tolerance = simplified.tolerance();
+    let along = |ring: &LineString<f64>| -> Option<LineString<f64>> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        for c in open(ring) {
+            let p = coverage.find(key(*c), &mut cursor)?;
+            if kept[p] {
+                out.push(flat[p]);
+            }
+        }
+        out.extend(out.first().copied());
+        Some(LineString(out))
+    };
+    others
+        .par_iter()
+        .map(|g| {
+            let polygons: Option<Vec<Polygon<f64>>> = g
+                .0
+                .iter()
+                .map(|p| {
+                    Some(Polygon::new(along(p.exterior())?, p.interiors().iter().map(along).collect::<Option<_>>()?))
+                })
+                .collect();
+            match polygons {
+                Some(polygons) => without_specks(MultiPolygon(polygons), tolerance),
+                None => {
+                    let g =
+                        g.map_coords(|c| first.get(&key(c)).map_or_else(|| projection.point(c), |&p| flat[p as usize]));
+                    simplify_for_display(&g, tolerance)
+                }
+            }
+        })
+        .collect()
+}
+
+/// The positions of a coverage's vertices (rings in order, closing positions left out).
+struct Coverage<'a> {
+    keys: &'a [Key],
+    /// Each vertex's first position.
+    first: &'a rustc_hash::FxHashMap<Key, u32>,
+    starts: &'a [usize],
+}
+
+/// The position last found and its ring's bounds.
+struct Cursor {
+    at: usize,
+    ring: (usize, usize),
+}
+
+impl Coverage<'_> {
+    /// The position of vertex `k`: beside the last one found on its ring when the outline follows that
+    /// ring (the usual case, read in order), else the vertex's first position.
+    fn find(&self, k: Key, cursor: &mut Option<Cursor>) -> Option<usize> {
+        if let Some(c) = cursor {
+            let (lo, hi) = c.ring;
+            let next = if c.at + 1 == hi { lo } else { c.at + 1 };
+            let prev = if c.at == lo { hi - 1 } else { c.at - 1 };
+            if let Some(&p) = [next, prev].iter().find(|&&p| self.keys[p] == k) {
+                c.at = p;
+                return Some(p);
+            }
+        }
+        let p = *self.first.get(&k)? as usize;
+        let r = self.starts.partition_point(|&s| s <= p) - 1;
+        *cursor = Some(Cursor { at: p, ring: (self.starts[r], self.starts[r + 1]) });
+        Some(p)
+    }
+}
+
+/// Drops rings left with fewer than three positions, polygons smaller than a tolerance square (but the
+/// largest) and holes smaller than a tolerance square.
+fn without_specks(geometry: MultiPolygon<f64>, tolerance: f64) -> MultiPolygon<f64> {
+    let min_area = tolerance * tolerance;
+    let drawable = |ring: &LineString<f64>| ring.0.len() >= 4;
+    let geometry = MultiPolygon(geometry.0.into_iter().filter(|p| drawable(p.exterior())).collect());
+    MultiPolygon(
+        visible_parts(&geometry, tolerance)
+            .map(|(_, p)| {
+                let holes = p
+                    .interiors()
+                    .iter()
+                    .filter(|h| drawable(h) && Polygon::new((*h).clone(), vec![]).unsigned_area() >= min_area);
+                Polygon::new(p.exterior().clone(), holes.cloned().collect())
+            })
+            .collect(),
+    )
 }
 
 /// Simplifies a coverage (areas that share boundaries vertex for vertex) for display so that neighbours
@@ -358,5 +573,60 @@ mod tests {
         assert!((kept.0[0].unsigned_area() - 1e6).abs() < 1e-6);
         // A speck on its own is still drawn.
         assert_eq!(simplify_for_display(&MultiPolygon(vec![speck]), 50.0).0.len(), 1);
+    }
+
+    /// Outlines drawn over two squares, each edge with a midpoint: `outline` (closed ring), as drawn.
+    fn check_outline(outline: &[(f64, f64)], expected: &[(f64, f64)]) {
+        let ring = |points: &[(f64, f64)]| {
+            let mut p = points.to_vec();
+            p.push(p[0]);
+            MultiPolygon(vec![Polygon::new(LineString::from(p), vec![])])
+        };
+        // A box from x0 to x1, 10 high, with a vertex every 5 along its edges, from its south-west corner.
+        let boxed = |x0: f64, x1: f64| -> Vec<(f64, f64)> {
+            let steps = ((x1 - x0) / 5.0) as u32;
+            let mut p: Vec<(f64, f64)> = (0..=steps).map(|i| (x0 + 5.0 * f64::from(i), 0.0)).collect();
+            p.push((x1, 5.0));
+            p.extend((0..=steps).rev().map(|i| (x0 + 5.0 * f64::from(i), 10.0)));
+            p.push((x0, 5.0));
+            p
+        };
+        let (west, east) = (ring(&boxed(0.0, 10.0)), ring(&boxed(10.0, 20.0)));
+        let areas = [west, east];
+        let topology = Topology::of(&areas);
+        let simplified = topology.simplified(&areas, 1.0);
+        let projection = Projection::over(&[&areas[0]]);
+        let wgs84: Vec<&MultiPolygon<f64>> = areas.iter().collect();
+        let drawn = outlines_along(&wgs84, &areas, &topology, &simplified, &[&ring(outline)], &projection);
+        let got: Vec<(f64, f64)> = drawn[0].0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
+        let mut want = expected.to_vec();
+        want.push(want[0]);
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn an_outline_of_areas_keeps_what_their_simplification_keeps() {
+        // The union of both squares: midpoints dropped, the corners and both ends of the shared edge kept.
+        let union: Vec<(f64, f64)> = (0..=4)
+            .map(|i| (5.0 * f64::from(i), 0.0))
+            .chain([(20.0, 5.0)])
+            .chain((0..=4).rev().map(|i| (5.0 * f64::from(i), 10.0)))
+            .chain([(0.0, 5.0)])
+            .collect();
+        check_outline(&union, &[(0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (20.0, 10.0), (10.0, 10.0), (0.0, 10.0)]);
+        // One square alone, started mid-edge: the same kept positions, in the outline's order.
+        check_outline(
+            &[
+                (10.0, 5.0),
+                (10.0, 10.0),
+                (15.0, 10.0),
+                (20.0, 10.0),
+                (20.0, 5.0),
+                (20.0, 0.0),
+                (15.0, 0.0),
+                (10.0, 0.0),
+            ],
+            &[(10.0, 10.0), (20.0, 10.0), (20.0, 0.0), (10.0, 0.0)],
+        );
     }
 }

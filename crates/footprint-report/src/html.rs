@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::classes::{self, Classes, hex};
-use crate::geometry::{SvgFrame, extent, simplify_for_display};
+use crate::geometry::{SvgFrame, extent};
 use crate::run::RunData;
 
 /// The display tolerance is the larger side of the map's extent divided by this (65 m for England).
@@ -133,8 +133,8 @@ fn data(run: &RunData) -> Data<'_> {
     let (min, max) = bounds.map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)));
     let tolerance = (max.0 - min.0).max(max.1 - min.1).max(1.0) / HTML_TOLERANCE_DIVISOR;
     let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
-    let paths: Vec<String> =
-        display.topology.simplify(projected, tolerance).par_iter().map(|g| frame.path(g)).collect();
+    let simplified = display.topology.simplified(projected, tolerance);
+    let paths: Vec<String> = simplified.polygons(projected).par_iter().map(|g| frame.path(g)).collect();
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
         .measures
@@ -164,8 +164,10 @@ fn data(run: &RunData) -> Data<'_> {
         })
         .collect();
     // Outlines are simplified twice as much as areas: they are drawn over them, thin.
+    let outline_simplified = std::sync::OnceLock::new();
     let outlines = |items: &[crate::run::Outline], labelled: bool| {
-        let projected = display.project_like(run, &items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
+        let simplified = outline_simplified.get_or_init(|| display.topology.simplified(projected, 2.0 * tolerance));
+        let projected = display.outlines(run, simplified, &items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
         let mut groups: Vec<String> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for o in items {
@@ -178,7 +180,7 @@ fn data(run: &RunData) -> Data<'_> {
             .par_iter()
             .map(|g| {
                 let at = if labelled { label_point(&frame, g) } else { [0, 0] };
-                (frame.path(&simplify_for_display(g, 2.0 * tolerance)), at)
+                (frame.path(g), at)
             })
             .collect();
         OutlineLayer {

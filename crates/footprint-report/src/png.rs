@@ -8,7 +8,7 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU
 
 use crate::ReportError;
 use crate::classes::{self, Classes};
-use crate::geometry::{Topology, extent, simplify_coverage};
+use crate::geometry::{Topology, extent};
 use crate::html::{ATTRIBUTION, TITLE, subtitle, thousands};
 use crate::run::RunData;
 
@@ -113,7 +113,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         .iter()
         .map(|a| if a.population > 0 { classes.colour_of(a.counts[options.measure]) } else { classes::NO_DATA })
         .collect();
-    draw_areas(&mut pixmap, projected, &colours, &page.frame, Layer::Whole(&display.topology));
+    draw_areas(&mut pixmap, projected, &colours, &page.frame, &display.topology, None);
     let title = options.title.clone().unwrap_or_else(|| TITLE.to_owned());
     draw_heading(&mut pixmap, &font, &page, &title, &measure.label, run);
     let legend_end = draw_legend(&mut pixmap, &font, &page, &measure.label, run, options.measure, &classes);
@@ -125,7 +125,8 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         && let Some((centre, name)) = densest_centre(run, projected)
     {
         let inset = Inset { centre, name, top: inset_top, side: inset_side };
-        draw_inset(&mut pixmap, &font, &page, &inset, projected, &colours).ok_or_else(|| image_error("no mask"))?;
+        draw_inset(&mut pixmap, &font, &page, &inset, projected, &colours, &display.topology)
+            .ok_or_else(|| image_error("no mask"))?;
     }
     let mut ay = (page.header + page.map_h + page.margin / 2.0) as f32 + page.small_size;
     for line in &page.attribution {
@@ -267,27 +268,34 @@ fn draw_inset(
     inset: &Inset,
     projected: &[MultiPolygon<f64>],
     colours: &[[u8; 3]],
+    topology: &Topology,
 ) -> Option<()> {
     let (lx, half) = (page.legend_x(), INSET_METRES / 2.0);
+    let label = format!("{} km around {}", INSET_METRES / 1000.0, inset.name);
+    text(pixmap, font, page.small_size, &label, lx, (inset.top - f64::from(page.small_size) * 0.6) as f32, GREY);
+    // The inset is drawn on a layer of its own size, whole pixels from the picture's origin.
+    let (left, top) = (f64::from(lx), inset.top);
+    let (ox, oy) = (left.floor(), top.floor());
     let frame = MapFrame {
         scale: inset.side / INSET_METRES,
         min_x: inset.centre.x - half,
         max_y: inset.centre.y + half,
-        left: f64::from(lx),
-        top: inset.top,
+        left: left - ox,
+        top: top - oy,
     };
-    let label = format!("{} km around {}", INSET_METRES / 1000.0, inset.name);
-    text(pixmap, font, page.small_size, &label, lx, (inset.top - f64::from(page.small_size) * 0.6) as f32, GREY);
     let window = (frame.left, frame.top, frame.left + inset.side, frame.top + inset.side);
-    let (width, height) = (pixmap.width(), pixmap.height());
-    let mut layer = Pixmap::new(width, height)?;
-    draw_areas(&mut layer, projected, colours, &frame, Layer::Window(window));
+    let size = |edge: f64| (edge.ceil() as u32).saturating_add(1);
+    let mut layer = Pixmap::new(size(window.2), size(window.3))?;
+    draw_areas(&mut layer, projected, colours, &frame, topology, Some(window));
     let Some(clip) = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32) else {
         return Some(());
     };
-    let mut mask = tiny_skia::Mask::new(width, height)?;
+    let mut mask = tiny_skia::Mask::new(layer.width(), layer.height())?;
     mask.fill_path(&PathBuilder::from_rect(clip), FillRule::Winding, false, Transform::identity());
-    pixmap.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), Transform::identity(), Some(&mask));
+    layer.apply_mask(&mask);
+    let (x, y) = (ox as i32, oy as i32);
+    pixmap.draw_pixmap(x, y, layer.as_ref(), &tiny_skia::PixmapPaint::default(), Transform::identity(), None);
+    let clip = Rect::from_ltrb(left as f32, top as f32, (left + inset.side) as f32, (top + inset.side) as f32)?;
     let frame_stroke = Stroke { width: 1.2, ..Stroke::default() };
     let ink = paint(GREY);
     pixmap.stroke_path(&PathBuilder::from_rect(clip), &ink, &frame_stroke, Transform::identity(), None);
@@ -335,58 +343,43 @@ fn densest_centre(run: &RunData, projected: &[MultiPolygon<f64>]) -> Option<(Coo
     Some((centre, name.to_owned()))
 }
 
-/// Which areas a drawing shows.
-enum Layer<'a> {
-    /// All of them, whose topology is this.
-    Whole(&'a Topology),
-    /// Those whose bounding box meets this window (pixels: x0, y0, x1, y1).
-    Window((f64, f64, f64, f64)),
-}
-
-/// Fills the areas, simplified to half a pixel, in their colours; a hairline of their own colour closes
-/// the seams anti-aliasing leaves between neighbours.
+/// Fills the areas whose bounding box meets `window` (pixels: x0, y0, x1, y1; `None`: all of them),
+/// simplified to half a pixel on their coverage `topology`, in their colours; a hairline of their own
+/// colour closes the seams anti-aliasing leaves between neighbours.
 fn draw_areas(
     pixmap: &mut Pixmap,
     projected: &[MultiPolygon<f64>],
     colours: &[[u8; 3]],
     frame: &MapFrame,
-    layer: Layer<'_>,
+    topology: &Topology,
+    window: Option<(f64, f64, f64, f64)>,
 ) {
-    let shapes: Vec<Option<tiny_skia::Path>> = match layer {
-        Layer::Whole(topology) => {
-            topology.simplify(projected, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect()
-        }
-        Layer::Window(window) => {
-            let (inside, colours) = in_window(projected, colours, frame, window);
-            let shapes: Vec<Option<tiny_skia::Path>> =
-                simplify_coverage(&inside, 0.5 / frame.scale).par_iter().map(|g| path(g, frame)).collect();
-            fill(pixmap, &colours, &shapes);
-            return;
+    let tolerance = 0.5 / frame.scale;
+    let simplified = match window {
+        None => topology.simplified(projected, tolerance),
+        Some(window) => {
+            let inside = in_window(projected, frame, window);
+            topology.simplified_where(projected, tolerance, |a| inside[a])
         }
     };
+    let shapes: Vec<Option<tiny_skia::Path>> =
+        simplified.polygons(projected).par_iter().map(|g| path(g, frame)).collect();
     fill(pixmap, colours, &shapes);
 }
 
-/// The areas (and their colours) whose bounding box meets `window`.
-fn in_window(
-    projected: &[MultiPolygon<f64>],
-    colours: &[[u8; 3]],
-    frame: &MapFrame,
-    window: (f64, f64, f64, f64),
-) -> (Vec<MultiPolygon<f64>>, Vec<[u8; 3]>) {
+/// Per area, whether its bounding box meets `window`.
+fn in_window(projected: &[MultiPolygon<f64>], frame: &MapFrame, window: (f64, f64, f64, f64)) -> Vec<bool> {
     use geo::BoundingRect;
     projected
         .iter()
-        .zip(colours)
-        .filter(|(g, _)| {
+        .map(|g| {
             let (x0, y0, x1, y1) = window;
             g.bounding_rect().is_some_and(|r| {
                 let (a, b) = (frame.bng_to_pixel(r.min()), frame.bng_to_pixel(r.max()));
                 a.0 <= x1 && b.0 >= x0 && b.1 <= y1 && a.1 >= y0
             })
         })
-        .map(|(g, c)| (g.clone(), *c))
-        .unzip()
+        .collect()
 }
 
 /// Fills the shapes in their colours, each closed by a hairline of its own colour.

@@ -113,26 +113,22 @@ pub struct Display {
     pub areas: Vec<MultiPolygon<f64>>,
     /// How they meet.
     pub topology: crate::geometry::Topology,
+    /// How they were projected.
+    pub projection: crate::geometry::Projection,
 }
 
 impl Display {
-    /// Projects other WGS84 polygons of the run (footprints, teams) onto the British National Grid as
-    /// [`crate::geometry::to_bng`] does, taking the position of any vertex they share with the areas
-    /// from the areas' projection (footprints dissolved exactly are made only of area vertices).
+    /// Other WGS84 polygons of the run (footprints, teams) drawn over the areas simplified as `simplified`
+    /// (see [`crate::geometry::outlines_along`]).
     #[must_use]
-    pub fn project_like(&self, run: &RunData, others: &[&MultiPolygon<f64>]) -> Vec<MultiPolygon<f64>> {
-        use geo::{CoordsIter, MapCoords};
-        use rayon::prelude::*;
-        let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-        let mut known: rustc_hash::FxHashMap<(u64, u64), Coord<f64>> = rustc_hash::FxHashMap::default();
-        known.reserve(self.areas.iter().map(CoordsIter::coords_count).sum());
-        for (wgs, bng) in run.areas.iter().zip(&self.areas) {
-            known.extend(wgs.geometry.coords_iter().zip(bng.coords_iter()).map(|(w, b)| (key(w), b)));
-        }
-        others
-            .par_iter()
-            .map(|g| g.map_coords(|c| known.get(&key(c)).copied().unwrap_or_else(|| footprint_ingest::wgs84_to_bng(c))))
-            .collect()
+    pub fn outlines(
+        &self,
+        run: &RunData,
+        simplified: &crate::geometry::Simplified,
+        others: &[&MultiPolygon<f64>],
+    ) -> Vec<MultiPolygon<f64>> {
+        let wgs84: Vec<&MultiPolygon<f64>> = run.areas.iter().map(|a| &a.geometry).collect();
+        crate::geometry::outlines_along(&wgs84, &self.areas, &self.topology, simplified, others, &self.projection)
     }
 }
 
@@ -141,9 +137,11 @@ impl RunData {
     /// side by side, so they share it).
     pub fn display(&self) -> &Display {
         self.display.get_or_init(|| {
-            let areas = crate::geometry::all_to_bng(self.areas.iter().map(|a| &a.geometry).collect::<Vec<_>>());
+            let wgs84: Vec<&MultiPolygon<f64>> = self.areas.iter().map(|a| &a.geometry).collect();
+            let projection = crate::geometry::Projection::over(&wgs84);
+            let areas = projection.all(&wgs84);
             let topology = crate::geometry::Topology::of(&areas);
-            Display { areas, topology }
+            Display { areas, topology, projection }
         })
     }
 }
