@@ -131,9 +131,9 @@ fn data(run: &RunData) -> Data<'_> {
     let projected = &display.areas;
     let bounds = extent(projected);
     let (min, max) = bounds.map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)));
-    let tolerance = (max.0 - min.0).max(max.1 - min.1).max(1.0) / HTML_TOLERANCE_DIVISOR;
+    let simplified = &display.base;
+    let tolerance = simplified.tolerance();
     let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
-    let simplified = display.topology.simplified(projected, tolerance);
     let paths: Vec<String> = simplified.polygons(projected).par_iter().map(|g| frame.path(g)).collect();
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
@@ -166,7 +166,7 @@ fn data(run: &RunData) -> Data<'_> {
     // Outlines are simplified twice as much as areas: they are drawn over them, thin.
     let outline_simplified = std::sync::OnceLock::new();
     let outlines = |items: &[crate::run::Outline], labelled: bool| {
-        let simplified = outline_simplified.get_or_init(|| display.topology.simplified(projected, 2.0 * tolerance));
+        let simplified = outline_simplified.get_or_init(|| display.simplified(2.0 * tolerance, |_| true));
         let projected = display.outlines(run, simplified, &items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
         let mut groups: Vec<String> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();

@@ -8,9 +8,9 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU
 
 use crate::ReportError;
 use crate::classes::{self, Classes};
-use crate::geometry::{Topology, extent};
+use crate::geometry::extent;
 use crate::html::{ATTRIBUTION, TITLE, subtitle, thousands};
-use crate::run::RunData;
+use crate::run::{Display, RunData};
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 const INK: [u8; 3] = [34, 34, 34];
@@ -113,7 +113,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         .iter()
         .map(|a| if a.population > 0 { classes.colour_of(a.counts[options.measure]) } else { classes::NO_DATA })
         .collect();
-    draw_areas(&mut pixmap, projected, &colours, &page.frame, &display.topology, None);
+    draw_areas(&mut pixmap, projected, &colours, &page.frame, display, None);
     let title = options.title.clone().unwrap_or_else(|| TITLE.to_owned());
     draw_heading(&mut pixmap, &font, &page, &title, &measure.label, run);
     let legend_end = draw_legend(&mut pixmap, &font, &page, &measure.label, run, options.measure, &classes);
@@ -125,7 +125,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
         && let Some((centre, name)) = densest_centre(run, projected)
     {
         let inset = Inset { centre, name, top: inset_top, side: inset_side };
-        draw_inset(&mut pixmap, &font, &page, &inset, projected, &colours, &display.topology)
+        draw_inset(&mut pixmap, &font, &page, &inset, projected, &colours, display)
             .ok_or_else(|| image_error("no mask"))?;
     }
     let mut ay = (page.header + page.map_h + page.margin / 2.0) as f32 + page.small_size;
@@ -268,7 +268,7 @@ fn draw_inset(
     inset: &Inset,
     projected: &[MultiPolygon<f64>],
     colours: &[[u8; 3]],
-    topology: &Topology,
+    display: &Display,
 ) -> Option<()> {
     let (lx, half) = (page.legend_x(), INSET_METRES / 2.0);
     let label = format!("{} km around {}", INSET_METRES / 1000.0, inset.name);
@@ -286,7 +286,7 @@ fn draw_inset(
     let window = (frame.left, frame.top, frame.left + inset.side, frame.top + inset.side);
     let size = |edge: f64| (edge.ceil() as u32).saturating_add(1);
     let mut layer = Pixmap::new(size(window.2), size(window.3))?;
-    draw_areas(&mut layer, projected, colours, &frame, topology, Some(window));
+    draw_areas(&mut layer, projected, colours, &frame, display, Some(window));
     let Some(clip) = Rect::from_ltrb(window.0 as f32, window.1 as f32, window.2 as f32, window.3 as f32) else {
         return Some(());
     };
@@ -351,15 +351,15 @@ fn draw_areas(
     projected: &[MultiPolygon<f64>],
     colours: &[[u8; 3]],
     frame: &MapFrame,
-    topology: &Topology,
+    display: &Display,
     window: Option<(f64, f64, f64, f64)>,
 ) {
     let tolerance = 0.5 / frame.scale;
     let simplified = match window {
-        None => topology.simplified(projected, tolerance),
+        None => display.simplified(tolerance, |_| true),
         Some(window) => {
             let inside = in_window(projected, frame, window);
-            topology.simplified_where(projected, tolerance, |a| inside[a])
+            display.simplified(tolerance, |a| inside[a])
         }
     };
     let shapes: Vec<Option<tiny_skia::Path>> =

@@ -115,6 +115,22 @@ pub struct Display {
     pub topology: crate::geometry::Topology,
     /// How they were projected.
     pub projection: crate::geometry::Projection,
+    /// Simplified at the report's tolerance ([`crate::geometry::display_tolerance`]); coarser drawings
+    /// start from it.
+    pub base: crate::geometry::Simplified,
+}
+
+impl Display {
+    /// The areas simplified at `tolerance` (metres), those for which `chosen` holds (by index): from
+    /// [`Display::base`] when `tolerance` is at least its tolerance, else from the areas themselves.
+    #[must_use]
+    pub fn simplified(&self, tolerance: f64, chosen: impl Fn(usize) -> bool + Sync) -> crate::geometry::Simplified {
+        if tolerance >= self.base.tolerance() {
+            self.topology.coarser(&self.areas, &self.base, tolerance, chosen)
+        } else {
+            self.topology.simplified_where(&self.areas, tolerance, chosen)
+        }
+    }
 }
 
 impl Display {
@@ -141,7 +157,8 @@ impl RunData {
             let projection = crate::geometry::Projection::over(&wgs84);
             let areas = projection.all(&wgs84);
             let topology = crate::geometry::Topology::of(&areas);
-            Display { areas, topology, projection }
+            let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
+            Display { areas, topology, projection, base }
         })
     }
 }
