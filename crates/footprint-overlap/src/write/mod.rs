@@ -6,17 +6,19 @@ mod geojson;
 pub mod schema;
 mod summary;
 mod tables;
+mod written;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use differences::differences_csv;
 pub use geojson::{
-    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
-    write_coordinate,
+    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, push_written,
+    size_fields, write_coordinate,
 };
 pub use summary::{SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
+pub use written::{Ring, Written, decimals, grid_steps, written};
 
 /// Why outputs could not be written. The operating system's reason is each variant's `source()` and is
 /// not repeated in its message: print the chain (`{:#}` with anyhow) to show it once.
