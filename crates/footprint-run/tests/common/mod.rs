@@ -70,10 +70,11 @@ pub fn output_of(program: &Path, args: &[&str]) -> String {
 }
 
 /// The number of features of `layer` in `file` whose geometry GEOS finds invalid, by GDAL's SQLite
-/// dialect (`ST_IsValid`, SpatiaLite over GEOS), with the feature count: `(features, invalid)`.
+/// dialect (`ST_IsValid`, SpatiaLite over GEOS) on its column `geometry`, with the feature count:
+/// `(features, invalid)`.
 #[must_use]
-pub fn geos_invalid(ogrinfo: &Path, file: &Path, layer: &str) -> (u64, u64) {
-    let sql = format!("SELECT count(*) AS n, sum(NOT ST_IsValid(geometry)) AS invalid FROM \"{layer}\"");
+pub fn geos_invalid(ogrinfo: &Path, file: &Path, layer: &str, geometry: &str) -> (u64, u64) {
+    let sql = format!("SELECT count(*) AS n, sum(NOT ST_IsValid({geometry})) AS invalid FROM \"{layer}\"");
     let text = output_of(ogrinfo, &["-ro", "-q", "-dialect", "SQLite", "-sql", &sql, &file.to_string_lossy()]);
     let field = |name: &str| -> u64 {
         text.lines()
