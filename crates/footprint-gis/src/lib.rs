@@ -25,6 +25,9 @@ pub enum GisError {
     /// The FlatGeobuf writer failed.
     #[error("cannot write the flatgeobuf")]
     Fgb(#[from] flatgeobuf::Error),
+    /// The shapefile writer failed.
+    #[error("cannot write the shapefile: {0}")]
+    Shapefile(String),
     /// A geometry could not be encoded.
     #[error("cannot encode a geometry")]
     Geometry(#[from] geozero::error::GeozeroError),
@@ -49,7 +52,12 @@ pub fn render(formats: &[Format], layers: &[Layer], tables: &[Layer]) -> Result<
                     files.push((format!("{}.fgb", layer.name), fgb::flatgeobuf(layer)?));
                 }
             }
-            Format::Parquet | Format::Shp => {}
+            Format::Shp => {
+                for layer in layers {
+                    files.extend(shp::shapefile(layer)?);
+                }
+            }
+            Format::Parquet => {}
         }
     }
     Ok(files)

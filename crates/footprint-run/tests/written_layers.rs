@@ -145,8 +145,22 @@ fn the_default_run_writes_only_valid_geometry_in_every_format() {
     }
 }
 
+/// `--output-crs bng`: every format but GeoJSON (WGS84 by RFC 7946) in EPSG:27700, millimetres.
+#[test]
+fn the_default_run_on_the_british_national_grid() {
+    let mut job = OverlapJob::england_by_lookup(&fixtures());
+    job.footprints = Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() });
+    job.output = footprint_run::Output {
+        formats: vec![Format::Gpkg, Format::Fgb, Format::Shp],
+        crs: footprint_ingest::Crs::BritishNationalGrid,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    footprint_run::run(&job, dir.path()).unwrap();
+    check_formats(dir.path(), &job.output.formats, &NATIONAL, 27700);
+}
+
 /// The formats GDAL 3.6 (Debian 12) reads.
-const GDAL_FORMATS: [Format; 3] = [Format::GeoJson, Format::Gpkg, Format::Fgb];
+const GDAL_FORMATS: [Format; 4] = [Format::GeoJson, Format::Gpkg, Format::Fgb, Format::Shp];
 
 fn render_with_threads(report: &footprint_run::RunReport, job: &OverlapJob, threads: usize) -> Vec<(String, Vec<u8>)> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
