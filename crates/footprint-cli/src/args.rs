@@ -407,8 +407,8 @@ pub struct OverlapArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Formats of the layers, repeated or comma-separated: `geojson` (the default), `gpkg` (one
-    /// footprint.gpkg with every layer, table and QGIS style), `fgb` (FlatGeobuf), `parquet`
-    /// (GeoParquet), `shp` (shapefile). Example: `--format gpkg,fgb`
+    /// footprint.gpkg with every layer, each with its R-tree, and every table), `fgb` (FlatGeobuf),
+    /// `shp` (shapefile). Example: `--format gpkg,fgb`
     #[arg(long = "format", value_name = "FORMAT", value_delimiter = ',')]
     pub formats: Vec<Format>,
 

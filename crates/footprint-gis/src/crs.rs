@@ -1,5 +1,5 @@
-//! The two output CRSs in each format's terms: EPSG codes, OGC WKT (GeoPackage), ESRI WKT (`.prj`) and
-//! PROJJSON (GeoParquet), as PROJ writes them (`projinfo`, `gdalsrsinfo`; the files in `crsdefs/`).
+//! The two output CRSs in each format's terms: EPSG codes, OGC WKT (GeoPackage) and ESRI WKT (`.prj`),
+//! as PROJ writes them (`gdalsrsinfo`; the files in `crsdefs/`).
 
 use footprint_ingest::Crs;
 
@@ -31,14 +31,5 @@ pub fn esri_wkt(crs: Crs) -> &'static str {
     match crs {
         Crs::Wgs84 => include_str!("crsdefs/epsg4326.prj"),
         Crs::BritishNationalGrid => include_str!("crsdefs/epsg27700.prj"),
-    }
-}
-
-/// PROJJSON, as GeoParquet's `geo` metadata holds it.
-#[must_use]
-pub fn projjson(crs: Crs) -> &'static str {
-    match crs {
-        Crs::Wgs84 => include_str!("crsdefs/epsg4326.projjson"),
-        Crs::BritishNationalGrid => include_str!("crsdefs/epsg27700.projjson"),
     }
 }

@@ -9,7 +9,6 @@ use rusqlite::{Connection, params_from_iter};
 
 use crate::GisError;
 use crate::crs::{epsg, wkt};
-use crate::styles::Style;
 
 /// The file name of the GeoPackage.
 pub const FILE: &str = "footprint.gpkg";
@@ -17,11 +16,11 @@ pub const FILE: &str = "footprint.gpkg";
 /// The `last_change` of every table: fixed, so that a run's GeoPackage is the same bytes every time.
 pub const LAST_CHANGE: &str = "2000-01-01T00:00:00.000Z";
 
-/// The GeoPackage holding `layers` (with geometry) and `tables`, with `styles` in `layer_styles`.
+/// The GeoPackage holding `layers` (with geometry) and `tables`.
 ///
 /// # Errors
 /// [`GisError::Sqlite`] if SQLite fails (out of memory).
-pub fn geopackage(layers: &[Layer], tables: &[Layer], styles: &[Style]) -> Result<Vec<u8>, GisError> {
+pub fn geopackage(layers: &[Layer], tables: &[Layer]) -> Result<Vec<u8>, GisError> {
     let db = Connection::open_in_memory()?;
     db.execute_batch(CORE_TABLES)?;
     let mut systems: Vec<Crs> = layers.iter().map(|l| l.crs).collect();
@@ -39,7 +38,6 @@ pub fn geopackage(layers: &[Layer], tables: &[Layer], styles: &[Style]) -> Resul
     for table in tables {
         write_table(&db, table)?;
     }
-    crate::styles::write_layer_styles(&db, styles)?;
     db.execute_batch("ANALYZE; VACUUM;")?;
     Ok(db.serialize(rusqlite::MAIN_DB)?.to_vec())
 }

@@ -1,6 +1,6 @@
 //! footprint's layers in the formats GIS software opens fastest: one GeoPackage holding every layer
-//! (each with its R-tree) and table with QGIS styles set as default, FlatGeobuf with its packed Hilbert
-//! R-tree, GeoParquet 1.1, and shapefiles. Every writer takes the same [`Layer`]s: typed records and,
+//! (each with its R-tree) and table, FlatGeobuf with its packed Hilbert
+//! R-tree, and shapefiles. Every writer takes the same [`Layer`]s: typed records and,
 //! for a spatial layer, the polygons as written ([`footprint_overlap::write::written`]: snapped to the
 //! precision written and valid there), so every format holds the same coordinates.
 //!
@@ -11,9 +11,8 @@ mod crs;
 pub mod fgb;
 pub mod gpkg;
 pub mod shp;
-pub mod styles;
 
-pub use crs::{epsg, esri_wkt, projjson, wkt};
+pub use crs::{epsg, esri_wkt, wkt};
 pub use footprint_overlap::write::{Format, Layer};
 
 /// Why a GIS format could not be rendered.
@@ -44,8 +43,7 @@ pub fn render(formats: &[Format], layers: &[Layer], tables: &[Layer]) -> Result<
         match format {
             Format::GeoJson => {}
             Format::Gpkg => {
-                let styles = styles::styles(layers);
-                files.push((gpkg::FILE.to_owned(), gpkg::geopackage(layers, tables, &styles)?));
+                files.push((gpkg::FILE.to_owned(), gpkg::geopackage(layers, tables)?));
             }
             Format::Fgb => {
                 for layer in layers {
@@ -57,7 +55,6 @@ pub fn render(formats: &[Format], layers: &[Layer], tables: &[Layer]) -> Result<
                     files.extend(shp::shapefile(layer)?);
                 }
             }
-            Format::Parquet => {}
         }
     }
     Ok(files)

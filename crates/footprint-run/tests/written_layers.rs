@@ -37,7 +37,6 @@ fn location(format: Format, layer: &str) -> (String, &'static str) {
         Format::GeoJson => (format!("{layer}.geojson"), "geometry"),
         Format::Gpkg => ("footprint.gpkg".to_owned(), "geom"),
         Format::Fgb => (format!("{layer}.fgb"), "geometry"),
-        Format::Parquet => (format!("{layer}.parquet"), "geometry"),
         Format::Shp => (format!("{layer}.shp"), "geometry"),
     }
 }

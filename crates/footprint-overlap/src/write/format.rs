@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A format for the spatial layers. The CSV tables and `summary.json` are written whatever the formats;
-/// GeoPackage and Parquet also hold the tables.
+/// the GeoPackage also holds the tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
     /// RFC 7946 GeoJSON, one `.geojson` per layer (the default).
@@ -13,15 +13,13 @@ pub enum Format {
     Gpkg,
     /// FlatGeobuf with its packed Hilbert R-tree, one `.fgb` per layer.
     Fgb,
-    /// GeoParquet 1.1 (WKB geometry, `bbox` covering column), one `.parquet` per layer and table.
-    Parquet,
     /// ESRI shapefile (`.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`) per layer, field names cut to 10 characters.
     Shp,
 }
 
 impl Format {
     /// Every format, in the order they are listed.
-    pub const ALL: [Format; 5] = [Format::GeoJson, Format::Gpkg, Format::Fgb, Format::Parquet, Format::Shp];
+    pub const ALL: [Format; 4] = [Format::GeoJson, Format::Gpkg, Format::Fgb, Format::Shp];
 
     /// The name used on the command line.
     ///
@@ -34,7 +32,6 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Gpkg => "gpkg",
             Format::Fgb => "fgb",
-            Format::Parquet => "parquet",
             Format::Shp => "shp",
         }
     }
@@ -48,7 +45,7 @@ impl fmt::Display for Format {
 
 /// A name that is no format.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown format {given:?}: expected one of geojson, gpkg, fgb, parquet, shp")]
+#[error("unknown format {given:?}: expected one of geojson, gpkg, fgb, shp")]
 pub struct UnknownFormat {
     /// What was given.
     pub given: String,

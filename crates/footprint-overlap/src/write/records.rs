@@ -1,5 +1,5 @@
 //! Typed records: the rows of a table or the attributes of a layer, as values with a type per column,
-//! for the formats that store types (GeoPackage, FlatGeobuf, Parquet, shapefile). The CSV tables are
+//! for the formats that store types (GeoPackage, FlatGeobuf, shapefile). The CSV tables are
 //! rendered from the same records ([`super::Table`]).
 
 use super::Written;

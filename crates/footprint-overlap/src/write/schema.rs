@@ -42,7 +42,7 @@ pub mod files {
 }
 
 /// The layers and tables by name, as the formats that hold several name them (tables of a GeoPackage;
-/// files `<name>.fgb`, `<name>.parquet`, `<name>.shp`).
+/// files `<name>.fgb`, `<name>.shp`).
 pub mod layers {
     /// The overlap layer (the rows of `msoa_overlap.csv` with each MSOA's polygon).
     pub const MSOA_OVERLAP: &str = "msoa_overlap";
