@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..FootprintSpec::default()
             },
         }),
+        output: Default::default(),
     };
     let loaded = footprint_run::load(&job)?;
     let analysis = footprint_run::analyse(&loaded, &job)?;

@@ -36,6 +36,7 @@ fn shared(path: &str) -> PathBuf {
 fn lookup_job() -> OverlapJob {
     OverlapJob {
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
+        output: Default::default(),
         ..lookup_job_no_footprints()
     }
 }

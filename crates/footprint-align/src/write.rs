@@ -67,7 +67,7 @@ fn team_rows(a: &Alignment, practices: &PracticeMap) -> (Vec<String>, Vec<Vec<Fi
     (names, rows)
 }
 
-fn csv_of(names: &[String], rows: &[Vec<Field>]) -> Vec<u8> {
+fn table_of(names: &[String], rows: &[Vec<Field>]) -> Table {
     let mut csv = Table::new(names);
     for row in rows {
         for field in row {
@@ -79,14 +79,21 @@ fn csv_of(names: &[String], rows: &[Vec<Field>]) -> Vec<u8> {
         }
         csv.end_row();
     }
-    csv.finish()
+    csv
 }
 
-/// Renders `team_alignment.csv`: one row per team (in name order) with its measures.
+/// Renders `team_alignment.csv` ([`team_alignment_table`]).
 #[must_use]
 pub fn team_alignment_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
+    team_alignment_table(a, practices).finish()
+}
+
+/// The rows of `team_alignment.csv` (and the attributes of the `team_alignment` layer): one row per
+/// team (in name order) with its measures.
+#[must_use]
+pub fn team_alignment_table(a: &Alignment, practices: &PracticeMap) -> Table {
     let (names, rows) = team_rows(a, practices);
-    csv_of(&names, &rows)
+    table_of(&names, &rows)
 }
 
 /// Renders `team_alignment.geojson`: the team polygons (WGS84, RFC 7946) with the measures of
@@ -112,10 +119,16 @@ pub fn team_alignment_geojson(a: &Alignment, teams: &AreaLayer, practices: &Prac
     feature_collection(&features)
 }
 
-/// Renders `team_pcn_matrix.csv`: `team, pcn_code, pcn_name, patients, share_of_team, share_of_pcn`, one row per
-/// team and PCN with patients in common, by team then PCN code.
+/// Renders `team_pcn_matrix.csv` ([`team_pcn_matrix_table`]).
 #[must_use]
 pub fn team_pcn_matrix_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
+    team_pcn_matrix_table(a, practices).finish()
+}
+
+/// The rows of `team_pcn_matrix.csv`: `team, pcn_code, pcn_name, patients, share_of_team, share_of_pcn`, one row per
+/// team and PCN with patients in common, by team then PCN code.
+#[must_use]
+pub fn team_pcn_matrix_table(a: &Alignment, practices: &PracticeMap) -> Table {
     let names = ["team", "pcn_code", "pcn_name", "patients", "share_of_team", "share_of_pcn"].map(String::from);
     let list = |p: footprint_ingest::PcnId| a.pcn_measures.iter().find(|m| m.pcn == p).map_or(0, |m| m.list_size);
     let rows: Vec<Vec<Field>> = a
@@ -133,13 +146,19 @@ pub fn team_pcn_matrix_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
             ]
         })
         .collect();
-    csv_of(&names, &rows)
+    table_of(&names, &rows)
 }
 
-/// Renders `pcn_team_links.csv`: for every PCN (code order) and each team its patients live in (most first):
-/// `pcn_code, pcn_name, team, patients, share_of_pcn, share_of_team, jaccard, team_in_pcn, pcn_in_team`.
+/// Renders `pcn_team_links.csv` ([`pcn_team_links_table`]).
 #[must_use]
 pub fn pcn_team_links_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
+    pcn_team_links_table(a, practices).finish()
+}
+
+/// The rows of `pcn_team_links.csv`: for every PCN (code order) and each team its patients live in (most first):
+/// `pcn_code, pcn_name, team, patients, share_of_pcn, share_of_team, jaccard, team_in_pcn, pcn_in_team`.
+#[must_use]
+pub fn pcn_team_links_table(a: &Alignment, practices: &PracticeMap) -> Table {
     let names = [
         "pcn_code",
         "pcn_name",
@@ -172,13 +191,19 @@ pub fn pcn_team_links_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
             ]);
         }
     }
-    csv_of(&names, &rows)
+    table_of(&names, &rows)
 }
 
-/// Renders `pcn_alignment.csv`: one row per PCN with patients (code order): its list, patients in teams and in
-/// none, the teams it must work with (every team, and at or above each threshold of its list), its main team.
+/// Renders `pcn_alignment.csv` ([`pcn_alignment_table`]).
 #[must_use]
 pub fn pcn_alignment_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
+    pcn_alignment_table(a, practices).finish()
+}
+
+/// The rows of `pcn_alignment.csv`: one row per PCN with patients (code order): its list, patients in teams and in
+/// none, the teams it must work with (every team, and at or above each threshold of its list), its main team.
+#[must_use]
+pub fn pcn_alignment_table(a: &Alignment, practices: &PracticeMap) -> Table {
     let mut names: Vec<String> =
         ["pcn_code", "pcn_name", "list_size", "patients_in_teams", "patients_no_team", "teams_all"]
             .map(String::from)
@@ -213,13 +238,19 @@ pub fn pcn_alignment_csv(a: &Alignment, practices: &PracticeMap) -> Vec<u8> {
             row
         })
         .collect();
-    csv_of(&names, &rows)
+    table_of(&names, &rows)
 }
 
-/// Renders `split_lsoas.csv`: `lsoa_code, population, team, area_share, patients`, one row per piece of each LSOA
-/// split by a team boundary (`team` empty for the piece in no team).
+/// Renders `split_lsoas.csv` ([`split_lsoas_table`]).
 #[must_use]
 pub fn split_lsoas_csv(a: &Alignment) -> Vec<u8> {
+    split_lsoas_table(a).finish()
+}
+
+/// The rows of `split_lsoas.csv`: `lsoa_code, population, team, area_share, patients`, one row per piece of each LSOA
+/// split by a team boundary (`team` empty for the piece in no team).
+#[must_use]
+pub fn split_lsoas_table(a: &Alignment) -> Table {
     let names = ["lsoa_code", "population", "team", "area_share", "patients"].map(String::from);
     let rows: Vec<Vec<Field>> = a
         .split
@@ -236,7 +267,7 @@ pub fn split_lsoas_csv(a: &Alignment) -> Vec<u8> {
             })
         })
         .collect();
-    csv_of(&names, &rows)
+    table_of(&names, &rows)
 }
 
 fn pct(v: Option<f64>) -> String {

@@ -6,7 +6,8 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
 use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
-use footprint_run::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
+use footprint_overlap::write::Format;
+use footprint_run::{AlignJob, AssignmentSource, FootprintJob, Output, OverlapJob, TeamApportionment, TeamSource};
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
 /// practices have patients living there.
@@ -36,6 +37,10 @@ pub(crate) struct Cli {
     /// Worker threads (default: one per core); outputs are identical for any value. Example: `--threads 1`
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// The formats and CRS of the default run's layers (with no command).
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The subcommands.
@@ -178,6 +183,10 @@ pub(crate) struct AlignArgs {
     /// Output directory (created if missing). Example: `--out alignment/`
     #[arg(long, value_name = "DIR", default_value = "footprint-out")]
     pub out: PathBuf,
+
+    /// The formats and CRS of the team layer.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// A combination of flags clap cannot check: a usage error (exit code 2), as clap's own.
@@ -236,6 +245,7 @@ impl AlignArgs {
             teams,
             thresholds: self.thresholds.clone(),
             core_share: self.core_share,
+            output: self.output.output(),
         })
     }
 
@@ -387,6 +397,38 @@ pub(crate) struct OverlapArgs {
     /// as outside the layer. Example: `--snap-metres 100`
     #[arg(long, value_name = "M", default_value_t = 100.0, value_parser = distance, allow_negative_numbers = true)]
     pub snap_metres: f64,
+
+    /// The formats and CRS of the layers.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How the layers are written (the CSV tables and summary.json are always written).
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    /// Formats of the layers, repeated or comma-separated: `geojson` (the default), `gpkg` (one
+    /// footprint.gpkg with every layer, each with its R-tree, and every table), `fgb` (FlatGeobuf),
+    /// `shp` (shapefile). Example: `--format gpkg,fgb`
+    #[arg(long = "format", value_name = "FORMAT", value_delimiter = ',')]
+    pub formats: Vec<Format>,
+
+    /// CRS of the layers of every format but GeoJSON (always WGS84): `wgs84` (EPSG:4326) or `bng`
+    /// (EPSG:27700, British National Grid). Example: `--output-crs bng`
+    #[arg(long, value_name = "CRS", default_value = "wgs84")]
+    pub output_crs: footprint_ingest::Crs,
+}
+
+impl OutputArgs {
+    /// The formats, each once in the order given (GeoJSON when none is), and the CRS.
+    pub(crate) fn output(&self) -> Output {
+        let mut formats = self.formats.clone();
+        let mut seen = std::collections::HashSet::new();
+        formats.retain(|f| seen.insert(*f));
+        if formats.is_empty() {
+            formats.push(Format::GeoJson);
+        }
+        Output { formats, crs: self.output_crs }
+    }
 }
 
 /// A distance in metres: a finite number, 0 or more.
@@ -439,6 +481,7 @@ impl OverlapArgs {
             assignment,
             thresholds,
             footprints: None,
+            output: self.output.output(),
         })
     }
 }

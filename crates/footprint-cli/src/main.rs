@@ -60,6 +60,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
         Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
         Some(RunError::Job { .. }) => exit::USAGE,
+        Some(RunError::Gis(_)) => exit::OTHER,
         None => exit::OTHER,
     }
 }
@@ -104,6 +105,7 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
         "no arguments given and the default dataset (fixtures/england-2011) was not found; run from the project root or see `footprint --help`",
     )?;
     let mut job = OverlapJob::england_by_lookup(&dir);
+    job.output = cli.output.output();
     job.footprints = Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() });
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
@@ -189,6 +191,7 @@ mod tests {
             },
             thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
             footprints: None,
+            output: Default::default(),
         };
         let out = dir.path().join("out");
         assert!(footprint_run::run(&job, &out).is_ok());

@@ -60,7 +60,7 @@ pub fn footprints_geojson(
     feature_collection(&features)
 }
 
-/// Renders `pcn_footprints.csv`: the metrics of each footprint, one row per PCN and method.
+/// Renders `pcn_footprints.csv` ([`footprints_table`]).
 #[must_use]
 pub fn footprints_csv(
     footprints: &[Footprint],
@@ -68,6 +68,18 @@ pub fn footprints_csv(
     spec: &FootprintSpec,
     level: FootprintLevel,
 ) -> Vec<u8> {
+    footprints_table(footprints, practices, spec, level).finish()
+}
+
+/// The rows of `pcn_footprints.csv` (and the attributes of the `pcn_footprints` layer): the metrics of
+/// each footprint, one row per PCN and method.
+#[must_use]
+pub fn footprints_table(
+    footprints: &[Footprint],
+    practices: &PracticeMap,
+    spec: &FootprintSpec,
+    level: FootprintLevel,
+) -> Table {
     let header = [
         "pcn_code",
         "pcn_name",
@@ -111,12 +123,18 @@ pub fn footprints_csv(
         });
         csv.end_row();
     }
-    csv.finish()
+    csv
 }
 
-/// Renders `pcn_footprint_overlaps.csv`: `pcn_code, method, other_pcn_code, shared_areas, shared_population`.
+/// Renders `pcn_footprint_overlaps.csv` ([`footprint_overlaps_table`]).
 #[must_use]
 pub fn footprint_overlaps_csv(footprints: &[Footprint], practices: &PracticeMap) -> Vec<u8> {
+    footprint_overlaps_table(footprints, practices).finish()
+}
+
+/// The rows of `pcn_footprint_overlaps.csv`: `pcn_code, method, other_pcn_code, shared_areas, shared_population`.
+#[must_use]
+pub fn footprint_overlaps_table(footprints: &[Footprint], practices: &PracticeMap) -> Table {
     let header = ["pcn_code", "method", "other_pcn_code", "shared_areas", "shared_population"].map(String::from);
     let mut csv = Table::new(&header);
     for f in footprints {
@@ -129,11 +147,10 @@ pub fn footprint_overlaps_csv(footprints: &[Footprint], practices: &PracticeMap)
             csv.end_row();
         }
     }
-    csv.finish()
+    csv
 }
 
-/// Renders `pcn_footprint_areas.csv`: each footprint's areas with the PCN's patients there, the area's
-/// population and the purity (the share of the area's residents registered with the PCN).
+/// Renders `pcn_footprint_areas.csv` ([`footprint_areas_table`]).
 #[must_use]
 pub fn footprint_areas_csv(
     footprints: &[Footprint],
@@ -141,6 +158,18 @@ pub fn footprint_areas_csv(
     layer: &AreaLayer,
     practices: &PracticeMap,
 ) -> Vec<u8> {
+    footprint_areas_table(footprints, table, layer, practices).finish()
+}
+
+/// The rows of `pcn_footprint_areas.csv`: each footprint's areas with the PCN's patients there, the
+/// area's population and the purity (the share of the area's residents registered with the PCN).
+#[must_use]
+pub fn footprint_areas_table(
+    footprints: &[Footprint],
+    table: &OverlapTable,
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+) -> Table {
     let header = ["pcn_code", "method", "area_code", "pcn_patients", "population", "purity"].map(String::from);
     let mut csv = Table::new(&header);
     for f in footprints {
@@ -156,5 +185,5 @@ pub fn footprint_areas_csv(
             csv.end_row();
         }
     }
-    csv.finish()
+    csv
 }

@@ -3,19 +3,21 @@
 use std::path::{Path, PathBuf};
 
 use footprint_align::write::{
-    pcn_alignment_csv, pcn_team_links_csv, split_lsoas_csv, team_alignment_csv, team_alignment_geojson,
-    team_alignment_md, team_pcn_matrix_csv,
+    pcn_alignment_table, pcn_team_links_table, split_lsoas_table, team_alignment_geojson, team_alignment_md,
+    team_alignment_table, team_pcn_matrix_table,
 };
 use footprint_align::{Alignment, LsoaTeams, align, apportion_by_area, apportion_by_lookup, apportion_by_points};
 use footprint_index::{interior_points, points_crs};
 use footprint_ingest::{
-    AreaLayer, IngestError, LsoaCode, read_area_layer, read_centroids, read_lookup, read_practice_map,
+    AreaLayer, IngestError, LsoaCode, PracticeMap, read_area_layer, read_centroids, read_lookup, read_practice_map,
     read_registrations,
 };
-use footprint_overlap::write::schema::files;
+use footprint_overlap::write::Format;
+use footprint_overlap::write::schema::{files, layers};
 
+use crate::layers::GisLayers;
 use crate::overlap::{read_with, write_all};
-use crate::{AlignJob, RunError, TeamApportionment, TeamSource};
+use crate::{AlignJob, Output, RunError, TeamApportionment, TeamSource};
 
 /// What a finished alignment run produced.
 pub struct AlignReport {
@@ -60,19 +62,47 @@ pub fn align_run(job: &AlignJob, out_dir: &Path) -> Result<AlignReport, RunError
     };
     let alignment = align(&registrations, &practices, &placement, names, &job.thresholds, job.core_share);
     let how = job.teams.describe();
-    let mut files = vec![
-        (files::TEAM_ALIGNMENT_CSV, team_alignment_csv(&alignment, &practices)),
-        (files::TEAM_PCN_MATRIX_CSV, team_pcn_matrix_csv(&alignment, &practices)),
-        (files::PCN_TEAM_LINKS_CSV, pcn_team_links_csv(&alignment, &practices)),
-        (files::PCN_ALIGNMENT_CSV, pcn_alignment_csv(&alignment, &practices)),
-        (files::SPLIT_LSOAS_CSV, split_lsoas_csv(&alignment)),
-        (files::TEAM_ALIGNMENT_MD, team_alignment_md(&alignment, &practices, &how)),
-    ];
-    if let Some(teams) = &teams {
-        files.insert(0, (files::TEAM_ALIGNMENT_GEOJSON, team_alignment_geojson(&alignment, teams, &practices)));
-    }
+    let files = render(&alignment, &practices, teams.as_ref(), &how, &job.output)?;
     let written = write_all(out_dir, &files)?;
     Ok(AlignReport { alignment, written })
+}
+
+/// The alignment's files: the team layer in each format of `output` (when there are team polygons),
+/// the tables as CSV (and in the formats that hold tables), the plain-language report.
+fn render(
+    alignment: &Alignment,
+    practices: &PracticeMap,
+    teams: Option<&AreaLayer>,
+    how: &str,
+    output: &Output,
+) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+    let team_rows = team_alignment_table(alignment, practices);
+    let tables = [
+        (layers::TEAM_PCN_MATRIX, files::TEAM_PCN_MATRIX_CSV, team_pcn_matrix_table(alignment, practices)),
+        (layers::PCN_TEAM_LINKS, files::PCN_TEAM_LINKS_CSV, pcn_team_links_table(alignment, practices)),
+        (layers::PCN_ALIGNMENT, files::PCN_ALIGNMENT_CSV, pcn_alignment_table(alignment, practices)),
+        (layers::SPLIT_LSOAS, files::SPLIT_LSOAS_CSV, split_lsoas_table(alignment)),
+    ];
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(teams) = teams.filter(|_| output.has(Format::GeoJson)) {
+        files.push((files::TEAM_ALIGNMENT_GEOJSON.to_owned(), team_alignment_geojson(alignment, teams, practices)));
+    }
+    files.push((files::TEAM_ALIGNMENT_CSV.to_owned(), team_rows.csv()));
+    let mut gis = GisLayers::new(output);
+    match teams {
+        Some(teams) => {
+            let shapes = teams.areas.iter().map(|a| &a.geometry).collect();
+            gis.layer(layers::TEAM_ALIGNMENT, team_rows, shapes, teams.crs);
+        }
+        None => gis.table(layers::TEAM_ALIGNMENT, team_rows),
+    }
+    for (layer, file, table) in tables {
+        files.push((file.to_owned(), table.csv()));
+        gis.table(layer, table);
+    }
+    files.push((files::TEAM_ALIGNMENT_MD.to_owned(), team_alignment_md(alignment, practices, how)));
+    files.extend(gis.render()?);
+    Ok(files)
 }
 
 /// Each LSOA's residents apportioned to the team polygons.

@@ -12,6 +12,9 @@ pub enum RunError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A layer could not be rendered in a GIS format.
+    #[error(transparent)]
+    Gis(#[from] footprint_gis::GisError),
     /// The job asks for something its inputs cannot give.
     #[error("{problem}")]
     Job {

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use footprint_footprints::{FootprintLevel, FootprintSpec};
-use footprint_ingest::{AreaFields, CentroidColumns, LookupColumns};
+use footprint_ingest::{AreaFields, CentroidColumns, Crs, LookupColumns};
 use footprint_overlap::Threshold;
+use footprint_overlap::write::Format;
 
 /// How LSOAs are placed in areas.
 #[derive(Clone, Debug)]
@@ -65,6 +66,38 @@ pub struct OverlapJob {
     pub thresholds: Vec<Threshold>,
     /// PCN footprints to draw, if any.
     pub footprints: Option<FootprintJob>,
+    /// The formats and CRS of the layers.
+    pub output: Output,
+}
+
+/// How the layers are written.
+///
+/// ```
+/// use footprint_overlap::write::Format;
+/// let out = footprint_run::Output::default();
+/// assert_eq!(out.formats, [Format::GeoJson]);
+/// assert_eq!(out.crs, footprint_ingest::Crs::Wgs84);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The formats of the spatial layers, each once (the CSV tables and `summary.json` are always written).
+    pub formats: Vec<Format>,
+    /// The CRS of the layers of every format but GeoJSON, which RFC 7946 keeps in WGS84.
+    pub crs: Crs,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Self { formats: vec![Format::GeoJson], crs: Crs::Wgs84 }
+    }
+}
+
+impl Output {
+    /// Whether the layers are written as `format`.
+    #[must_use]
+    pub fn has(&self, format: Format) -> bool {
+        self.formats.contains(&format)
+    }
 }
 
 impl OverlapJob {
@@ -104,6 +137,7 @@ impl OverlapJob {
             assignment,
             thresholds: vec![Threshold::ONE_PERCENT],
             footprints: None,
+            output: Output::default(),
         }
     }
 }
@@ -200,4 +234,6 @@ pub struct AlignJob {
     pub thresholds: Vec<Threshold>,
     /// The share of a team's residents its core PCNs hold.
     pub core_share: Threshold,
+    /// The formats and CRS of the team layer.
+    pub output: Output,
 }

@@ -17,11 +17,12 @@ mod error;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
 mod job;
+mod layers;
 mod overlap;
 
 pub use align::{AlignReport, align_run};
 pub use error::RunError;
-pub use job::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
+pub use job::{AlignJob, AssignmentSource, FootprintJob, Output, OverlapJob, TeamApportionment, TeamSource};
 pub use overlap::{
     Analysis, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, render, run, run_with,
 };

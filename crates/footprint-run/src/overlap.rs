@@ -11,11 +11,13 @@ use footprint_ingest::{
     read_area_layer, read_centroids, read_lookup, read_practice_map, read_registrations,
 };
 use footprint_overlap::write::{
-    OutputSet, SummaryInputs, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, schema::files, summary_json,
+    Format, OutputSet, SummaryInputs, msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_table, schema,
+    schema::files, summary_json,
 };
 use footprint_overlap::{OverlapTable, count_overlap};
 use rayon::prelude::*;
 
+use crate::layers::GisLayers;
 use crate::{AssignmentSource, FootprintJob, OverlapJob, RunError};
 
 /// The areas footprints were drawn from, with what was measured on them.
@@ -223,51 +225,64 @@ fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
     layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
 }
 
-/// The output files of a run, by name, rendered in memory.
-#[must_use]
-pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
+/// The output files of a run, by name, rendered in memory: the CSV tables and `summary.json`, and the
+/// layers in each format of the job.
+///
+/// # Errors
+/// [`RunError::Gis`] if a GIS format cannot be rendered.
+pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
-    let ((geojson, overlap_csv), (shares_csv, summary)) = rayon::join(
+    let out = &job.output;
+    let ((geojson, overlap), (shares, summary)) = rayon::join(
         || {
             rayon::join(
-                || msoa_overlap_geojson(layer, practices, table, km2),
-                || msoa_overlap_csv(layer, practices, table, km2),
+                || out.has(Format::GeoJson).then(|| msoa_overlap_geojson(layer, practices, table, km2)),
+                || msoa_overlap_table(layer, practices, table, km2),
             )
         },
         || {
             rayon::join(
-                || msoa_pcn_shares_csv(layer, practices, table),
+                || msoa_pcn_shares_table(layer, practices, table),
                 || summary_json(&analysis.summary_inputs(loaded)),
             )
         },
     );
-    let mut files = vec![
-        (files::MSOA_OVERLAP_GEOJSON, geojson),
-        (files::MSOA_OVERLAP_CSV, overlap_csv),
-        (files::MSOA_PCN_SHARES_CSV, shares_csv),
-        (files::SUMMARY_JSON, summary),
-    ];
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(geojson) = geojson {
+        files.push((files::MSOA_OVERLAP_GEOJSON.to_owned(), geojson));
+    }
+    files.push((files::MSOA_OVERLAP_CSV.to_owned(), overlap.csv()));
+    files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares.csv()));
+    files.push((files::SUMMARY_JSON.to_owned(), summary));
+    let mut gis = GisLayers::new(out);
+    let areas = table.areas.iter().map(|row| &layer.areas[row.area.index()].geometry);
+    gis.layer(schema::layers::MSOA_OVERLAP, overlap, areas.collect(), layer.crs);
+    gis.table(schema::layers::MSOA_PCN_SHARES, shares);
     if let (Some(fp), Some(fj)) = (&analysis.footprints, &job.footprints) {
         let (layer, table) = match (&fp.areas, loaded.places.lsoa_layer()) {
             (FootprintAreas::Lsoa { table, .. }, Some(lsoas)) => (lsoas, table),
             _ => (&loaded.layer, &analysis.table),
         };
-        files.extend(footprint_io::render(&fp.footprints, layer, table, practices, &fj.spec, fp.level()));
+        files.extend(footprint_io::render(&fp.footprints, layer, table, practices, &fj.spec, fp.level(), &mut gis));
     }
-    files
+    files.extend(gis.render()?);
+    Ok(files)
 }
 
 /// The footprint layers through the footprint writers.
 mod footprint_io {
     use footprint_footprints::write::{
-        footprint_areas_csv, footprint_overlaps_csv, footprints_csv, footprints_geojson,
+        footprint_areas_table, footprint_overlaps_table, footprints_geojson, footprints_table,
     };
     use footprint_footprints::{Footprint, FootprintLevel, FootprintSpec};
     use footprint_ingest::{AreaLayer, PracticeMap};
     use footprint_overlap::OverlapTable;
-    use footprint_overlap::write::schema::files;
+    use footprint_overlap::write::Format;
+    use footprint_overlap::write::schema::{files, layers};
 
-    /// The four footprint files.
+    use crate::layers::GisLayers;
+
+    /// The GeoJSON layer and the three footprint tables as CSV; the layer and tables for the GIS formats.
     pub(super) fn render(
         footprints: &[Footprint],
         layer: &AreaLayer,
@@ -275,27 +290,32 @@ mod footprint_io {
         practices: &PracticeMap,
         spec: &FootprintSpec,
         level: FootprintLevel,
-    ) -> [(&'static str, Vec<u8>); 4] {
-        let ((geo, csv), (overlaps, areas)) = rayon::join(
+        gis: &mut GisLayers,
+    ) -> Vec<(String, Vec<u8>)> {
+        let geojson = gis.output().has(Format::GeoJson);
+        let ((geo, rows), (overlaps, areas)) = rayon::join(
             || {
                 rayon::join(
-                    || footprints_geojson(footprints, layer, practices, spec, level),
-                    || footprints_csv(footprints, practices, spec, level),
+                    || geojson.then(|| footprints_geojson(footprints, layer, practices, spec, level)),
+                    || footprints_table(footprints, practices, spec, level),
                 )
             },
             || {
                 rayon::join(
-                    || footprint_overlaps_csv(footprints, practices),
-                    || footprint_areas_csv(footprints, table, layer, practices),
+                    || footprint_overlaps_table(footprints, practices),
+                    || footprint_areas_table(footprints, table, layer, practices),
                 )
             },
         );
-        [
-            (files::PCN_FOOTPRINTS_GEOJSON, geo),
-            (files::PCN_FOOTPRINTS_CSV, csv),
-            (files::PCN_FOOTPRINT_OVERLAPS_CSV, overlaps),
-            (files::PCN_FOOTPRINT_AREAS_CSV, areas),
-        ]
+        let mut out: Vec<(String, Vec<u8>)> =
+            geo.map(|g| (files::PCN_FOOTPRINTS_GEOJSON.to_owned(), g)).into_iter().collect();
+        out.push((files::PCN_FOOTPRINTS_CSV.to_owned(), rows.csv()));
+        out.push((files::PCN_FOOTPRINT_OVERLAPS_CSV.to_owned(), overlaps.csv()));
+        out.push((files::PCN_FOOTPRINT_AREAS_CSV.to_owned(), areas.csv()));
+        gis.layer(layers::PCN_FOOTPRINTS, rows, footprints.iter().map(|f| &f.shape).collect(), layer.crs);
+        gis.table(layers::PCN_FOOTPRINT_OVERLAPS, overlaps);
+        gis.table(layers::PCN_FOOTPRINT_AREAS, areas);
+        out
     }
 }
 
@@ -350,8 +370,9 @@ pub fn run_with<E: From<RunError> + Send>(
     let analysis = analyse(&loaded, job)?;
     times.analyse = t.elapsed();
     let t = Instant::now();
-    let (mut files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis));
-    files.extend(more?);
+    let (files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis));
+    let mut files = files?;
+    files.extend(more?.into_iter().map(|(name, bytes)| (name.to_owned(), bytes)));
     times.render = t.elapsed();
     let t = Instant::now();
     let written = write_all(out_dir, &files)?;
@@ -360,7 +381,7 @@ pub fn run_with<E: From<RunError> + Send>(
 }
 
 /// Writes every file into `dir`, all or nothing.
-pub(crate) fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, RunError> {
+pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, RunError> {
     let mut out = OutputSet::new(dir)?;
     out.stage_all(files)?;
     Ok(out.commit()?)

@@ -27,9 +27,9 @@ fn centroid_job() -> OverlapJob {
     with_half_percent(OverlapJob::england_by_centroids(&fixtures().join("england-2011"), 100.0))
 }
 
-fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(&'static str, Vec<u8>)> {
+fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(String, Vec<u8>)> {
     let analysis = footprint_run::analyse(loaded, job).unwrap();
-    footprint_run::render(loaded, &analysis, job)
+    footprint_run::render(loaded, &analysis, job).unwrap()
 }
 
 /// The figures the data's PROVENANCE states (counted there independently of this code).

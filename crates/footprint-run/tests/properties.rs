@@ -95,6 +95,7 @@ fn job(w: &World) -> OverlapJob {
         assignment: AssignmentSource::Lookup { path: PathBuf::from("lookup.csv"), columns: LookupColumns::default() },
         thresholds: w.thresholds.iter().map(|t| format!("{}.{:03}", t / 1000, t % 1000).parse().unwrap()).collect(),
         footprints: None,
+        output: Default::default(),
     }
 }
 
@@ -121,11 +122,11 @@ fn load(f: &Files) -> Loaded {
     }
 }
 
-fn outputs(loaded: &Loaded, job: &OverlapJob, threads: usize) -> Vec<(&'static str, Vec<u8>)> {
+fn outputs(loaded: &Loaded, job: &OverlapJob, threads: usize) -> Vec<(String, Vec<u8>)> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
         let analysis = footprint_run::analyse(loaded, job).unwrap();
-        footprint_run::render(loaded, &analysis, job)
+        footprint_run::render(loaded, &analysis, job).unwrap()
     })
 }
 

@@ -28,6 +28,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         assignment,
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
+        output: Default::default(),
     }
 }
 
@@ -169,6 +170,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         assignment: lookup(),
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
+        output: Default::default(),
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;
@@ -299,6 +301,7 @@ fn trafford_localities_align_consistently() {
             },
             thresholds: vec![Threshold::ONE_PERCENT],
             core_share: "0.8".parse().unwrap(),
+            output: Default::default(),
         };
         let out = tempfile::tempdir().unwrap();
         let a = align_run(&job, out.path()).unwrap().alignment;

@@ -1,9 +1,10 @@
 //! The MSOA overlap layer as RFC 7946 GeoJSON: WGS84, counter-clockwise exteriors, 6-decimal coordinates.
 
-use footprint_ingest::{AreaLayer, Crs, PracticeMap, bng_to_wgs84};
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use footprint_ingest::{AreaLayer, Crs, PracticeMap};
+use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
 
+use super::written::{Ring, Written, written};
 use super::{push_f64, push_int, schema};
 use crate::OverlapTable;
 
@@ -197,29 +198,35 @@ pub fn size_fields(population: u64, area_km2: f64) -> (Option<f64>, Option<f64>)
     (Some((area_km2 * 1e4).round() / 1e4), Some((density * 10.0).round() / 10.0))
 }
 
-/// Appends a GeoJSON MultiPolygon geometry in WGS84 (reprojected from `crs`), each ring oriented and
-/// rounded as [`push_ring`] says.
+/// Appends a GeoJSON MultiPolygon geometry in WGS84 (reprojected from `crs`), snapped, oriented and
+/// repaired as [`written`] says.
 pub fn push_multipolygon(out: &mut Vec<u8>, polygons: &[Polygon<f64>], crs: Crs) {
+    push_written(out, &written(polygons, crs, Crs::Wgs84));
+}
+
+/// Appends a GeoJSON MultiPolygon geometry of polygons on the grid.
+pub fn push_written(out: &mut Vec<u8>, w: &Written) {
     out.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
-    for (i, polygon) in polygons.iter().enumerate() {
+    for (i, polygon) in w.polygons.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         out.push(b'[');
-        push_ring(out, polygon.exterior(), true, crs);
-        for hole in polygon.interiors() {
-            out.push(b',');
-            push_ring(out, hole, false, crs);
+        for (j, ring) in polygon.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            push_ring(out, ring);
         }
         out.push(b']');
     }
     out.extend_from_slice(b"]}");
 }
 
-/// Writes a ring as [`written_ring`] gives it.
-fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs) {
+/// Writes a ring of millionths of a degree.
+fn push_ring(out: &mut Vec<u8>, ring: &Ring) {
     out.push(b'[');
-    for (i, (x, y)) in written_ring(ring, exterior, crs).iter().enumerate() {
+    for (i, (x, y)) in ring.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -230,33 +237,6 @@ fn push_ring(out: &mut Vec<u8>, ring: &LineString<f64>, exterior: bool, crs: Crs
         out.push(b']');
     }
     out.push(b']');
-}
-
-/// A ring as the GeoJSON layers write it, in millionths of a degree: in WGS84, with the orientation
-/// RFC 7946 asks for (exteriors counter-clockwise, holes clockwise), rounded to 6 decimals, dropping
-/// positions that rounding makes equal to the one before (unless fewer than 4 would remain).
-fn written_ring(ring: &LineString<f64>, exterior: bool, crs: Crs) -> Vec<(i64, i64)> {
-    let wgs84: Vec<Coord<f64>>;
-    let coords = match crs {
-        Crs::Wgs84 => &ring.0,
-        Crs::BritishNationalGrid => {
-            wgs84 = ring.0.iter().map(|&c| bng_to_wgs84(c)).collect();
-            &wgs84
-        }
-    };
-    let counter_clockwise = footprint_ingest::twice_signed_area(coords) > 0.0;
-    let points: Vec<(i64, i64)> = if counter_clockwise == exterior {
-        coords.iter().map(round6).collect()
-    } else {
-        coords.iter().rev().map(round6).collect()
-    };
-    let mut kept: Vec<(i64, i64)> = Vec::with_capacity(points.len());
-    for p in &points {
-        if kept.last() != Some(p) {
-            kept.push(*p);
-        }
-    }
-    if kept.len() >= 4 { kept } else { points }
 }
 
 /// Polygons exactly as a reader of the GeoJSON layers gets them back: what [`push_multipolygon`] writes,
@@ -272,25 +252,7 @@ fn written_ring(ring: &LineString<f64>, exterior: bool, crs: Crs) -> Vec<(i64, i
 /// ```
 #[must_use]
 pub fn as_written(polygons: &[Polygon<f64>], crs: Crs) -> MultiPolygon<f64> {
-    // millionths of a degree are far below 2^53
-    let ring = |r: &LineString<f64>, exterior: bool| {
-        LineString(
-            written_ring(r, exterior, crs)
-                .into_iter()
-                .map(|(x, y)| Coord { x: x as f64 / 1e6, y: y as f64 / 1e6 })
-                .collect(),
-        )
-    };
-    MultiPolygon(
-        polygons
-            .iter()
-            .map(|p| Polygon::new(ring(p.exterior(), true), p.interiors().iter().map(|h| ring(h, false)).collect()))
-            .collect(),
-    )
-}
-
-fn round6(c: &Coord<f64>) -> (i64, i64) {
-    ((c.x * 1e6).round() as i64, (c.y * 1e6).round() as i64)
+    written(polygons, crs, Crs::Wgs84).to_geo()
 }
 
 /// Appends a coordinate given in millionths, in shortest decimal form (`-1.5`, `54.722282`, `0`).
@@ -347,22 +309,28 @@ mod tests {
         check(0.000_010, "0.00001");
     }
 
+    fn geometry(polygon: Polygon<f64>) -> String {
+        let mut out = Vec::new();
+        push_multipolygon(&mut out, &[polygon], Crs::Wgs84);
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn rings_are_reoriented_per_rfc7946() {
-        let clockwise = LineString::from(vec![(0., 0.), (0., 1.), (1., 1.), (1., 0.), (0., 0.)]);
-        let mut out = Vec::new();
-        push_ring(&mut out, &clockwise, true, Crs::Wgs84);
-        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
-        let mut out = Vec::new();
-        push_ring(&mut out, &clockwise, false, Crs::Wgs84);
-        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[0,1],[1,1],[1,0],[0,0]]");
+        let clockwise = geo::LineString::from(vec![(0., 0.), (0., 3.), (3., 3.), (3., 0.), (0., 0.)]);
+        let counter = geo::LineString::from(vec![(1., 1.), (2., 1.), (2., 2.), (1., 2.), (1., 1.)]);
+        assert_eq!(
+            geometry(Polygon::new(clockwise, vec![counter])),
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[2,1],[1,1]]]]}"#
+        );
     }
 
     #[test]
     fn positions_made_equal_by_rounding_are_dropped() {
-        let ring = LineString::from(vec![(0., 0.), (1., 0.), (1.000_000_1, 0.), (1., 1.), (0., 1.), (0., 0.)]);
-        let mut out = Vec::new();
-        push_ring(&mut out, &ring, true, Crs::Wgs84);
-        assert_eq!(String::from_utf8(out).unwrap(), "[[0,0],[1,0],[1,1],[0,1],[0,0]]");
+        let ring = geo::LineString::from(vec![(0., 0.), (1., 0.), (1.000_000_1, 0.), (1., 1.), (0., 1.), (0., 0.)]);
+        assert_eq!(
+            geometry(Polygon::new(ring, vec![])),
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]]]}"#
+        );
     }
 }

@@ -2,21 +2,27 @@
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
 mod differences;
+mod format;
 mod geojson;
+mod records;
 pub mod schema;
 mod summary;
 mod tables;
+mod written;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use differences::differences_csv;
+pub use format::{Format, UnknownFormat};
 pub use geojson::{
-    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
-    write_coordinate,
+    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, push_written,
+    size_fields, write_coordinate,
 };
+pub use records::{Column, Kind, Layer, Records, Value};
 pub use summary::{SummaryInputs, summary_json};
-pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
+pub use tables::{Table, msoa_overlap_csv, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table};
+pub use written::{Ring, Written, decimals, grid_steps, written};
 
 /// Why outputs could not be written. The operating system's reason is each variant's `source()` and is
 /// not repeated in its message: print the chain (`{:#}` with anyhow) to show it once.
@@ -73,13 +79,13 @@ impl OutputSet {
     ///
     /// # Errors
     /// The first [`WriteError`] met.
-    pub fn stage_all(&mut self, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
+    pub fn stage_all<N: AsRef<str> + Sync>(&mut self, files: &[(N, Vec<u8>)]) -> Result<(), WriteError> {
         use rayon::prelude::*;
         let staged: Vec<Result<OutputSet, WriteError>> = files
             .par_iter()
             .map(|(name, bytes)| {
                 let mut one = OutputSet { dir: self.dir.clone(), staged: Vec::new() };
-                one.stage(name, bytes).map(|()| one)
+                one.stage(name.as_ref(), bytes).map(|()| one)
             })
             .collect();
         for s in staged {

@@ -41,6 +41,31 @@ pub mod files {
     pub const MAP_PNG: &str = "map.png";
 }
 
+/// The layers and tables by name, as the formats that hold several name them (tables of a GeoPackage;
+/// files `<name>.fgb`, `<name>.shp`).
+pub mod layers {
+    /// The overlap layer (the rows of `msoa_overlap.csv` with each MSOA's polygon).
+    pub const MSOA_OVERLAP: &str = "msoa_overlap";
+    /// The MSOA × PCN table.
+    pub const MSOA_PCN_SHARES: &str = "msoa_pcn_shares";
+    /// The footprint layer (the rows of `pcn_footprints.csv` with each footprint's polygon).
+    pub const PCN_FOOTPRINTS: &str = "pcn_footprints";
+    /// Pairs of footprints sharing areas.
+    pub const PCN_FOOTPRINT_OVERLAPS: &str = "pcn_footprint_overlaps";
+    /// Every area of every footprint.
+    pub const PCN_FOOTPRINT_AREAS: &str = "pcn_footprint_areas";
+    /// The team layer (the rows of `team_alignment.csv` with each team's polygon).
+    pub const TEAM_ALIGNMENT: &str = "team_alignment";
+    /// Team × PCN patients.
+    pub const TEAM_PCN_MATRIX: &str = "team_pcn_matrix";
+    /// PCN × team links.
+    pub const PCN_TEAM_LINKS: &str = "pcn_team_links";
+    /// PCN measures against the teams.
+    pub const PCN_ALIGNMENT: &str = "pcn_alignment";
+    /// Pieces of LSOAs split between teams.
+    pub const SPLIT_LSOAS: &str = "split_lsoas";
+}
+
 /// The MSOA code column.
 pub const MSOA_CODE: &str = "msoa_code";
 /// The MSOA name column.

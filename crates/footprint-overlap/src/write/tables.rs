@@ -2,10 +2,12 @@
 
 use footprint_ingest::{AreaLayer, PracticeMap};
 
+use super::records::{Records, Value};
 use super::{push_f64, push_int, schema};
 use crate::OverlapTable;
 
-/// A CSV being built in memory (quoting by the csv crate, numbers formatted here).
+/// A CSV being built in memory, cell by cell, and kept as typed [`Records`] for the formats that
+/// store types (quoting by the csv crate, numbers formatted here).
 ///
 /// ```
 /// let mut csv = footprint_overlap::write::Table::new(&["code".to_owned(), "share".to_owned()]);
@@ -15,57 +17,85 @@ use crate::OverlapTable;
 /// assert_eq!(csv.finish(), b"code,share\nE02000001,0.25\n");
 /// ```
 pub struct Table {
-    writer: csv::Writer<Vec<u8>>,
-    field: Vec<u8>,
+    names: Vec<String>,
+    rows: Vec<Vec<Value>>,
+    row: Vec<Value>,
 }
 
 impl Table {
     /// A table with this header row.
     #[must_use]
     pub fn new(header: &[String]) -> Self {
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-        let _ = writer.write_record(header);
-        Self { writer, field: Vec::with_capacity(32) }
+        Self { names: header.to_vec(), rows: Vec::new(), row: Vec::with_capacity(header.len()) }
     }
 
-    /// A text field (quoted where CSV needs it).
+    /// A text field (quoted where CSV needs it; empty is no value).
     pub fn text(&mut self, s: &str) {
-        let _ = self.writer.write_field(s);
+        self.row.push(if s.is_empty() { Value::Null } else { Value::Text(s.to_owned()) });
     }
 
     /// An integer field.
-    pub fn int(&mut self, v: impl itoa::Integer) {
-        self.field.clear();
-        push_int(&mut self.field, v);
-        let _ = self.writer.write_field(&self.field);
+    pub fn int<T: TryInto<i64>>(&mut self, v: T) {
+        self.row.push(Value::Int(v.try_into().unwrap_or(i64::MAX)));
     }
 
     /// A float, or an empty field for none.
     pub fn float(&mut self, v: Option<f64>) {
-        self.field.clear();
-        if let Some(v) = v.filter(|v| v.is_finite()) {
-            push_f64(&mut self.field, v);
-        }
-        let _ = self.writer.write_field(&self.field);
+        self.row.push(v.filter(|v| v.is_finite()).map_or(Value::Null, Value::Float));
     }
 
     /// Ends the row.
     pub fn end_row(&mut self) {
-        let _ = self.writer.write_record(None::<&[u8]>);
+        self.rows.push(std::mem::replace(&mut self.row, Vec::with_capacity(self.names.len())));
     }
 
     /// The CSV's bytes.
     #[must_use]
-    pub fn finish(self) -> Vec<u8> {
+    pub fn csv(&self) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        let _ = writer.write_record(&self.names);
+        let mut field = Vec::with_capacity(32);
+        for row in &self.rows {
+            for value in row {
+                field.clear();
+                match value {
+                    Value::Null => {}
+                    Value::Int(n) => push_int(&mut field, *n),
+                    Value::Float(x) => push_f64(&mut field, *x),
+                    Value::Text(s) => field.extend_from_slice(s.as_bytes()),
+                }
+                let _ = writer.write_field(&field);
+            }
+            let _ = writer.write_record(None::<&[u8]>);
+        }
         // Writing into a Vec cannot fail.
-        self.writer.into_inner().unwrap_or_default()
+        writer.into_inner().unwrap_or_default()
+    }
+
+    /// The CSV's bytes (as [`Table::csv`]).
+    #[must_use]
+    pub fn finish(self) -> Vec<u8> {
+        self.csv()
+    }
+
+    /// The rows as typed records.
+    #[must_use]
+    pub fn into_records(self) -> Records {
+        Records::typed(&self.names, self.rows)
     }
 }
 
-/// Renders `msoa_overlap.csv`: `msoa_code, msoa_name, population, pcns_all, pcns_ge_<t>pct…, hhi,
-/// effective_pcns, top_pcn, top_share, patients_no_pcn, area_km2, population_per_km2`, one row per area in code order.
+/// Renders `msoa_overlap.csv` ([`msoa_overlap_table`]).
 #[must_use]
 pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Vec<u8> {
+    msoa_overlap_table(layer, practices, table, area_km2).finish()
+}
+
+/// The rows of `msoa_overlap.csv` (and the attributes of the `msoa_overlap` layer): `msoa_code, msoa_name,
+/// population, pcns_all, pcns_ge_<t>pct…, hhi, effective_pcns, top_pcn, top_share, patients_no_pcn,
+/// area_km2, population_per_km2`, one row per area in code order.
+#[must_use]
+pub fn msoa_overlap_table(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Table {
     let mut csv = Table::new(&schema::area_columns(&table.thresholds));
     for row in &table.areas {
         let area = &layer.areas[row.area.index()];
@@ -86,12 +116,18 @@ pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &Over
         csv.float(density);
         csv.end_row();
     }
-    csv.finish()
+    csv
 }
 
-/// Renders `msoa_pcn_shares.csv`: `msoa_code, pcn_code, pcn_name, patients, share`, sorted by area then PCN code.
+/// Renders `msoa_pcn_shares.csv` ([`msoa_pcn_shares_table`]).
 #[must_use]
 pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
+    msoa_pcn_shares_table(layer, practices, table).finish()
+}
+
+/// The rows of `msoa_pcn_shares.csv`: `msoa_code, pcn_code, pcn_name, patients, share`, sorted by area then PCN code.
+#[must_use]
+pub fn msoa_pcn_shares_table(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Table {
     let header = schema::SHARE_COLUMNS.map(String::from);
     let mut csv = Table::new(&header);
     for row in &table.areas {
@@ -106,5 +142,5 @@ pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &O
             csv.end_row();
         }
     }
-    csv.finish()
+    csv
 }

@@ -31,3 +31,56 @@ pub(crate) fn require(path: &str) -> Option<PathBuf> {
     let _ = writeln!(std::io::stderr(), "SKIPPED: {name}: not found ({})", file.display());
     None
 }
+
+/// The program `name` (a GDAL tool, QGIS's Python) if it is on the PATH, or at `path` when given.
+///
+/// When it is not: `None`, after printing `SKIPPED: <test>: <name> not found (<install hint>)`; under
+/// `CI=true` the test fails instead (`.ci/run` installs every tool the tests use).
+///
+/// # Panics
+/// Under `CI=true`, if the program is missing.
+#[must_use]
+pub(crate) fn require_tool(name: &str, install: &str) -> Option<PathBuf> {
+    let found = if name.contains('/') {
+        Some(PathBuf::from(name)).filter(|p| p.is_file())
+    } else {
+        std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()))
+    };
+    if found.is_some() {
+        return found;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{name} is missing and CI=true: .ci/run installs it ({install})"
+    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {name} not found ({install})");
+    None
+}
+
+/// Runs a program and returns its standard output.
+///
+/// # Panics
+/// If it cannot start or exits with an error (its stderr is shown).
+#[must_use]
+pub(crate) fn output_of(program: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(program).args(args).output().expect("start the program");
+    assert!(out.status.success(), "{} {args:?} failed: {}", program.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The number of features of `layer` in `file` whose geometry GEOS finds invalid, by GDAL's SQLite
+/// dialect (`ST_IsValid`, SpatiaLite over GEOS) on its column `geometry`, with the feature count:
+/// `(features, invalid)`.
+#[must_use]
+pub(crate) fn geos_invalid(ogrinfo: &Path, file: &Path, layer: &str, geometry: &str) -> (u64, u64) {
+    let sql = format!("SELECT count(*) AS n, sum(NOT ST_IsValid({geometry})) AS invalid FROM \"{layer}\"");
+    let text = output_of(ogrinfo, &["-ro", "-q", "-dialect", "SQLite", "-sql", &sql, &file.to_string_lossy()]);
+    let field = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{name} (Integer) = ")).map(str::to_owned))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in ogrinfo's answer: {text}"))
+    };
+    (field("n"), field("invalid"))
+}
