@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..FootprintSpec::default()
             },
         }),
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let loaded = footprint_run::load(&job)?;
     let analysis = footprint_run::analyse(&loaded, &job)?;

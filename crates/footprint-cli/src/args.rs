@@ -4,9 +4,13 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
+use footprint_ingest::Vintage;
 use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
-use footprint_run::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
+use footprint_run::{
+    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, TeamApportionment, TeamSource,
+    VintageRule, bundled_geography,
+};
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
 /// practices have patients living there.
@@ -286,8 +290,8 @@ pub struct FootprintsArgs {
 
 impl FootprintsArgs {
     /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<OverlapJob> {
-        let mut job = self.overlap.job()?;
+    pub fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let mut job = self.overlap.job(fixtures)?;
         let level = match self.footprint_level {
             // Checked here, before any input is read (clap waives a requirement that conflicts with a
             // flag given, here --lookup or --centroids).
@@ -311,9 +315,29 @@ impl FootprintsArgs {
     }
 }
 
+/// A census geography: the vintage of the LSOA and MSOA codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Geography {
+    /// LSOA/MSOA 2011 (6,791 MSOAs in England).
+    #[value(name = "2011")]
+    Census2011,
+    /// LSOA/MSOA 2021 (6,856 MSOAs in England).
+    #[value(name = "2021")]
+    Census2021,
+}
+
+impl From<Geography> for Vintage {
+    fn from(g: Geography) -> Self {
+        match g {
+            Geography::Census2011 => Vintage::Census2011,
+            Geography::Census2021 => Vintage::Census2021,
+        }
+    }
+}
+
 /// Inputs and options of `footprint overlap`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("lsoa_placement").required(true).args(["lookup", "centroids", "lsoa_areas"])))]
+#[command(group(ArgGroup::new("lsoa_placement").args(["lookup", "centroids", "lsoa_areas"])))]
 pub struct OverlapArgs {
     /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
     /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
@@ -324,18 +348,31 @@ pub struct OverlapArgs {
     #[arg(long, value_name = "FILE")]
     pub practices: PathBuf,
 
+    /// The census geography of the MSOAs: `2011` or `2021`. Picks the bundled MSOA boundaries and LSOA →
+    /// MSOA lookup of that census (--areas and --lookup override them); registrations on the other
+    /// census's LSOA codes are converted (default: 2011, or the census of the --lookup's codes when given).
+    /// Example: `--geography 2021`
+    #[arg(long, value_name = "YEAR", value_enum)]
+    pub geography: Option<Geography>,
+
+    /// Stop with an error, rather than convert, when the registrations' LSOA codes are of another census
+    /// than the geography's. Example: `--no-convert`
+    #[arg(long)]
+    pub no_convert: bool,
+
     /// MSOA boundaries: GeoJSON FeatureCollection (plain or .gz), or an ESRI shapefile given as the .shp,
-    /// a folder holding it, or a .zip; WGS84 or British National Grid. Example: `--areas MSOA_2011_EW_BGC.zip`
+    /// a folder holding it, or a .zip; WGS84 or British National Grid (default: the bundled boundaries
+    /// of --geography). Example: `--areas MSOA_2011_EW_BGC.zip`
     #[arg(long, value_name = "FILE")]
-    pub areas: PathBuf,
+    pub areas: Option<PathBuf>,
 
     /// CRS of the area layer's coordinates, overriding the file's own (`crs` member or .prj) and the
     /// extent check: `wgs84` (EPSG:4326) or `bng` (EPSG:27700). Example: `--crs bng`
     #[arg(long, value_name = "CRS")]
     pub crs: Option<footprint_ingest::Crs>,
 
-    /// LSOA → MSOA lookup CSV (the authoritative assignment; give one of --lookup, --centroids and
-    /// --lsoa-areas). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    /// LSOA → MSOA lookup CSV (the authoritative assignment; at most one of --lookup, --centroids and
+    /// --lsoa-areas; default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
     #[arg(long, value_name = "FILE")]
     pub lookup: Option<PathBuf>,
 
@@ -398,13 +435,65 @@ fn distance(s: &str) -> Result<f64, String> {
 }
 
 impl OverlapArgs {
-    /// The job these arguments describe.
-    pub fn job(&self) -> anyhow::Result<OverlapJob> {
-        let assignment = match (&self.lookup, &self.centroids, &self.lsoa_areas) {
-            (Some(path), _, _) => AssignmentSource::Lookup {
-                path: path.clone(),
-                columns: LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() },
+    /// The job these arguments describe; `fixtures` is the bundled data's folder, if found.
+    pub fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let geography = self.geography.map(Vintage::from);
+        let bundled = |what: &str| {
+            fixtures.map(|f| bundled_geography(f, geography.unwrap_or(Vintage::Census2011))).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the bundled geography (fixtures/england-2011 and fixtures/england-2021) was not found for the {what}; run from the project root or give --areas and --lookup"
+                )
+            })
+        };
+        let areas = match &self.areas {
+            Some(path) => path.clone(),
+            None => bundled("areas")?.0,
+        };
+        let assignment = match self.placement() {
+            Some(placement) => placement,
+            None => AssignmentSource::Lookup { path: bundled("lookup")?.1, columns: self.lookup_columns() },
+        };
+        let own_placement = self.lookup.is_some() || self.centroids.is_some() || self.lsoa_areas.is_some();
+        let vintage = match fixtures {
+            None if geography.is_some() || self.no_convert => {
+                return Err(bundled("census conversion").err().unwrap_or_else(|| anyhow::anyhow!("no fixtures")));
+            }
+            // Files of the user's own and nothing to check them with: placed as given.
+            None => VintageRule::AsGiven,
+            Some(f) => VintageRule::Checked {
+                geography: geography.or((!own_placement).then_some(Vintage::Census2011)),
+                mismatch: if self.no_convert { Mismatch::Refuse } else { Mismatch::Convert },
+                conversion: ConversionFiles::bundled(f),
             },
+        };
+        let mut thresholds = self.thresholds.clone();
+        let mut seen = std::collections::HashSet::new();
+        thresholds.retain(|t| seen.insert(*t));
+        Ok(OverlapJob {
+            registrations: self.registrations.clone(),
+            practices: self.practices.clone(),
+            areas,
+            area_fields: AreaFields {
+                code: self.code_field.clone(),
+                name: self.name_field.clone(),
+                crs: self.crs,
+                kind: LayerKind::Areas,
+            },
+            assignment,
+            thresholds,
+            footprints: None,
+            vintage,
+        })
+    }
+
+    fn lookup_columns(&self) -> LookupColumns {
+        LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() }
+    }
+
+    /// What places LSOAs, when given.
+    fn placement(&self) -> Option<AssignmentSource> {
+        Some(match (&self.lookup, &self.centroids, &self.lsoa_areas) {
+            (Some(path), _, _) => AssignmentSource::Lookup { path: path.clone(), columns: self.lookup_columns() },
             (None, Some(path), _) => {
                 let (x, y) = match &self.centroid_xy {
                     Some(xy) => (xy.first().cloned(), xy.get(1).cloned()),
@@ -421,24 +510,7 @@ impl OverlapArgs {
                 fields: AreaFields::default(),
                 snap_metres: self.snap_metres,
             },
-            (None, None, None) => anyhow::bail!("give --lookup, --centroids or --lsoa-areas"),
-        };
-        let mut thresholds = self.thresholds.clone();
-        let mut seen = std::collections::HashSet::new();
-        thresholds.retain(|t| seen.insert(*t));
-        Ok(OverlapJob {
-            registrations: self.registrations.clone(),
-            practices: self.practices.clone(),
-            areas: self.areas.clone(),
-            area_fields: AreaFields {
-                code: self.code_field.clone(),
-                name: self.name_field.clone(),
-                crs: self.crs,
-                kind: LayerKind::Areas,
-            },
-            assignment,
-            thresholds,
-            footprints: None,
+            (None, None, None) => return None,
         })
     }
 }

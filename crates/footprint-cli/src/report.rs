@@ -30,6 +30,21 @@ pub fn summary_text(report: &RunReport) -> String {
         thousands(a.patients_practice_not_in_map),
         a.practices_not_in_map.len()
     );
+    if let Some(c) = &report.analysis.assignment.conversion {
+        let from = c.geography.other();
+        let converted = c.converted.iter().filter(|&&x| x).count() as u64;
+        if converted > 0 {
+            let _ = writeln!(
+                s,
+                "LSOA {from} codes converted to the {} geography: {} patients on {} codes, of them {} on {} LSOAs apportioned between areas (summary.json lists them)",
+                c.geography,
+                thousands(a.patients_converted),
+                thousands(converted),
+                thousands(a.patients_apportioned),
+                c.apportioned.len()
+            );
+        }
+    }
     let labels =
         std::iter::once("every PCN:".to_owned()).chain(table.thresholds.iter().map(|t| format!("share ≥ {t}:")));
     for (label, (_, d)) in labels.zip(table.distributions()) {

@@ -121,8 +121,7 @@ fn exit_2_on_usage_errors() {
         2,
         "the argument '--lookup <FILE>' cannot be used with '--centroids <FILE>'",
     );
-    // The LSOA placements are alternatives.
-    f.check("{overlap}", 2, "<--lookup <FILE>|--centroids <FILE>|--lsoa-areas <FILE>>");
+    f.check("{overlap} --geography 2031", 2, "invalid value '2031' for '--geography <YEAR>'");
     let f_args = "footprints --registrations {dir}/regs.csv --practices {dir}/map.csv --areas {dir}/areas.geojson";
     f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --method bogus"), 2, "unknown footprint method \"bogus\"");
     f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --footprint-level ward"), 2, "invalid value 'ward'");

@@ -49,6 +49,7 @@ pub fn layer(data: &[u8]) -> bool {
         areas_meta: areas.info(),
         places: LsoaPlaces::Lookup(lookup_table),
         places_meta: lookup.info(),
+        conversion: None,
     };
     let job = OverlapJob {
         registrations: PathBuf::from("regs.csv"),
@@ -58,6 +59,7 @@ pub fn layer(data: &[u8]) -> bool {
         assignment: AssignmentSource::Lookup { path: PathBuf::from("lookup.csv"), columns: LookupColumns::default() },
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
+        vintage: crate::VintageRule::AsGiven,
     };
     if let Ok(analysis) = crate::analyse(&loaded, &job) {
         let files = crate::render(&loaded, &analysis, &job);

@@ -21,7 +21,11 @@ mod overlap;
 
 pub use align::{AlignReport, align_run};
 pub use error::RunError;
-pub use job::{AlignJob, AssignmentSource, FootprintJob, OverlapJob, TeamApportionment, TeamSource};
+pub use job::{
+    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, TeamApportionment, TeamSource,
+    VintageRule, bundled_geography,
+};
 pub use overlap::{
-    Analysis, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, render, run, run_with,
+    Analysis, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, place,
+    render, run, run_with,
 };

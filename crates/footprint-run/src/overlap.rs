@@ -5,18 +5,21 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use footprint_footprints::{Footprint, FootprintLevel, footprints};
+use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
-    AreaLayer, AreaMeter, Crs, FileInfo, IngestError, InputFile, LsoaCode, PracticeMap, RegistrationTable,
-    read_area_layer, read_centroids, read_lookup, read_practice_map, read_registrations,
+    AreaLayer, AreaMeter, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations, PracticeMap,
+    RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_lookup, read_lsoa_populations,
+    read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    OutputSet, SummaryInputs, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv, schema::files, summary_json,
+    GeographyInputs, OutputSet, SummaryInputs, msoa_overlap_csv, msoa_overlap_geojson, msoa_pcn_shares_csv,
+    schema::files, summary_json,
 };
 use footprint_overlap::{OverlapTable, count_overlap};
 use rayon::prelude::*;
 
-use crate::{AssignmentSource, FootprintJob, OverlapJob, RunError};
+use crate::{AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule};
 
 /// The areas footprints were drawn from, with what was measured on them.
 pub enum FootprintAreas {
@@ -77,6 +80,35 @@ pub struct Loaded {
     pub places: LsoaPlaces,
     /// Its file.
     pub places_meta: FileInfo,
+    /// What converts LSOA codes between the censuses, when the job checks them.
+    pub conversion: Option<ConversionInputs>,
+}
+
+/// The files that convert LSOA codes between the censuses, read.
+pub struct ConversionInputs {
+    /// The exact-fit lookup.
+    pub lookup: VintageLookup,
+    /// Its file.
+    pub lookup_meta: FileInfo,
+    /// The 2011 populations.
+    pub populations: LsoaPopulations,
+    /// Their file.
+    pub populations_meta: FileInfo,
+}
+
+impl ConversionInputs {
+    /// Reads both files.
+    ///
+    /// # Errors
+    /// The first input error met.
+    pub fn read(files: &ConversionFiles) -> Result<Self, IngestError> {
+        let (lookup, populations) = rayon::join(
+            || read_with(&files.exact_fit, read_vintage_lookup),
+            || read_with(&files.populations, read_lsoa_populations),
+        );
+        let ((lookup, lookup_meta), (populations, populations_meta)) = (lookup?, populations?);
+        Ok(Self { lookup, lookup_meta, populations, populations_meta })
+    }
 }
 
 /// The result of the analysis stage.
@@ -91,6 +123,8 @@ pub struct Analysis {
     pub centroid_crs: Option<Crs>,
     /// The footprints, when the job asks for them.
     pub footprints: Option<FootprintResult>,
+    /// When codes were checked against the areas' census: how that census was decided, in words.
+    pub geography_from: Option<&'static str>,
 }
 
 impl Analysis {
@@ -105,6 +139,11 @@ impl Analysis {
             assignment: &self.assignment,
             centroid_crs: self.centroid_crs,
             table: &self.table,
+            geography: self.geography_from.zip(loaded.conversion.as_ref()).map(|(decided, c)| GeographyInputs {
+                decided,
+                vintage_lookup: &c.lookup_meta,
+                populations: (&c.populations, &c.populations_meta),
+            }),
         }
     }
 }
@@ -143,14 +182,62 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         || {
             let (areas, small) = rayon::join(
                 || read_area_layer(&job.areas, &job.area_fields),
-                || Ok::<_, IngestError>((read_with(&job.practices, read_practice_map)?, read_places(&job.assignment)?)),
+                || {
+                    let conversion = match &job.vintage {
+                        VintageRule::AsGiven => None,
+                        VintageRule::Checked { conversion, .. } => Some(ConversionInputs::read(conversion)?),
+                    };
+                    let practices = read_with(&job.practices, read_practice_map)?;
+                    Ok::<_, IngestError>((practices, read_places(&job.assignment)?, conversion))
+                },
             );
             Ok::<_, IngestError>((areas?, small?))
         },
     );
     let (registrations, registrations_meta) = registrations?;
-    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta))) = rest?;
-    Ok(Loaded { registrations, registrations_meta, practices, practices_meta, layer, areas_meta, places, places_meta })
+    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta), conversion)) = rest?;
+    Ok(Loaded {
+        registrations,
+        registrations_meta,
+        practices,
+        practices_meta,
+        layer,
+        areas_meta,
+        places,
+        places_meta,
+        conversion,
+    })
+}
+
+/// Places every LSOA code of the registrations: as given, or checked against the areas' census and
+/// converted (or refused) when of the other; with the CRS centroids were read in and how the census was decided.
+///
+/// # Errors
+/// [`RunError::Vintage`] for codes of the other census when the job refuses them; as [`LsoaPlaces::assign`].
+pub fn place(loaded: &Loaded, job: &OverlapJob) -> Result<(Assignment, Option<Crs>, Option<&'static str>), RunError> {
+    let (regs, layer, path) = (&loaded.registrations, &loaded.layer, job.assignment.path());
+    let as_given = || -> Result<_, RunError> {
+        let (assignment, crs) = loaded.places.assign(&regs.lsoas, layer, path)?;
+        Ok((assignment, crs, None))
+    };
+    let (VintageRule::Checked { geography, mismatch, .. }, Some(c)) = (&job.vintage, &loaded.conversion) else {
+        return as_given();
+    };
+    let (geography, decided) = match geography {
+        Some(v) => (*v, "chosen"),
+        None => match c.lookup.vintage_of_codes(loaded.places.codes()) {
+            Detected::Census(v) => (v, loaded.places.source()),
+            // The lookup's codes are of no census (or of both): nothing to check them against.
+            Detected::Mixed | Detected::Undetermined => return as_given(),
+        },
+    };
+    let mix = c.lookup.mix(regs);
+    if *mismatch == Mismatch::Refuse && mix.only(geography.other()).codes > 0 {
+        return Err(RunError::Vintage { path: loaded.registrations_meta.path.clone(), mix: Box::new(mix), geography });
+    }
+    let conversion = Conversion { lookup: &c.lookup, populations: &c.populations, geography };
+    let (assignment, crs) = loaded.places.assign_converting(regs, layer, path, &conversion)?;
+    Ok((assignment, crs, Some(decided)))
 }
 
 /// Assigns LSOAs to areas, counts PCNs per area, measures each area, and draws the footprints the job asks for.
@@ -163,19 +250,18 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
     // Area sizes and the count are independent: run them side by side.
     let (area_km2, assigned) = rayon::join(
         || measure_areas(layer),
-        || -> Result<_, IngestError> {
-            let (assignment, centroid_crs) =
-                loaded.places.assign(&loaded.registrations.lsoas, layer, job.assignment.path())?;
+        || -> Result<_, RunError> {
+            let (assignment, centroid_crs, geography_from) = place(loaded, job)?;
             let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
-            Ok((assignment, table, centroid_crs))
+            Ok((assignment, table, centroid_crs, geography_from))
         },
     );
-    let (assignment, table, centroid_crs) = assigned?;
+    let (assignment, table, centroid_crs, geography_from) = assigned?;
     let footprints = match &job.footprints {
         None => None,
         Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2)?),
     };
-    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints })
+    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from })
 }
 
 /// Draws the footprints of every PCN at the job's level.
@@ -214,6 +300,7 @@ fn assign_by_code(codes: &[LsoaCode], layer: &AreaLayer) -> Assignment {
             .map(|c| layer.find(c.as_str()).map_or(Placement::UnknownLsoa, Placement::Area))
             .collect(),
         snapped: Vec::new(),
+        conversion: None,
     }
 }
 

@@ -107,6 +107,7 @@ fn shares_table_lists_every_area_pcn_pair() {
         assignment: AssignmentSource::Lookup { path: file("lookup.csv", LOOKUP), columns: LookupColumns::default() },
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let out = dir.path().join("out");
     footprint_run::run(&job, &out).unwrap();

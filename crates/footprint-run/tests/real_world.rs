@@ -28,6 +28,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         assignment,
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
+        vintage: footprint_run::VintageRule::AsGiven,
     }
 }
 
@@ -169,6 +170,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         assignment: lookup(),
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;

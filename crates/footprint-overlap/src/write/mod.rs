@@ -15,7 +15,7 @@ pub use geojson::{
     Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
     write_coordinate,
 };
-pub use summary::{SummaryInputs, summary_json};
+pub use summary::{GeographyInputs, SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
 
 /// Why outputs could not be written. The operating system's reason is each variant's `source()` and is
