@@ -120,3 +120,32 @@ fn no_convert_refuses_other_census_codes_naming_the_flag() {
         "footprint: warning: mixed.csv: the LSOA codes mix the censuses: 1 codes only in 2011 (3 patients), 1 only in 2021 (100 patients); those of the 2011 census are converted"
     ));
 }
+
+/// LSOA-level footprints are drawn from the registrations' own LSOAs: codes of the other census than the
+/// LSOA polygons' cannot be, and are a usage error rather than left out.
+#[test]
+fn lsoa_footprints_refuse_codes_of_the_other_census() {
+    let dir = tempfile::tempdir().unwrap();
+    let square = |code: &str, x: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"LSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},0],[{},0],[{},1],[{x},1],[{x},0]]]}}}}"#,
+            x + 1,
+            x + 1
+        )
+    };
+    let layer =
+        format!(r#"{{"type":"FeatureCollection","features":[{},{}]}}"#, square("E01008187", 0), square("E01011949", 1));
+    std::fs::write(dir.path().join("lsoa11.geojson"), layer).unwrap();
+    std::fs::write(dir.path().join("regs.csv"), REGISTRATIONS).unwrap();
+    std::fs::write(dir.path().join("map.csv"), PRACTICES).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_footprint"))
+        .args(["footprints", "--registrations", "regs.csv", "--practices", "map.csv"])
+        .args(["--lsoa-areas", "lsoa11.geojson", "--footprint-level", "lsoa"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with(
+        "LSOA-level footprints need the registrations on the LSOA polygons' census: their codes of the other census are converted to MSOAs only\n"
+    ));
+}

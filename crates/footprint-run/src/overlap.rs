@@ -259,7 +259,7 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
     let (assignment, table, centroid_crs, geography_from) = assigned?;
     let footprints = match &job.footprints {
         None => None,
-        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2)?),
+        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2, &assignment)?),
     };
     Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from })
 }
@@ -270,6 +270,7 @@ fn draw_footprints(
     fj: &FootprintJob,
     table: &OverlapTable,
     area_km2: &[f64],
+    assignment: &Assignment,
 ) -> Result<FootprintResult, RunError> {
     match fj.level {
         FootprintLevel::Msoa => Ok(FootprintResult {
@@ -281,6 +282,11 @@ fn draw_footprints(
                 .places
                 .lsoa_layer()
                 .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" })?;
+            if assignment.conversion.as_ref().is_some_and(|c| c.converted.contains(&true)) {
+                return Err(RunError::Job {
+                    problem: "LSOA-level footprints need the registrations on the LSOA polygons' census: their codes of the other census are converted to MSOAs only",
+                });
+            }
             // Each registration LSOA code to the LSOA polygon with that code.
             let assignment = assign_by_code(&loaded.registrations.lsoas, lsoas);
             let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
