@@ -66,6 +66,13 @@ pub enum Command {
     /// --teams localities.geojson --lsoa-areas lsoa11.geojson --out alignment/
     Align(AlignArgs),
 
+    /// Run many publications (registrations and practice map) and scenarios (a map with practices moved
+    /// between PCNs) on one geography: a row per publication, per publication × MSOA, and the change in
+    /// each MSOA from the first to the last (docs/series.md).
+    ///
+    /// Example: footprint series --manifest series.csv --geography 2021 --out series/
+    Series(SeriesArgs),
+
     /// Write a self-contained HTML report of a run (summary, accounting, histograms, density deciles and
     /// an interactive map) that opens in any browser without a network.
     ///
@@ -115,6 +122,123 @@ pub struct MapArgs {
     /// The map's title (default: "How many PCNs serve each MSOA's residents"). Example: `--title "Lancashire, July 2022"`
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+}
+
+/// Inputs and options of `footprint series`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("publications").required(true).multiple(true).args(["manifest", "publications"])))]
+pub struct SeriesArgs {
+    /// A CSV naming the publications in order: `label,registrations,practices[,date][,edits]` (paths
+    /// relative to the manifest; `edits` makes the row a scenario). Example: `--manifest series.csv`
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// A publication as `REGISTRATIONS,PRACTICES[,LABEL]`; repeat for several, in order (after the
+    /// manifest's). Example: `--publication gp-reg-pat-prac-lsoa-all.csv.gz,gp-reg-pat-prac-map.csv,Jul2022`
+    #[arg(long = "publication", value_name = "REGS,MAP[,LABEL]")]
+    pub publications: Vec<String>,
+
+    /// A scenario: the last publication with this edit file (`practice_code,pcn_code`) applied to its
+    /// map, as `EDITS[,LABEL]`; repeat for several. Example: `--scenario merge-north.csv,North merged`
+    #[arg(long = "scenario", value_name = "EDITS[,LABEL]")]
+    pub scenarios: Vec<String>,
+
+    /// The census geography, as for `footprint overlap`. Example: `--geography 2021`
+    #[arg(long, value_name = "YEAR", value_enum)]
+    pub geography: Option<Geography>,
+
+    /// Refuse registrations on the other census's codes rather than convert them. Example: `--no-convert`
+    #[arg(long)]
+    pub no_convert: bool,
+
+    /// MSOA boundaries (default: the bundled boundaries of --geography). Example: `--areas msoa.geojson`
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+
+    /// LSOA → MSOA lookup CSV (default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Option<PathBuf>,
+
+    /// Area layer property holding the MSOA code (default: detected). Example: `--code-field msoa11cd`
+    #[arg(long, value_name = "NAME")]
+    pub code_field: Option<String>,
+
+    /// Share threshold; repeat for several (default 0.01). Example: `--threshold 1% --threshold 0.5%`
+    #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
+    pub thresholds: Vec<Threshold>,
+
+    /// Output directory (created if missing). Example: `--out series/`
+    #[arg(long, value_name = "DIR", default_value = "footprint-series")]
+    pub out: PathBuf,
+}
+
+impl SeriesArgs {
+    /// The geography of the series as an overlap job (its registrations and practices unused).
+    pub fn geography_job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let overlap = OverlapArgs {
+            registrations: PathBuf::new(),
+            practices: PathBuf::new(),
+            geography: self.geography,
+            no_convert: self.no_convert,
+            areas: self.areas.clone(),
+            crs: None,
+            lookup: self.lookup.clone(),
+            centroids: None,
+            lsoa_areas: None,
+            thresholds: self.thresholds.clone(),
+            out: self.out.clone(),
+            code_field: self.code_field.clone(),
+            name_field: None,
+            lookup_lsoa_column: None,
+            lookup_area_column: None,
+            centroid_lsoa_column: None,
+            centroid_xy: None,
+            snap_metres: 100.0,
+        };
+        overlap.job(fixtures)
+    }
+
+    /// The publications given with --publication and --scenario, after those of the manifest.
+    pub fn publications(
+        &self,
+        mut from_manifest: Vec<footprint_run::Publication>,
+    ) -> anyhow::Result<Vec<footprint_run::Publication>> {
+        for p in &self.publications {
+            let parts: Vec<&str> = p.split(',').collect();
+            let (regs, map) = match parts.as_slice() {
+                [r, m] | [r, m, _] => (PathBuf::from(r), PathBuf::from(m)),
+                _ => return Err(Usage("--publication takes REGISTRATIONS,PRACTICES[,LABEL]").into()),
+            };
+            let label = parts.get(2).map_or_else(|| stem(&regs), |l| (*l).to_owned());
+            from_manifest.push(footprint_run::Publication {
+                label,
+                registrations: regs,
+                practices: map,
+                date: None,
+                edits: None,
+            });
+        }
+        for s in &self.scenarios {
+            let (edits, label) = match s.split_once(',') {
+                Some((e, l)) => (PathBuf::from(e), l.to_owned()),
+                None => (PathBuf::from(s), stem(std::path::Path::new(s))),
+            };
+            let last = from_manifest.last().ok_or(Usage("--scenario needs a publication before it"))?.clone();
+            from_manifest.push(footprint_run::Publication { label, edits: Some(edits), ..last });
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(p) = from_manifest.iter().find(|p| !seen.insert(p.label.clone())) {
+            return Err(anyhow::Error::new(Usage("two publications have the same label: give each its own"))
+                .context(p.label.clone()));
+        }
+        Ok(from_manifest)
+    }
+}
+
+/// A file's name without its extensions (`gp-reg.csv.gz` → `gp-reg`).
+fn stem(path: &std::path::Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    name.split('.').next().unwrap_or_default().to_owned()
 }
 
 /// Inputs and options of `footprint align`.

@@ -104,6 +104,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Overlap(args)) => overlap(cli, args),
         Some(Command::Footprints(args)) => execute(cli, &args.job(fixtures_root().as_deref())?, &args.overlap.out),
         Some(Command::Align(args)) => align(cli, args),
+        Some(Command::Series(args)) => series(cli, args),
         Some(Command::Report(args)) => pictures::report(cli.quiet, args),
         Some(Command::Map(args)) => pictures::map(cli.quiet, args),
         None => default_run(cli),
@@ -113,6 +114,43 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
     let job = args.job(fixtures_root().as_deref())?;
     execute(cli, &job, &args.out)
+}
+
+/// `footprint series`: many publications on one geography.
+fn series(cli: &Cli, args: &crate::args::SeriesArgs) -> anyhow::Result<()> {
+    let geography = args.geography_job(fixtures_root().as_deref())?;
+    let manifest = match &args.manifest {
+        Some(path) => {
+            let file = footprint_ingest::InputFile::read(path).map_err(RunError::from)?;
+            footprint_ingest::read_manifest(&file)
+                .map_err(RunError::from)?
+                .into_iter()
+                .map(|r| footprint_run::Publication {
+                    label: r.label,
+                    registrations: r.registrations,
+                    practices: r.practices,
+                    date: r.date,
+                    edits: r.edits,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let job = footprint_run::SeriesJob { geography, publications: args.publications(manifest)? };
+    let report = pictures::step(cli.quiet, "reading and counting every publication", || {
+        footprint_run::series_run(&job, &args.out)
+    })
+    .map_err(refused)
+    .with_context(|| format!("series writing to {}", args.out.display()))?;
+    if !cli.quiet {
+        for p in &report.publications {
+            for w in &p.warnings {
+                eprintln!("footprint: warning: {}: {w}", p.label);
+            }
+        }
+        print!("{}", report::series_text(&report));
+    }
+    Ok(())
 }
 
 /// `footprint align`: teams against PCNs.

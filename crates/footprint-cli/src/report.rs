@@ -84,3 +84,29 @@ pub fn alignment_text(report: &footprint_run::AlignReport) -> String {
     }
     s
 }
+
+/// The terminal summary of a series: one line per publication.
+pub fn series_text(report: &footprint_run::SeriesReport) -> String {
+    let mut s = String::new();
+    for p in &report.publications {
+        let a = &p.accounting;
+        let mean = |i: usize| p.distributions.get(i).map_or(f64::NAN, |d| d.1.mean);
+        let _ = writeln!(
+            s,
+            "{}: {} patients read, {} assigned ({} apportioned), {} unknown, {} outside; PCNs per MSOA {:.2}, at the first threshold {:.2}",
+            p.label,
+            thousands(a.patients_read),
+            thousands(a.patients_assigned),
+            thousands(a.patients_apportioned),
+            thousands(a.patients_unknown_lsoa),
+            thousands(a.patients_outside_layer),
+            mean(0),
+            mean(1)
+        );
+    }
+    let _ = writeln!(s, "wrote:");
+    for path in &report.written {
+        let _ = writeln!(s, "  {}", path.display());
+    }
+    s
+}

@@ -18,6 +18,7 @@ mod error;
 pub mod fuzz;
 mod job;
 mod overlap;
+mod series;
 
 pub use align::{AlignReport, align_run};
 pub use error::RunError;
@@ -29,3 +30,4 @@ pub use overlap::{
     Analysis, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, place,
     render, run, run_with,
 };
+pub use series::{Publication, SeriesJob, SeriesReport, series_run};

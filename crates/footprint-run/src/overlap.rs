@@ -97,6 +97,17 @@ pub struct ConversionInputs {
 }
 
 impl ConversionInputs {
+    /// The conversion files a census rule needs, read: none when codes are placed as given.
+    ///
+    /// # Errors
+    /// The first input error met.
+    pub fn for_rule(rule: &VintageRule) -> Result<Option<Self>, IngestError> {
+        match rule {
+            VintageRule::AsGiven => Ok(None),
+            VintageRule::Checked { conversion, .. } => Self::read(conversion).map(Some),
+        }
+    }
+
     /// Reads both files.
     ///
     /// # Errors
@@ -158,7 +169,7 @@ pub(crate) fn read_with<T>(
 }
 
 /// Reads what places LSOAs in areas.
-fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
+pub(crate) fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
     match source {
         AssignmentSource::Lookup { path, columns } => {
             read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (LsoaPlaces::Lookup(l), m))
@@ -183,10 +194,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
             let (areas, small) = rayon::join(
                 || read_area_layer(&job.areas, &job.area_fields),
                 || {
-                    let conversion = match &job.vintage {
-                        VintageRule::AsGiven => None,
-                        VintageRule::Checked { conversion, .. } => Some(ConversionInputs::read(conversion)?),
-                    };
+                    let conversion = ConversionInputs::for_rule(&job.vintage)?;
                     let practices = read_with(&job.practices, read_practice_map)?;
                     Ok::<_, IngestError>((practices, read_places(&job.assignment)?, conversion))
                 },
@@ -215,29 +223,50 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
 /// # Errors
 /// [`RunError::Vintage`] for codes of the other census when the job refuses them; as [`LsoaPlaces::assign`].
 pub fn place(loaded: &Loaded, job: &OverlapJob) -> Result<(Assignment, Option<Crs>, Option<&'static str>), RunError> {
-    let (regs, layer, path) = (&loaded.registrations, &loaded.layer, job.assignment.path());
-    let as_given = || -> Result<_, RunError> {
-        let (assignment, crs) = loaded.places.assign(&regs.lsoas, layer, path)?;
-        Ok((assignment, crs, None))
-    };
-    let (VintageRule::Checked { geography, mismatch, .. }, Some(c)) = (&job.vintage, &loaded.conversion) else {
-        return as_given();
-    };
-    let (geography, decided) = match geography {
-        Some(v) => (*v, "chosen"),
-        None => match c.lookup.vintage_of_codes(loaded.places.codes()) {
-            Detected::Census(v) => (v, loaded.places.source()),
-            // The lookup's codes are of no census (or of both): nothing to check them against.
-            Detected::Mixed | Detected::Undetermined => return as_given(),
-        },
-    };
-    let mix = c.lookup.mix(regs);
-    if *mismatch == Mismatch::Refuse && mix.only(geography.other()).codes > 0 {
-        return Err(RunError::Vintage { path: loaded.registrations_meta.path.clone(), mix: Box::new(mix), geography });
+    let geography = Geography { layer: &loaded.layer, places: &loaded.places, conversion: loaded.conversion.as_ref() };
+    geography.place(&loaded.registrations, &loaded.registrations_meta.path, job)
+}
+
+/// What places a registrations table's codes: the area layer, the lookup (or points) and the conversion.
+#[derive(Clone, Copy)]
+pub(crate) struct Geography<'a> {
+    pub(crate) layer: &'a AreaLayer,
+    pub(crate) places: &'a LsoaPlaces,
+    pub(crate) conversion: Option<&'a ConversionInputs>,
+}
+
+impl Geography<'_> {
+    /// As [`place`], for registrations read from `path`.
+    pub(crate) fn place(
+        &self,
+        regs: &RegistrationTable,
+        path: &Path,
+        job: &OverlapJob,
+    ) -> Result<(Assignment, Option<Crs>, Option<&'static str>), RunError> {
+        let (layer, places_path) = (self.layer, job.assignment.path());
+        let as_given = || -> Result<_, RunError> {
+            let (assignment, crs) = self.places.assign(&regs.lsoas, layer, places_path)?;
+            Ok((assignment, crs, None))
+        };
+        let (VintageRule::Checked { geography, mismatch, .. }, Some(c)) = (&job.vintage, self.conversion) else {
+            return as_given();
+        };
+        let (geography, decided) = match geography {
+            Some(v) => (*v, "chosen"),
+            None => match c.lookup.vintage_of_codes(self.places.codes()) {
+                Detected::Census(v) => (v, self.places.source()),
+                // The lookup's codes are of no census (or of both): nothing to check them against.
+                Detected::Mixed | Detected::Undetermined => return as_given(),
+            },
+        };
+        let mix = c.lookup.mix(regs);
+        if *mismatch == Mismatch::Refuse && mix.only(geography.other()).codes > 0 {
+            return Err(RunError::Vintage { path: path.to_owned(), mix: Box::new(mix), geography });
+        }
+        let conversion = Conversion { lookup: &c.lookup, populations: &c.populations, geography };
+        let (assignment, crs) = self.places.assign_converting(regs, layer, places_path, &conversion)?;
+        Ok((assignment, crs, Some(decided)))
     }
-    let conversion = Conversion { lookup: &c.lookup, populations: &c.populations, geography };
-    let (assignment, crs) = loaded.places.assign_converting(regs, layer, path, &conversion)?;
-    Ok((assignment, crs, Some(decided)))
 }
 
 /// Assigns LSOAs to areas, counts PCNs per area, measures each area, and draws the footprints the job asks for.

@@ -4,6 +4,7 @@
 mod differences;
 mod geojson;
 pub mod schema;
+mod series;
 mod summary;
 mod tables;
 
@@ -14,6 +15,10 @@ pub use differences::differences_csv;
 pub use geojson::{
     Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, size_fields,
     write_coordinate,
+};
+pub use series::{
+    AreaFigures, PublicationFigures, msoa_change_csv, msoa_change_geojson, series_json, series_msoa_csv,
+    series_summary_csv,
 };
 pub use summary::{GeographyInputs, SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_csv, msoa_pcn_shares_csv};
