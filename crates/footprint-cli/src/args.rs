@@ -126,7 +126,7 @@ pub struct MapArgs {
 
 /// Inputs and options of `footprint series`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("publications").required(true).multiple(true).args(["manifest", "publications"])))]
+#[command(group(ArgGroup::new("series_inputs").required(true).multiple(true).args(["manifest", "publications"])))]
 pub struct SeriesArgs {
     /// A CSV naming the publications in order: `label,registrations,practices[,date][,edits]` (paths
     /// relative to the manifest; `edits` makes the row a scenario). Example: `--manifest series.csv`
