@@ -194,7 +194,7 @@ fn exit_4_on_files_not_read_or_not_written_naming_the_reason_once() {
 #[test]
 fn help_gives_an_example_for_every_flag() {
     let f = Fixture::new();
-    for command in ["", "overlap", "footprints", "align", "report", "map"] {
+    for command in ["", "overlap", "footprints", "align", "series", "report", "map"] {
         f.check(&format!("{command} --help"), 0, "Usage: footprint");
         let args = [command, "--help"].into_iter().filter(|a| !a.is_empty());
         let help = String::from_utf8(Command::new(env!("CARGO_BIN_EXE_footprint")).args(args).output().unwrap().stdout)

@@ -149,3 +149,50 @@ fn lsoa_footprints_refuse_codes_of_the_other_census() {
         "LSOA-level footprints need the registrations on the LSOA polygons' census: their codes of the other census are converted to MSOAs only\n"
     ));
 }
+
+/// `footprint series` end to end: two publications and a scenario on the bundled 2021 geography; a repeated
+/// label is a usage error, a manifest naming a missing file a malformed input naming its line.
+#[test]
+fn a_series_runs_and_names_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("regs.csv"), REGISTRATIONS).unwrap();
+    std::fs::write(d.join("map.csv"), PRACTICES).unwrap();
+    std::fs::write(d.join("merge.csv"), "practice_code,pcn_code\nB,P1\n").unwrap();
+    let series = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_footprint")).arg("series").args(args).current_dir(d).output().unwrap()
+    };
+    let out = series(&[
+        "--publication",
+        "regs.csv,map.csv,one",
+        "--publication",
+        "regs.csv,map.csv,two",
+        "--scenario",
+        "merge.csv,merged",
+        "--geography",
+        "2021",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = std::fs::read_to_string(d.join("footprint-series/series_summary.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = summary.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    // Label, geography, MSOAs with residents, patients assigned, mean PCNs: E02007107 has P1 and P2
+    // (P1 alone once merged), E02002491 P1.
+    let got: Vec<(&str, &str, &str, &str, &str)> = rows.iter().map(|r| (r[0], r[3], r[5], r[7], r[12])).collect();
+    assert_eq!(
+        got,
+        [("one", "2021", "2", "110", "1.5"), ("two", "2021", "2", "110", "1.5"), ("merged", "2021", "2", "110", "1")]
+    );
+    let out = series(&["--publication", "regs.csv,map.csv,one", "--publication", "regs.csv,map.csv,one"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one: two publications have the same label"));
+    std::fs::write(d.join("series.csv"), "label,registrations,practices\na,regs.csv,map.csv\nb,gone.csv,map.csv\n")
+        .unwrap();
+    let out = series(&["--manifest", "series.csv"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("series.csv: line 3, column 2 (registrations): no such file: \"gone.csv\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
