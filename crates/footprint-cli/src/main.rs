@@ -137,8 +137,12 @@ fn series(cli: &Cli, args: &crate::args::SeriesArgs) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     let job = footprint_run::SeriesJob { geography, publications: args.publications(manifest)? };
+    let thresholds = job.geography.thresholds.clone();
     let report = pictures::step(cli.quiet, "reading and counting every publication", || {
-        footprint_run::series_run(&job, &args.out)
+        footprint_run::series_run_with(&job, &args.out, |layer, publications| {
+            let html = footprint_report::render_series_html(layer, publications, &thresholds);
+            vec![(footprint_overlap::write::schema::files::REPORT_HTML, html.into_bytes())]
+        })
     })
     .map_err(refused)
     .with_context(|| format!("series writing to {}", args.out.display()))?;

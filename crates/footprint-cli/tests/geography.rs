@@ -182,6 +182,10 @@ fn a_series_runs_and_names_what_is_wrong() {
         got,
         [("one", "2021", "2", "110", "1.5"), ("two", "2021", "2", "110", "1.5"), ("merged", "2021", "2", "110", "1")]
     );
+    // The report: the table, the line chart and the change map, fetching nothing.
+    let html = std::fs::read_to_string(d.join("footprint-series/report.html")).unwrap();
+    assert!(html.contains("<td>merged</td>") && html.contains("<polyline") && html.contains("Change in PCNs"));
+    assert!(!html.contains("https://") && !html.contains("src="));
     let out = series(&["--publication", "regs.csv,map.csv,one", "--publication", "regs.csv,map.csv,one"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("one: two publications have the same label"));

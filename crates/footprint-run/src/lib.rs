@@ -30,4 +30,4 @@ pub use overlap::{
     Analysis, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, place,
     render, run, run_with,
 };
-pub use series::{Publication, SeriesJob, SeriesReport, series_run};
+pub use series::{Publication, SeriesJob, SeriesReport, series_run, series_run_with};

@@ -60,6 +60,19 @@ pub struct SeriesReport {
 /// An input error (its file, position and value), a publication on codes of another census when the job
 /// refuses them, no publication, or an output that cannot be written.
 pub fn series_run(job: &SeriesJob, out_dir: &Path) -> Result<SeriesReport, RunError> {
+    series_run_with(job, out_dir, |_, _| Vec::new())
+}
+
+/// As [`series_run`], with more files made from the publications' figures by `extra` (the report),
+/// written in the same all-or-nothing set.
+///
+/// # Errors
+/// As [`series_run`].
+pub fn series_run_with(
+    job: &SeriesJob,
+    out_dir: &Path,
+    extra: impl Fn(&AreaLayer, &[PublicationFigures]) -> Vec<(&'static str, Vec<u8>)>,
+) -> Result<SeriesReport, RunError> {
     if job.publications.is_empty() {
         return Err(RunError::Job { problem: "a series needs at least one publication" });
     }
@@ -89,7 +102,8 @@ pub fn series_run(job: &SeriesJob, out_dir: &Path) -> Result<SeriesReport, RunEr
     }
     done.sort_by_key(|(i, _)| *i);
     let publications: Vec<PublicationFigures> = done.into_iter().map(|(_, p)| p).collect();
-    let files = render(&layer, &publications, &g.thresholds);
+    let mut files = render(&layer, &publications, &g.thresholds);
+    files.extend(extra(&layer, &publications));
     let written = write_all(out_dir, &files)?;
     Ok(SeriesReport { layer, publications, written })
 }
