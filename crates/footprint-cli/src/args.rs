@@ -4,10 +4,14 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
+use footprint_ingest::Vintage;
 use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
-use footprint_run::{AlignJob, AssignmentSource, FootprintJob, Output, OverlapJob, TeamApportionment, TeamSource};
+use footprint_run::{
+    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob, TeamApportionment,
+    TeamSource, VintageRule, bundled_geography,
+};
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
 /// practices have patients living there.
@@ -67,6 +71,13 @@ pub(crate) enum Command {
     /// --teams localities.geojson --lsoa-areas lsoa11.geojson --out alignment/
     Align(AlignArgs),
 
+    /// Run many publications (registrations and practice map) and scenarios (a map with practices moved
+    /// between PCNs) on one geography: a row per publication, per publication × MSOA, and the change in
+    /// each MSOA from the first to the last (docs/series.md).
+    ///
+    /// Example: footprint series --manifest series.csv --geography 2021 --out series/
+    Series(SeriesArgs),
+
     /// Write a self-contained HTML report of a run (summary, accounting, histograms, density deciles and
     /// an interactive map) that opens in any browser without a network.
     ///
@@ -116,6 +127,124 @@ pub(crate) struct MapArgs {
     /// The map's title (default: "How many PCNs serve each MSOA's residents"). Example: `--title "Lancashire, July 2022"`
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+}
+
+/// Inputs and options of `footprint series`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("series_inputs").required(true).multiple(true).args(["manifest", "publications"])))]
+pub(crate) struct SeriesArgs {
+    /// A CSV naming the publications in order: `label,registrations,practices[,date][,edits]` (paths
+    /// relative to the manifest; `edits` makes the row a scenario). Example: `--manifest series.csv`
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// A publication as `REGISTRATIONS,PRACTICES[,LABEL]`; repeat for several, in order (after the
+    /// manifest's). Example: `--publication gp-reg-pat-prac-lsoa-all.csv.gz,gp-reg-pat-prac-map.csv,Jul2022`
+    #[arg(long = "publication", value_name = "REGS,MAP[,LABEL]")]
+    pub publications: Vec<String>,
+
+    /// A scenario: the last publication with this edit file (`practice_code,pcn_code`) applied to its
+    /// map, as `EDITS[,LABEL]`; repeat for several. Example: `--scenario merge-north.csv,North merged`
+    #[arg(long = "scenario", value_name = "EDITS[,LABEL]")]
+    pub scenarios: Vec<String>,
+
+    /// The census geography, as for `footprint overlap`. Example: `--geography 2021`
+    #[arg(long, value_name = "YEAR", value_enum)]
+    pub geography: Option<Geography>,
+
+    /// Refuse registrations on the other census's codes rather than convert them. Example: `--no-convert`
+    #[arg(long)]
+    pub no_convert: bool,
+
+    /// MSOA boundaries (default: the bundled boundaries of --geography). Example: `--areas msoa.geojson`
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+
+    /// LSOA → MSOA lookup CSV (default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Option<PathBuf>,
+
+    /// Area layer property holding the MSOA code (default: detected). Example: `--code-field msoa11cd`
+    #[arg(long, value_name = "NAME")]
+    pub code_field: Option<String>,
+
+    /// Share threshold; repeat for several (default 0.01). Example: `--threshold 1% --threshold 0.5%`
+    #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
+    pub thresholds: Vec<Threshold>,
+
+    /// Output directory (created if missing). Example: `--out series/`
+    #[arg(long, value_name = "DIR", default_value = "footprint-series")]
+    pub out: PathBuf,
+}
+
+impl SeriesArgs {
+    /// The geography of the series as an overlap job (its registrations and practices unused).
+    pub(crate) fn geography_job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let overlap = OverlapArgs {
+            registrations: PathBuf::new(),
+            practices: PathBuf::new(),
+            geography: self.geography,
+            no_convert: self.no_convert,
+            areas: self.areas.clone(),
+            crs: None,
+            lookup: self.lookup.clone(),
+            centroids: None,
+            lsoa_areas: None,
+            thresholds: self.thresholds.clone(),
+            out: self.out.clone(),
+            code_field: self.code_field.clone(),
+            name_field: None,
+            lookup_lsoa_column: None,
+            lookup_area_column: None,
+            centroid_lsoa_column: None,
+            centroid_xy: None,
+            snap_metres: 100.0,
+            output: OutputArgs { formats: Vec::new(), output_crs: footprint_ingest::Crs::Wgs84 },
+        };
+        overlap.job(fixtures)
+    }
+
+    /// The publications given with --publication and --scenario, after those of the manifest.
+    pub(crate) fn publications(
+        &self,
+        mut from_manifest: Vec<footprint_run::Publication>,
+    ) -> anyhow::Result<Vec<footprint_run::Publication>> {
+        for p in &self.publications {
+            let parts: Vec<&str> = p.split(',').collect();
+            let (regs, map) = match parts.as_slice() {
+                [r, m] | [r, m, _] => (PathBuf::from(r), PathBuf::from(m)),
+                _ => return Err(Usage("--publication takes REGISTRATIONS,PRACTICES[,LABEL]").into()),
+            };
+            let label = parts.get(2).map_or_else(|| stem(&regs), |l| (*l).to_owned());
+            from_manifest.push(footprint_run::Publication {
+                label,
+                registrations: regs,
+                practices: map,
+                date: None,
+                edits: None,
+            });
+        }
+        for s in &self.scenarios {
+            let (edits, label) = match s.split_once(',') {
+                Some((e, l)) => (PathBuf::from(e), l.to_owned()),
+                None => (PathBuf::from(s), stem(std::path::Path::new(s))),
+            };
+            let last = from_manifest.last().ok_or(Usage("--scenario needs a publication before it"))?.clone();
+            from_manifest.push(footprint_run::Publication { label, edits: Some(edits), ..last });
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(p) = from_manifest.iter().find(|p| !seen.insert(p.label.clone())) {
+            return Err(anyhow::Error::new(Usage("two publications have the same label: give each its own"))
+                .context(p.label.clone()));
+        }
+        Ok(from_manifest)
+    }
+}
+
+/// A file's name without its extensions (`gp-reg.csv.gz` → `gp-reg`).
+fn stem(path: &std::path::Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    name.split('.').next().unwrap_or_default().to_owned()
 }
 
 /// Inputs and options of `footprint align`.
@@ -296,8 +425,8 @@ pub(crate) struct FootprintsArgs {
 
 impl FootprintsArgs {
     /// The job these arguments describe.
-    pub(crate) fn job(&self) -> anyhow::Result<OverlapJob> {
-        let mut job = self.overlap.job()?;
+    pub(crate) fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let mut job = self.overlap.job(fixtures)?;
         let level = match self.footprint_level {
             // Checked here, before any input is read (clap waives a requirement that conflicts with a
             // flag given, here --lookup or --centroids).
@@ -321,9 +450,29 @@ impl FootprintsArgs {
     }
 }
 
+/// A census geography: the vintage of the LSOA and MSOA codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Geography {
+    /// LSOA/MSOA 2011 (6,791 MSOAs in England).
+    #[value(name = "2011")]
+    Census2011,
+    /// LSOA/MSOA 2021 (6,856 MSOAs in England).
+    #[value(name = "2021")]
+    Census2021,
+}
+
+impl From<Geography> for Vintage {
+    fn from(g: Geography) -> Self {
+        match g {
+            Geography::Census2011 => Vintage::Census2011,
+            Geography::Census2021 => Vintage::Census2021,
+        }
+    }
+}
+
 /// Inputs and options of `footprint overlap`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("lsoa_placement").required(true).args(["lookup", "centroids", "lsoa_areas"])))]
+#[command(group(ArgGroup::new("lsoa_placement").args(["lookup", "centroids", "lsoa_areas"])))]
 pub(crate) struct OverlapArgs {
     /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
     /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
@@ -334,18 +483,31 @@ pub(crate) struct OverlapArgs {
     #[arg(long, value_name = "FILE")]
     pub practices: PathBuf,
 
+    /// The census geography of the MSOAs: `2011` or `2021`. Picks the bundled MSOA boundaries and LSOA →
+    /// MSOA lookup of that census (--areas and --lookup override them); registrations on the other
+    /// census's LSOA codes are converted (default: 2011, or the census of the --lookup's codes when given).
+    /// Example: `--geography 2021`
+    #[arg(long, value_name = "YEAR", value_enum)]
+    pub geography: Option<Geography>,
+
+    /// Stop with an error, rather than convert, when the registrations' LSOA codes are of another census
+    /// than the geography's. Example: `--no-convert`
+    #[arg(long)]
+    pub no_convert: bool,
+
     /// MSOA boundaries: GeoJSON FeatureCollection (plain or .gz), or an ESRI shapefile given as the .shp,
-    /// a folder holding it, or a .zip; WGS84 or British National Grid. Example: `--areas MSOA_2011_EW_BGC.zip`
+    /// a folder holding it, or a .zip; WGS84 or British National Grid (default: the bundled boundaries
+    /// of --geography). Example: `--areas MSOA_2011_EW_BGC.zip`
     #[arg(long, value_name = "FILE")]
-    pub areas: PathBuf,
+    pub areas: Option<PathBuf>,
 
     /// CRS of the area layer's coordinates, overriding the file's own (`crs` member or .prj) and the
     /// extent check: `wgs84` (EPSG:4326) or `bng` (EPSG:27700). Example: `--crs bng`
     #[arg(long, value_name = "CRS")]
     pub crs: Option<footprint_ingest::Crs>,
 
-    /// LSOA → MSOA lookup CSV (the authoritative assignment; give one of --lookup, --centroids and
-    /// --lsoa-areas). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    /// LSOA → MSOA lookup CSV (the authoritative assignment; at most one of --lookup, --centroids and
+    /// --lsoa-areas; default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
     #[arg(long, value_name = "FILE")]
     pub lookup: Option<PathBuf>,
 
@@ -440,13 +602,66 @@ fn distance(s: &str) -> Result<f64, String> {
 }
 
 impl OverlapArgs {
-    /// The job these arguments describe.
-    pub(crate) fn job(&self) -> anyhow::Result<OverlapJob> {
-        let assignment = match (&self.lookup, &self.centroids, &self.lsoa_areas) {
-            (Some(path), _, _) => AssignmentSource::Lookup {
-                path: path.clone(),
-                columns: LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() },
+    /// The job these arguments describe; `fixtures` is the bundled data's folder, if found.
+    pub(crate) fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let geography = self.geography.map(Vintage::from);
+        let bundled = |what: &str| {
+            fixtures.map(|f| bundled_geography(f, geography.unwrap_or(Vintage::Census2011))).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the bundled geography (fixtures/england-2011 and fixtures/england-2021) was not found for the {what}; run from the project root or give --areas and --lookup"
+                )
+            })
+        };
+        let areas = match &self.areas {
+            Some(path) => path.clone(),
+            None => bundled("areas")?.0,
+        };
+        let assignment = match self.placement() {
+            Some(placement) => placement,
+            None => AssignmentSource::Lookup { path: bundled("lookup")?.1, columns: self.lookup_columns() },
+        };
+        let own_placement = self.lookup.is_some() || self.centroids.is_some() || self.lsoa_areas.is_some();
+        let vintage = match fixtures {
+            None if geography.is_some() || self.no_convert => {
+                return Err(bundled("census conversion").err().unwrap_or_else(|| anyhow::anyhow!("no fixtures")));
+            }
+            // Files of the user's own and nothing to check them with: placed as given.
+            None => VintageRule::AsGiven,
+            Some(f) => VintageRule::Checked {
+                geography: geography.or((!own_placement).then_some(Vintage::Census2011)),
+                mismatch: if self.no_convert { Mismatch::Refuse } else { Mismatch::Convert },
+                conversion: ConversionFiles::bundled(f),
             },
+        };
+        let mut thresholds = self.thresholds.clone();
+        let mut seen = std::collections::HashSet::new();
+        thresholds.retain(|t| seen.insert(*t));
+        Ok(OverlapJob {
+            registrations: self.registrations.clone(),
+            practices: self.practices.clone(),
+            areas,
+            area_fields: AreaFields {
+                code: self.code_field.clone(),
+                name: self.name_field.clone(),
+                crs: self.crs,
+                kind: LayerKind::Areas,
+            },
+            assignment,
+            thresholds,
+            footprints: None,
+            vintage,
+            output: self.output.output(),
+        })
+    }
+
+    fn lookup_columns(&self) -> LookupColumns {
+        LookupColumns { lsoa: self.lookup_lsoa_column.clone(), area: self.lookup_area_column.clone() }
+    }
+
+    /// What places LSOAs, when given.
+    fn placement(&self) -> Option<AssignmentSource> {
+        Some(match (&self.lookup, &self.centroids, &self.lsoa_areas) {
+            (Some(path), _, _) => AssignmentSource::Lookup { path: path.clone(), columns: self.lookup_columns() },
             (None, Some(path), _) => {
                 let (x, y) = match &self.centroid_xy {
                     Some(xy) => (xy.first().cloned(), xy.get(1).cloned()),
@@ -463,25 +678,7 @@ impl OverlapArgs {
                 fields: AreaFields::default(),
                 snap_metres: self.snap_metres,
             },
-            (None, None, None) => anyhow::bail!("give --lookup, --centroids or --lsoa-areas"),
-        };
-        let mut thresholds = self.thresholds.clone();
-        let mut seen = std::collections::HashSet::new();
-        thresholds.retain(|t| seen.insert(*t));
-        Ok(OverlapJob {
-            registrations: self.registrations.clone(),
-            practices: self.practices.clone(),
-            areas: self.areas.clone(),
-            area_fields: AreaFields {
-                code: self.code_field.clone(),
-                name: self.name_field.clone(),
-                crs: self.crs,
-                kind: LayerKind::Areas,
-            },
-            assignment,
-            thresholds,
-            footprints: None,
-            output: self.output.output(),
+            (None, None, None) => return None,
         })
     }
 }

@@ -43,9 +43,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// Registrations on another census's LSOA codes, refused (`--no-convert`): the error with the flag to use.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// A refused conversion says which flag fits the registrations; other errors pass through.
+fn refused(e: RunError) -> anyhow::Error {
+    match &e {
+        RunError::Vintage { mix, .. } => {
+            let hint = match mix.vintage() {
+                footprint_ingest::Detected::Census(v) => {
+                    format!("give --geography {v}, or leave out --no-convert to convert them")
+                }
+                _ => "leave out --no-convert to convert the codes of the other census".to_owned(),
+            };
+            Refused(format!("{e}: {hint}")).into()
+        }
+        _ => e.into(),
+    }
+}
+
 fn exit_code(e: &anyhow::Error) -> u8 {
     use footprint_report::ReportError;
-    if e.downcast_ref::<args::Usage>().is_some() {
+    if e.downcast_ref::<args::Usage>().is_some() || e.downcast_ref::<Refused>().is_some() {
         return exit::USAGE;
     }
     if let Some(r) = e.downcast_ref::<ReportError>() {
@@ -59,7 +87,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<RunError>() {
         Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
         Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
-        Some(RunError::Job { .. }) => exit::USAGE,
+        Some(RunError::Job { .. } | RunError::Vintage { .. }) => exit::USAGE,
         Some(RunError::Gis(_)) => exit::OTHER,
         None => exit::OTHER,
     }
@@ -75,8 +103,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     match &cli.command {
         Some(Command::Overlap(args)) => overlap(cli, args),
-        Some(Command::Footprints(args)) => execute(cli, &args.job()?, &args.overlap.out),
+        Some(Command::Footprints(args)) => execute(cli, &args.job(fixtures_root().as_deref())?, &args.overlap.out),
         Some(Command::Align(args)) => align(cli, args),
+        Some(Command::Series(args)) => series(cli, args),
         Some(Command::Report(args)) => pictures::report(cli.quiet, args),
         Some(Command::Map(args)) => pictures::map(cli.quiet, args),
         None => default_run(cli),
@@ -84,8 +113,49 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 }
 
 fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
-    let job = args.job()?;
+    let job = args.job(fixtures_root().as_deref())?;
     execute(cli, &job, &args.out)
+}
+
+/// `footprint series`: many publications on one geography.
+fn series(cli: &Cli, args: &crate::args::SeriesArgs) -> anyhow::Result<()> {
+    let geography = args.geography_job(fixtures_root().as_deref())?;
+    let manifest = match &args.manifest {
+        Some(path) => {
+            let file = footprint_ingest::InputFile::read(path).map_err(RunError::from)?;
+            footprint_ingest::read_manifest(&file)
+                .map_err(RunError::from)?
+                .into_iter()
+                .map(|r| footprint_run::Publication {
+                    label: r.label,
+                    registrations: r.registrations,
+                    practices: r.practices,
+                    date: r.date,
+                    edits: r.edits,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let job = footprint_run::SeriesJob { geography, publications: args.publications(manifest)? };
+    let thresholds = job.geography.thresholds.clone();
+    let report = pictures::step(cli.quiet, "reading and counting every publication", || {
+        footprint_run::series_run_with(&job, &args.out, |layer, publications| {
+            let html = footprint_report::render_series_html(layer, publications, &thresholds);
+            vec![(footprint_overlap::write::schema::files::REPORT_HTML, html.into_bytes())]
+        })
+    })
+    .map_err(refused)
+    .with_context(|| format!("series writing to {}", args.out.display()))?;
+    if !cli.quiet {
+        for p in &report.publications {
+            for w in &p.warnings {
+                eprintln!("footprint: warning: {}: {w}", p.label);
+            }
+        }
+        print!("{}", report::series_text(&report));
+    }
+    Ok(())
 }
 
 /// `footprint align`: teams against PCNs.
@@ -101,7 +171,7 @@ fn align(cli: &Cli, args: &crate::args::AlignArgs) -> anyhow::Result<()> {
 
 /// With no arguments: the national analysis on the England dataset committed in fixtures/.
 fn default_run(cli: &Cli) -> anyhow::Result<()> {
-    let dir = fixtures_dir().context(
+    let dir = fixtures_root().map(|f| f.join("england-2011")).context(
         "no arguments given and the default dataset (fixtures/england-2011) was not found; run from the project root or see `footprint --help`",
     )?;
     let mut job = OverlapJob::england_by_lookup(&dir);
@@ -118,15 +188,16 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     finish(cli, report, pictures::Drawn::Yes)
 }
 
-/// The default dataset: ./fixtures/england-2011, else the one beside the sources this binary was built from.
-fn fixtures_dir() -> Option<PathBuf> {
-    let here = PathBuf::from("fixtures/england-2011");
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
-    [here, built].into_iter().find(|d| d.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz").is_file())
+/// The bundled data: ./fixtures, else the one beside the sources this binary was built from.
+fn fixtures_root() -> Option<PathBuf> {
+    let here = PathBuf::from("fixtures");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    [here, built].into_iter().find(|d| d.join("england-2011/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz").is_file())
 }
 
 fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
     let report = pictures::step(cli.quiet, "reading, counting and writing", || footprint_run::run(job, out))
+        .map_err(refused)
         .with_context(|| format!("overlap run writing to {}", out.display()))?;
     finish(cli, report, pictures::Drawn::No)
 }
@@ -151,6 +222,19 @@ fn finish(cli: &Cli, report: footprint_run::RunReport, drawn: pictures::Drawn) -
                 report.loaded.registrations_meta.path.display(),
                 duplicates.count,
                 duplicates.first_lines.first().copied().unwrap_or(0)
+            );
+        }
+        if let Some(c) = &report.analysis.assignment.conversion
+            && c.mix.vintage() == footprint_ingest::Detected::Mixed
+        {
+            eprintln!(
+                "footprint: warning: {}: the LSOA codes mix the censuses: {} codes only in 2011 ({} patients), {} only in 2021 ({} patients); those of the {} census are converted",
+                report.loaded.registrations_meta.path.display(),
+                report::thousands(c.mix.only_2011.codes),
+                report::thousands(c.mix.only_2011.patients),
+                report::thousands(c.mix.only_2021.codes),
+                report::thousands(c.mix.only_2021.patients),
+                c.geography.other()
             );
         }
         print!("{}", report::summary_text(&report));
@@ -192,6 +276,7 @@ mod tests {
             thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
             footprints: None,
             output: Default::default(),
+            vintage: footprint_run::VintageRule::AsGiven,
         };
         let out = dir.path().join("out");
         assert!(footprint_run::run(&job, &out).is_ok());

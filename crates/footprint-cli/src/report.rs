@@ -30,6 +30,21 @@ pub(crate) fn summary_text(report: &RunReport) -> String {
         thousands(a.patients_practice_not_in_map),
         a.practices_not_in_map.len()
     );
+    if let Some(c) = &report.analysis.assignment.conversion {
+        let from = c.geography.other();
+        let converted = c.converted.iter().filter(|&&x| x).count() as u64;
+        if converted > 0 {
+            let _ = writeln!(
+                s,
+                "LSOA {from} codes converted to the {} geography: {} patients on {} codes, of them {} on {} LSOAs apportioned between areas (summary.json lists them)",
+                c.geography,
+                thousands(a.patients_converted),
+                thousands(converted),
+                thousands(a.patients_apportioned),
+                c.apportioned.len()
+            );
+        }
+    }
     let labels =
         std::iter::once("every PCN:".to_owned()).chain(table.thresholds.iter().map(|t| format!("share ≥ {t}:")));
     for (label, (_, d)) in labels.zip(table.distributions()) {
@@ -66,6 +81,32 @@ pub(crate) fn alignment_text(report: &footprint_run::AlignReport) -> String {
     s.push_str("wrote:\n");
     for path in &report.written {
         s.push_str(&format!("  {}\n", path.display()));
+    }
+    s
+}
+
+/// The terminal summary of a series: one line per publication.
+pub(crate) fn series_text(report: &footprint_run::SeriesReport) -> String {
+    let mut s = String::new();
+    for p in &report.publications {
+        let a = &p.accounting;
+        let mean = |i: usize| p.distributions.get(i).map_or(f64::NAN, |d| d.1.mean);
+        let _ = writeln!(
+            s,
+            "{}: {} patients read, {} assigned ({} apportioned), {} unknown, {} outside; PCNs per MSOA {:.2}, at the first threshold {:.2}",
+            p.label,
+            thousands(a.patients_read),
+            thousands(a.patients_assigned),
+            thousands(a.patients_apportioned),
+            thousands(a.patients_unknown_lsoa),
+            thousands(a.patients_outside_layer),
+            mean(0),
+            mean(1)
+        );
+    }
+    let _ = writeln!(s, "wrote:");
+    for path in &report.written {
+        let _ = writeln!(s, "  {}", path.display());
     }
     s
 }

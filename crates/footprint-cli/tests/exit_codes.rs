@@ -121,8 +121,7 @@ fn exit_2_on_usage_errors() {
         2,
         "the argument '--lookup <FILE>' cannot be used with '--centroids <FILE>'",
     );
-    // The LSOA placements are alternatives.
-    f.check("{overlap}", 2, "<--lookup <FILE>|--centroids <FILE>|--lsoa-areas <FILE>>");
+    f.check("{overlap} --geography 2031", 2, "invalid value '2031' for '--geography <YEAR>'");
     let f_args = "footprints --registrations {dir}/regs.csv --practices {dir}/map.csv --areas {dir}/areas.geojson";
     f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --method bogus"), 2, "unknown footprint method \"bogus\"");
     f.check(&format!("{f_args} --lookup {{dir}}/lookup.csv --footprint-level ward"), 2, "invalid value 'ward'");
@@ -195,7 +194,7 @@ fn exit_4_on_files_not_read_or_not_written_naming_the_reason_once() {
 #[test]
 fn help_gives_an_example_for_every_flag() {
     let f = Fixture::new();
-    for command in ["", "overlap", "footprints", "align", "report", "map"] {
+    for command in ["", "overlap", "footprints", "align", "series", "report", "map"] {
         f.check(&format!("{command} --help"), 0, "Usage: footprint");
         let args = [command, "--help"].into_iter().filter(|a| !a.is_empty());
         let help = String::from_utf8(Command::new(env!("CARGO_BIN_EXE_footprint")).args(args).output().unwrap().stdout)

@@ -15,6 +15,9 @@ pub enum Placement {
     /// Nowhere: the code is known but its area is not in the layer (e.g. a Welsh LSOA against English
     /// MSOAs), or its centroid is in no area and not within the snapping distance of one.
     OutsideLayer,
+    /// Apportioned: an LSOA of the other census whose pieces lie in several areas; its patients are
+    /// split as [`crate::Converted::apportioned`] at this index says.
+    Apportioned(u32),
 }
 
 /// How the assignment was made.
@@ -50,6 +53,8 @@ pub struct Assignment {
     pub placements: Vec<Placement>,
     /// Centroids snapped to a nearby area, sorted by LSOA code.
     pub snapped: Vec<Snapped>,
+    /// When codes were checked against the census vintage of the areas: what was converted and apportioned.
+    pub conversion: Option<crate::Converted>,
 }
 
 /// Places each code by the lookup: its area if the lookup knows it and the area is in the layer.
@@ -62,7 +67,7 @@ pub fn assign_by_lookup(lsoas: &[LsoaCode], lookup: &AreaLookup, layer: &AreaLay
             Some(area) => layer.find(area.as_str()).map_or(Placement::OutsideLayer, Placement::Area),
         })
         .collect();
-    Assignment { method: AssignmentMethod::Lookup, placements, snapped: Vec::new() }
+    Assignment { method: AssignmentMethod::Lookup, placements, snapped: Vec::new(), conversion: None }
 }
 
 /// Places each code by locating its centroid: the area containing it (see [`crate::contains`] for
@@ -102,5 +107,6 @@ pub fn assign_by_centroids(
         method: AssignmentMethod::Centroids { snap_metres },
         placements: located.into_iter().map(|(p, _)| p).collect(),
         snapped,
+        conversion: None,
     }
 }

@@ -18,12 +18,16 @@
 mod assign;
 mod boundary;
 mod compare;
+mod convert;
 mod places;
 mod spatial;
+mod whole;
 
 pub use assign::{Assignment, AssignmentMethod, Placement, Snapped, assign_by_centroids, assign_by_lookup};
 pub use boundary::BoundaryIndex;
 pub use compare::{PathDifference, compare_paths};
+pub use convert::{Apportioned, Conversion, Converted, Weighting};
 pub use footprint_ingest::contains;
 pub use places::{LsoaPlaces, interior_points, points_crs};
 pub use spatial::AreaIndex;
+pub use whole::{largest_remainder, round_rows};

@@ -58,6 +58,26 @@ impl LsoaPlaces {
         }
     }
 
+    /// The LSOA codes it places, in no particular order.
+    pub fn codes(&self) -> Box<dyn Iterator<Item = &LsoaCode> + '_> {
+        match self {
+            LsoaPlaces::Lookup(lookup) => Box::new(lookup.map.keys()),
+            LsoaPlaces::Centroids { centroids: points, .. } | LsoaPlaces::Polygons { points, .. } => {
+                Box::new(points.points.keys())
+            }
+        }
+    }
+
+    /// What the codes are read from, in words: `the lookup`, `the centroids`, `the LSOA polygons`.
+    #[must_use]
+    pub fn source(&self) -> &'static str {
+        match self {
+            LsoaPlaces::Lookup(_) => "the lookup",
+            LsoaPlaces::Centroids { .. } => "the centroids",
+            LsoaPlaces::Polygons { .. } => "the LSOA polygons",
+        }
+    }
+
     /// Whether it places no LSOA.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -27,20 +27,27 @@ mod panics;
 mod pip;
 mod practices;
 mod registrations;
+mod series;
 mod shapefile;
 mod source;
 mod validity;
+mod vintage;
 
 pub use areas::{AreaFields, AreaLayer, CrsEvidence, LayerKind, Repair, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
 pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, converter, reproject, wgs84_to_bng};
 pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};
-pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId};
+pub use model::{Area, AreaCode, AreaId, LsoaCode, LsoaId, Pcn, PcnCode, PcnId, PracticeCode, PracticeId, Vintage};
 pub use open::read_area_layer;
 pub use pip::{contains, crosses_ray, orient, ring_contains};
 pub use practices::{PracticeMap, PracticePcn, read_practice_map};
 pub use registrations::{Registration, RegistrationTable, read_registrations};
+pub use series::{ManifestRow, read_manifest, read_practice_edits};
 pub use shapefile::{is_shapefile_input, read_shapefile, read_shapefile_bytes};
 pub use source::{FileInfo, InputFile};
 pub use validity::{conflicting_owners, has_crossing_edges};
+pub use vintage::{
+    Change, CodeVintage, Detected, LsoaPair, LsoaPopulations, Tally, VintageLookup, VintageMix, read_lsoa_populations,
+    read_vintage_lookup,
+};

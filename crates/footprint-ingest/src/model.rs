@@ -101,3 +101,45 @@ pub struct Area {
     /// The index of the feature in the file it came from.
     pub feature_index: usize,
 }
+
+/// A census geography: the vintage of LSOA and MSOA codes (ONS redrew the small areas for the 2021 census).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Vintage {
+    /// LSOA/MSOA 2011 (32,844 and 6,791 areas in England).
+    Census2011,
+    /// LSOA/MSOA 2021 (33,755 and 6,856 areas in England).
+    Census2021,
+}
+
+impl Vintage {
+    /// Both vintages, oldest first.
+    pub const ALL: [Vintage; 2] = [Vintage::Census2011, Vintage::Census2021];
+
+    /// The census year.
+    ///
+    /// ```
+    /// assert_eq!(footprint_ingest::Vintage::Census2021.year(), 2021);
+    /// ```
+    #[must_use]
+    pub fn year(self) -> u16 {
+        match self {
+            Vintage::Census2011 => 2011,
+            Vintage::Census2021 => 2021,
+        }
+    }
+
+    /// The other vintage.
+    #[must_use]
+    pub fn other(self) -> Vintage {
+        match self {
+            Vintage::Census2011 => Vintage::Census2021,
+            Vintage::Census2021 => Vintage::Census2011,
+        }
+    }
+}
+
+impl fmt::Display for Vintage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.year())
+    }
+}

@@ -44,7 +44,9 @@ impl PracticeMap {
     }
 }
 
-const PRACTICE: &[&str] = &["PRACTICE_CODE", "ORGANISATIONCODE", "PARTNER_ORGANISATION_CODE", "PCODE"];
+const PRACTICE: &[&str] = &["PRACTICE_CODE", "ORGANISATIONCODE", "PARTNER_ORGANISATION_CODE", "PRAC_CODE", "PCODE"];
+/// ODS ePCN's "PCN Core Partner Details" lists ended relationships too: a row with an end date is skipped.
+const END_DATE: &[&str] = &["PRACTICE_TO_PCN_RELATIONSHIP_END_DATE"];
 /// `PCN` last: local maps (Pennine Lancashire's) name the PCN in a column of that name, with no code.
 const PCN: &[&str] = &["PCN_CODE", "PCN_ORG_CODE", "PCN"];
 const PCN_NAME: &[&str] = &["PCN_NAME", "PCN_ORG_NAME"];
@@ -53,7 +55,8 @@ const PCN_NAME: &[&str] = &["PCN_NAME", "PCN_ORG_NAME"];
 /// column a PCN is named by its code.
 ///
 /// A practice listed twice with the same PCN is accepted; with two different PCNs it is an error.
-/// A PCN listed with different names keeps the name on its first line.
+/// A PCN listed with different names keeps the name on its first line. Rows whose
+/// `Practice to PCN Relationship End Date` is filled (ODS ePCN's ended relationships) are skipped.
 ///
 /// # Errors
 /// A missing column, a malformed record, a practice mapped to two PCNs, an empty file.
@@ -63,6 +66,7 @@ pub fn read_practice_map(input: &InputFile) -> Result<PracticeMap, IngestError> 
     let pcn_col = csv.require(None, PCN)?;
     let name_col = csv.find(PCN_NAME);
     let date_col = csv.find(&["EXTRACT_DATE"]);
+    let end_col = csv.find(END_DATE);
 
     // practice -> (PCN code or None, line)
     let mut seen: FxHashMap<String, (Option<String>, u64)> = FxHashMap::default();
@@ -71,6 +75,11 @@ pub fn read_practice_map(input: &InputFile) -> Result<PracticeMap, IngestError> 
     let mut record = ByteRecord::new();
     while csv.next(&mut record)? {
         let line = line_of(&record);
+        if let Some(c) = end_col
+            && !csv.text(&record, c)?.is_empty()
+        {
+            continue;
+        }
         let practice = csv.code(&record, practice_col)?;
         let pcn = csv.text(&record, pcn_col)?;
         let pcn = (!pcn.is_empty() && pcn != "U").then(|| pcn.to_owned());
@@ -147,6 +156,16 @@ mod tests {
         assert_eq!(m.pcn_of(&"B".into()), Some(PracticePcn::Pcn(PcnId(0))));
         assert_eq!(m.pcn_of(&"C".into()), Some(PracticePcn::NoPcn));
         assert_eq!(m.pcn_of(&"E".into()), None);
+    }
+
+    #[test]
+    fn ended_epcn_relationships_are_skipped() {
+        let m = read(
+            "Partner Organisation Code,PCN Code,PCN Name,Practice to PCN Relationship End Date\nA,U1,Old,20200831\nA,U2,New,\nB,U1,Old,\n",
+        )
+        .unwrap();
+        assert_eq!(m.pcn_of(&"A".into()), Some(PracticePcn::Pcn(PcnId(1))));
+        assert_eq!(m.pcns.len(), 2);
     }
 
     #[test]

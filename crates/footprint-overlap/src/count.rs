@@ -85,8 +85,13 @@ pub struct Accounting {
     pub patients_practice_not_in_map: u64,
     /// Practices absent from the map, with all their patients (placed or not), sorted by code.
     pub practices_not_in_map: Vec<(PracticeCode, u64)>,
-    /// Codes placed in no area, sorted by code.
+    /// Codes placed in no area, sorted by code (an apportioned code with a part outside the layer or
+    /// unknown is listed with that part).
     pub unplaced: Vec<UnplacedCode>,
+    /// Patients on codes of the other census, converted (exactly or apportioned); 0 without conversion.
+    pub patients_converted: u64,
+    /// Of those, patients on codes apportioned between targets.
+    pub patients_apportioned: u64,
 }
 
 impl Accounting {
@@ -158,74 +163,20 @@ pub fn count_overlap(
     layer: &AreaLayer,
     thresholds: &[Threshold],
 ) -> OverlapTable {
-    // Practice id -> PCN slot, or None for a practice not in the map.
-    let practice_pcn: Vec<Option<u32>> = registrations
-        .practices
-        .iter()
-        .map(|code| match practices.pcn_of(code) {
-            Some(PracticePcn::Pcn(id)) => Some(id.0),
-            Some(PracticePcn::NoPcn) => Some(NO_PCN),
-            None => None,
-        })
-        .collect();
-
-    let mut accounting = Accounting { rows_read: registrations.rows.len() as u64, ..Accounting::default() };
-    let mut unplaced_rows = vec![(0u64, 0u64); registrations.lsoas.len()];
-    let mut practice_unmapped = vec![0u64; registrations.practices.len()];
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(registrations.rows.len());
+    let mut counter = Counter::new(registrations, practices, assignment);
     for row in &registrations.rows {
-        let patients = u64::from(row.patients);
-        accounting.patients_read += patients;
-        let pcn = practice_pcn[row.practice.index()];
-        if pcn.is_none() {
-            practice_unmapped[row.practice.index()] += patients;
-        }
-        match assignment.placements[row.lsoa.index()] {
-            Placement::Area(area) => {
-                accounting.patients_assigned += patients;
-                match pcn {
-                    None => accounting.patients_practice_not_in_map += patients,
-                    Some(NO_PCN) => accounting.patients_practice_no_pcn += patients,
-                    Some(_) => {}
-                }
-                let key = (u64::from(area.0) << 32) | u64::from(pcn.unwrap_or(NO_PCN));
-                keyed.push((key, row.patients));
-            }
-            other => {
-                if other == Placement::UnknownLsoa {
-                    accounting.patients_unknown_lsoa += patients;
-                } else {
-                    accounting.patients_outside_layer += patients;
-                }
-                let slot = &mut unplaced_rows[row.lsoa.index()];
-                slot.0 += 1;
-                slot.1 += patients;
-            }
+        counter.row(row);
+    }
+    if let Some(conversion) = &assignment.conversion {
+        for a in &conversion.apportioned {
+            counter.apportioned(a);
         }
     }
-    accounting.practices_not_in_map = practice_unmapped
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| practice_pcn[i].is_none())
-        .map(|(i, &p)| (registrations.practices[i].clone(), p))
-        .collect();
-    accounting.practices_not_in_map.sort();
-    accounting.unplaced = unplaced_rows
-        .iter()
-        .enumerate()
-        .filter(|(_, (rows, _))| *rows > 0)
-        .map(|(i, &(rows, patients))| UnplacedCode {
-            code: registrations.lsoas[i].clone(),
-            placement: assignment.placements[i],
-            rows,
-            patients,
-        })
-        .collect();
-    accounting.unplaced.sort_by(|a, b| a.code.cmp(&b.code));
+    let (accounting, mut keyed) = counter.finish();
 
     // Sum patients per (area, PCN) key.
     keyed.par_sort_unstable_by_key(|&(key, _)| key);
-    let runs = sum_runs(keyed.iter().map(|&(key, patients)| (key, u64::from(patients))), keyed.len() / 4);
+    let runs = sum_runs(keyed.iter().copied(), keyed.len() / 4);
     // Where each area's runs start.
     let mut starts = vec![0usize; layer.areas.len() + 1];
     for &(key, _) in &runs {
@@ -239,6 +190,127 @@ pub fn count_overlap(
         .map(|i| measure(AreaId(i as u32), &runs[starts[i]..starts[i + 1]], thresholds))
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
+}
+
+/// The count in progress: every patient read goes to an (area, PCN) key or to the accounting of the
+/// codes placed nowhere.
+struct Counter<'a> {
+    registrations: &'a RegistrationTable,
+    assignment: &'a Assignment,
+    /// Practice id -> PCN slot, or None for a practice not in the map.
+    practice_pcn: Vec<Option<u32>>,
+    accounting: Accounting,
+    /// Per LSOA code: rows, and patients placed nowhere (by placement, for an apportioned code's parts).
+    unplaced: Vec<(u64, u64, u64)>,
+    practice_unmapped: Vec<u64>,
+    keyed: Vec<(u64, u64)>,
+}
+
+impl<'a> Counter<'a> {
+    fn new(registrations: &'a RegistrationTable, practices: &PracticeMap, assignment: &'a Assignment) -> Self {
+        let practice_pcn = registrations
+            .practices
+            .iter()
+            .map(|code| match practices.pcn_of(code) {
+                Some(PracticePcn::Pcn(id)) => Some(id.0),
+                Some(PracticePcn::NoPcn) => Some(NO_PCN),
+                None => None,
+            })
+            .collect();
+        Self {
+            registrations,
+            assignment,
+            practice_pcn,
+            accounting: Accounting { rows_read: registrations.rows.len() as u64, ..Accounting::default() },
+            unplaced: vec![(0, 0, 0); registrations.lsoas.len()],
+            practice_unmapped: vec![0; registrations.practices.len()],
+            keyed: Vec::with_capacity(registrations.rows.len()),
+        }
+    }
+
+    fn row(&mut self, row: &footprint_ingest::Registration) {
+        let patients = u64::from(row.patients);
+        self.accounting.patients_read += patients;
+        let pcn = self.practice_pcn[row.practice.index()];
+        if pcn.is_none() {
+            self.practice_unmapped[row.practice.index()] += patients;
+        }
+        if let Some(c) = &self.assignment.conversion
+            && c.converted[row.lsoa.index()]
+        {
+            self.accounting.patients_converted += patients;
+        }
+        let placement = self.assignment.placements[row.lsoa.index()];
+        if !matches!(placement, Placement::Area(_)) {
+            self.unplaced[row.lsoa.index()].0 += 1;
+        }
+        if matches!(placement, Placement::Apportioned(_)) {
+            // Counted with the practice's split of all its rows here, after the rows.
+            self.accounting.patients_apportioned += patients;
+        } else {
+            self.place(row.lsoa.index(), placement, pcn, patients);
+        }
+    }
+
+    /// The patients of an apportioned code, practice by practice and target by target.
+    fn apportioned(&mut self, a: &footprint_index::Apportioned) {
+        for (practice, parts) in &a.practices {
+            let pcn = self.practice_pcn[practice.index()];
+            for (&(target, _), &n) in a.targets.iter().zip(parts) {
+                if n > 0 {
+                    self.place(a.lsoa.index(), target, pcn, n);
+                }
+            }
+        }
+    }
+
+    /// `patients` of LSOA code `lsoa` at a practice of PCN slot `pcn`, placed as `placement`.
+    fn place(&mut self, lsoa: usize, placement: Placement, pcn: Option<u32>, patients: u64) {
+        let a = &mut self.accounting;
+        match placement {
+            Placement::Area(area) => {
+                a.patients_assigned += patients;
+                match pcn {
+                    None => a.patients_practice_not_in_map += patients,
+                    Some(NO_PCN) => a.patients_practice_no_pcn += patients,
+                    Some(_) => {}
+                }
+                let key = (u64::from(area.0) << 32) | u64::from(pcn.unwrap_or(NO_PCN));
+                self.keyed.push((key, patients));
+            }
+            Placement::UnknownLsoa => {
+                a.patients_unknown_lsoa += patients;
+                self.unplaced[lsoa].1 += patients;
+            }
+            Placement::OutsideLayer | Placement::Apportioned(_) => {
+                a.patients_outside_layer += patients;
+                self.unplaced[lsoa].2 += patients;
+            }
+        }
+    }
+
+    fn finish(self) -> (Accounting, Vec<(u64, u64)>) {
+        let regs = self.registrations;
+        let mut a = self.accounting;
+        a.practices_not_in_map = self
+            .practice_unmapped
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.practice_pcn[i].is_none())
+            .map(|(i, &p)| (regs.practices[i].clone(), p))
+            .collect();
+        a.practices_not_in_map.sort();
+        for (i, &(rows, unknown, outside)) in self.unplaced.iter().enumerate() {
+            for (placement, patients) in [(Placement::UnknownLsoa, unknown), (Placement::OutsideLayer, outside)] {
+                let whole = self.assignment.placements[i] == placement;
+                if rows > 0 && (patients > 0 || whole) {
+                    a.unplaced.push(UnplacedCode { code: regs.lsoas[i].clone(), placement, rows, patients });
+                }
+            }
+        }
+        a.unplaced.sort_by(|x, y| x.code.cmp(&y.code));
+        (a, self.keyed)
+    }
 }
 
 /// (key, count) pairs sorted by key, with the counts of each key summed.

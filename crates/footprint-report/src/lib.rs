@@ -14,12 +14,14 @@ mod html;
 mod memory;
 mod png;
 pub mod run;
+mod series;
 
 use std::path::{Path, PathBuf};
 
 pub use html::{HTML_TOLERANCE_DIVISOR, render_html, thousands};
 pub use png::{MapFrame, MapOptions, RenderedMap, render_png};
 pub use run::{AreaData, Display, Measure, Outline, PcnInfo, RunData, Share};
+pub use series::render_series_html;
 
 /// Why a picture could not be made.
 #[derive(Debug, thiserror::Error)]

@@ -49,6 +49,7 @@ pub fn layer(data: &[u8]) -> bool {
         areas_meta: areas.info(),
         places: LsoaPlaces::Lookup(lookup_table),
         places_meta: lookup.info(),
+        conversion: None,
     };
     let job = OverlapJob {
         registrations: PathBuf::from("regs.csv"),
@@ -60,6 +61,7 @@ pub fn layer(data: &[u8]) -> bool {
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
         // Every format, so that no layer a reader accepts makes a writer panic.
         output: crate::Output { formats: footprint_overlap::write::Format::ALL.to_vec(), ..Default::default() },
+        vintage: crate::VintageRule::AsGiven,
     };
     if let Ok(analysis) = crate::analyse(&loaded, &job) {
         let files = crate::render(&loaded, &analysis, &job);

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use footprint_footprints::{FootprintLevel, FootprintSpec};
-use footprint_ingest::{AreaFields, CentroidColumns, Crs, LookupColumns};
+use footprint_ingest::{AreaFields, CentroidColumns, Crs, LookupColumns, Vintage};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 
@@ -68,6 +68,8 @@ pub struct OverlapJob {
     pub footprints: Option<FootprintJob>,
     /// The formats and CRS of the layers.
     pub output: Output,
+    /// Whether the registrations' LSOA codes are checked against the census of the areas.
+    pub vintage: VintageRule,
 }
 
 /// How the layers are written.
@@ -97,6 +99,76 @@ impl Output {
     #[must_use]
     pub fn has(&self, format: Format) -> bool {
         self.formats.contains(&format)
+    }
+}
+
+/// How the census vintage of the registrations' LSOA codes is handled.
+#[derive(Clone, Debug, Default)]
+pub enum VintageRule {
+    /// Codes are placed as given, with no check (the areas and lookup are files of the user's own).
+    #[default]
+    AsGiven,
+    /// The codes are checked against the census of the areas (`geography`, or when `None` the one the
+    /// lookup's, centroids' or LSOA polygons' codes are of); codes of the other census are converted or refused.
+    Checked {
+        /// The census of the areas, when known.
+        geography: Option<Vintage>,
+        /// What to do with codes of the other census.
+        mismatch: Mismatch,
+        /// The files that convert them.
+        conversion: ConversionFiles,
+    },
+}
+
+/// What to do with registrations on LSOA codes of the other census than the areas'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Convert them through the exact-fit lookup (apportioning the LSOAs that span areas).
+    Convert,
+    /// Stop with an error naming the census found.
+    Refuse,
+}
+
+/// The files that convert LSOA codes between the censuses.
+#[derive(Clone, Debug)]
+pub struct ConversionFiles {
+    /// The ONS LSOA (2011) to LSOA (2021) exact-fit lookup, with change codes.
+    pub exact_fit: PathBuf,
+    /// 2011 LSOA populations, weighting the 2011 pieces of a 2021 LSOA that spans 2011 areas.
+    pub populations: PathBuf,
+}
+
+impl ConversionFiles {
+    /// The conversion files bundled in `fixtures` (the project's `fixtures/` folder).
+    #[must_use]
+    pub fn bundled(fixtures: &Path) -> Self {
+        Self {
+            exact_fit: fixtures.join("england-2021/lsoa11_lsoa21_exact_fit_lookup.csv.gz"),
+            populations: fixtures.join("england-2011/lsoa11_population_mid2015.csv.gz"),
+        }
+    }
+}
+
+/// The areas and lookup of a census geography bundled in `fixtures` (the project's `fixtures/` folder):
+/// the MSOA boundaries of England and the LSOA → MSOA lookup.
+///
+/// ```
+/// use footprint_ingest::Vintage;
+/// let (areas, lookup) = footprint_run::bundled_geography(std::path::Path::new("fixtures"), Vintage::Census2021);
+/// assert_eq!(areas, std::path::Path::new("fixtures/england-2021/msoa21_england_generalised_clipped.geojson.gz"));
+/// assert!(lookup.ends_with("lsoa21_msoa21_lookup.csv.gz"));
+/// ```
+#[must_use]
+pub fn bundled_geography(fixtures: &Path, geography: Vintage) -> (PathBuf, PathBuf) {
+    match geography {
+        Vintage::Census2011 => (
+            fixtures.join("england-2011/msoa11_england_generalised_clipped.geojson.gz"),
+            fixtures.join("england-2011/lsoa11_msoa11_lookup.csv.gz"),
+        ),
+        Vintage::Census2021 => (
+            fixtures.join("england-2021/msoa21_england_generalised_clipped.geojson.gz"),
+            fixtures.join("england-2021/lsoa21_msoa21_lookup.csv.gz"),
+        ),
     }
 }
 
@@ -138,6 +210,7 @@ impl OverlapJob {
             thresholds: vec![Threshold::ONE_PERCENT],
             footprints: None,
             output: Output::default(),
+            vintage: VintageRule::AsGiven,
         }
     }
 }

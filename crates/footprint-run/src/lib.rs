@@ -19,10 +19,16 @@ pub mod fuzz;
 mod job;
 mod layers;
 mod overlap;
+mod series;
 
 pub use align::{AlignReport, align_run};
 pub use error::RunError;
-pub use job::{AlignJob, AssignmentSource, FootprintJob, Output, OverlapJob, TeamApportionment, TeamSource};
-pub use overlap::{
-    Analysis, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, render, run, run_with,
+pub use job::{
+    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob, TeamApportionment,
+    TeamSource, VintageRule, bundled_geography,
 };
+pub use overlap::{
+    Analysis, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, place,
+    render, run, run_with,
+};
+pub use series::{Publication, SeriesJob, SeriesReport, series_run, series_run_with};

@@ -5,20 +5,22 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use footprint_footprints::{Footprint, FootprintLevel, footprints};
+use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
-    AreaLayer, AreaMeter, Crs, FileInfo, IngestError, InputFile, LsoaCode, PracticeMap, RegistrationTable,
-    read_area_layer, read_centroids, read_lookup, read_practice_map, read_registrations,
+    AreaLayer, AreaMeter, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations, PracticeMap,
+    RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_lookup, read_lsoa_populations,
+    read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    Format, OutputSet, SummaryInputs, msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_table, schema,
-    schema::files, summary_json,
+    Format, GeographyInputs, OutputSet, SummaryInputs, msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_table,
+    schema, schema::files, summary_json,
 };
 use footprint_overlap::{OverlapTable, count_overlap};
 use rayon::prelude::*;
 
 use crate::layers::GisLayers;
-use crate::{AssignmentSource, FootprintJob, OverlapJob, RunError};
+use crate::{AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule};
 
 /// The areas footprints were drawn from, with what was measured on them.
 pub enum FootprintAreas {
@@ -79,6 +81,46 @@ pub struct Loaded {
     pub places: LsoaPlaces,
     /// Its file.
     pub places_meta: FileInfo,
+    /// What converts LSOA codes between the censuses, when the job checks them.
+    pub conversion: Option<ConversionInputs>,
+}
+
+/// The files that convert LSOA codes between the censuses, read.
+pub struct ConversionInputs {
+    /// The exact-fit lookup.
+    pub lookup: VintageLookup,
+    /// Its file.
+    pub lookup_meta: FileInfo,
+    /// The 2011 populations.
+    pub populations: LsoaPopulations,
+    /// Their file.
+    pub populations_meta: FileInfo,
+}
+
+impl ConversionInputs {
+    /// The conversion files a census rule needs, read: none when codes are placed as given.
+    ///
+    /// # Errors
+    /// The first input error met.
+    pub fn for_rule(rule: &VintageRule) -> Result<Option<Self>, IngestError> {
+        match rule {
+            VintageRule::AsGiven => Ok(None),
+            VintageRule::Checked { conversion, .. } => Self::read(conversion).map(Some),
+        }
+    }
+
+    /// Reads both files.
+    ///
+    /// # Errors
+    /// The first input error met.
+    pub fn read(files: &ConversionFiles) -> Result<Self, IngestError> {
+        let (lookup, populations) = rayon::join(
+            || read_with(&files.exact_fit, read_vintage_lookup),
+            || read_with(&files.populations, read_lsoa_populations),
+        );
+        let ((lookup, lookup_meta), (populations, populations_meta)) = (lookup?, populations?);
+        Ok(Self { lookup, lookup_meta, populations, populations_meta })
+    }
 }
 
 /// The result of the analysis stage.
@@ -93,6 +135,8 @@ pub struct Analysis {
     pub centroid_crs: Option<Crs>,
     /// The footprints, when the job asks for them.
     pub footprints: Option<FootprintResult>,
+    /// When codes were checked against the areas' census: how that census was decided, in words.
+    pub geography_from: Option<&'static str>,
 }
 
 impl Analysis {
@@ -107,6 +151,11 @@ impl Analysis {
             assignment: &self.assignment,
             centroid_crs: self.centroid_crs,
             table: &self.table,
+            geography: self.geography_from.zip(loaded.conversion.as_ref()).map(|(decided, c)| GeographyInputs {
+                decided,
+                vintage_lookup: &c.lookup_meta,
+                populations: (&c.populations, &c.populations_meta),
+            }),
         }
     }
 }
@@ -121,7 +170,7 @@ pub(crate) fn read_with<T>(
 }
 
 /// Reads what places LSOAs in areas.
-fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
+pub(crate) fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
     match source {
         AssignmentSource::Lookup { path, columns } => {
             read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (LsoaPlaces::Lookup(l), m))
@@ -145,14 +194,80 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         || {
             let (areas, small) = rayon::join(
                 || read_area_layer(&job.areas, &job.area_fields),
-                || Ok::<_, IngestError>((read_with(&job.practices, read_practice_map)?, read_places(&job.assignment)?)),
+                || {
+                    let conversion = ConversionInputs::for_rule(&job.vintage)?;
+                    let practices = read_with(&job.practices, read_practice_map)?;
+                    Ok::<_, IngestError>((practices, read_places(&job.assignment)?, conversion))
+                },
             );
             Ok::<_, IngestError>((areas?, small?))
         },
     );
     let (registrations, registrations_meta) = registrations?;
-    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta))) = rest?;
-    Ok(Loaded { registrations, registrations_meta, practices, practices_meta, layer, areas_meta, places, places_meta })
+    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta), conversion)) = rest?;
+    Ok(Loaded {
+        registrations,
+        registrations_meta,
+        practices,
+        practices_meta,
+        layer,
+        areas_meta,
+        places,
+        places_meta,
+        conversion,
+    })
+}
+
+/// Places every LSOA code of the registrations: as given, or checked against the areas' census and
+/// converted (or refused) when of the other; with the CRS centroids were read in and how the census was decided.
+///
+/// # Errors
+/// [`RunError::Vintage`] for codes of the other census when the job refuses them; as [`LsoaPlaces::assign`].
+pub fn place(loaded: &Loaded, job: &OverlapJob) -> Result<(Assignment, Option<Crs>, Option<&'static str>), RunError> {
+    let geography = Geography { layer: &loaded.layer, places: &loaded.places, conversion: loaded.conversion.as_ref() };
+    geography.place(&loaded.registrations, &loaded.registrations_meta.path, job)
+}
+
+/// What places a registrations table's codes: the area layer, the lookup (or points) and the conversion.
+#[derive(Clone, Copy)]
+pub(crate) struct Geography<'a> {
+    pub(crate) layer: &'a AreaLayer,
+    pub(crate) places: &'a LsoaPlaces,
+    pub(crate) conversion: Option<&'a ConversionInputs>,
+}
+
+impl Geography<'_> {
+    /// As [`place`], for registrations read from `path`.
+    pub(crate) fn place(
+        &self,
+        regs: &RegistrationTable,
+        path: &Path,
+        job: &OverlapJob,
+    ) -> Result<(Assignment, Option<Crs>, Option<&'static str>), RunError> {
+        let (layer, places_path) = (self.layer, job.assignment.path());
+        let as_given = || -> Result<_, RunError> {
+            let (assignment, crs) = self.places.assign(&regs.lsoas, layer, places_path)?;
+            Ok((assignment, crs, None))
+        };
+        let (VintageRule::Checked { geography, mismatch, .. }, Some(c)) = (&job.vintage, self.conversion) else {
+            return as_given();
+        };
+        let (geography, decided) = match geography {
+            Some(v) => (*v, "chosen"),
+            None => match c.lookup.vintage_of_codes(self.places.codes()) {
+                Detected::Census(v) => (v, self.places.source()),
+                // The lookup's codes are of no census (or of both): nothing to check them against.
+                Detected::Mixed | Detected::Undetermined => return as_given(),
+            },
+        };
+        let mix = c.lookup.mix(regs);
+        if *mismatch == Mismatch::Refuse && mix.only(geography.other()).codes > 0 {
+            return Err(RunError::Vintage { path: path.to_owned(), mix: Box::new(mix), geography });
+        }
+        let conversion = Conversion { lookup: &c.lookup, populations: &c.populations, geography };
+        let (assignment, crs) = self.places.assign_converting(regs, layer, places_path, &conversion)?;
+        Ok((assignment, crs, Some(decided)))
+    }
 }
 
 /// Assigns LSOAs to areas, counts PCNs per area, measures each area, and draws the footprints the job asks for.
@@ -165,19 +280,18 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
     // Area sizes and the count are independent: run them side by side.
     let (area_km2, assigned) = rayon::join(
         || measure_areas(layer),
-        || -> Result<_, IngestError> {
-            let (assignment, centroid_crs) =
-                loaded.places.assign(&loaded.registrations.lsoas, layer, job.assignment.path())?;
+        || -> Result<_, RunError> {
+            let (assignment, centroid_crs, geography_from) = place(loaded, job)?;
             let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
-            Ok((assignment, table, centroid_crs))
+            Ok((assignment, table, centroid_crs, geography_from))
         },
     );
-    let (assignment, table, centroid_crs) = assigned?;
+    let (assignment, table, centroid_crs, geography_from) = assigned?;
     let footprints = match &job.footprints {
         None => None,
-        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2)?),
+        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2, &assignment)?),
     };
-    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints })
+    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from })
 }
 
 /// Draws the footprints of every PCN at the job's level.
@@ -186,6 +300,7 @@ fn draw_footprints(
     fj: &FootprintJob,
     table: &OverlapTable,
     area_km2: &[f64],
+    assignment: &Assignment,
 ) -> Result<FootprintResult, RunError> {
     match fj.level {
         FootprintLevel::Msoa => Ok(FootprintResult {
@@ -197,6 +312,11 @@ fn draw_footprints(
                 .places
                 .lsoa_layer()
                 .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" })?;
+            if assignment.conversion.as_ref().is_some_and(|c| c.converted.contains(&true)) {
+                return Err(RunError::Job {
+                    problem: "LSOA-level footprints need the registrations on the LSOA polygons' census: their codes of the other census are converted to MSOAs only",
+                });
+            }
             // Each registration LSOA code to the LSOA polygon with that code.
             let assignment = assign_by_code(&loaded.registrations.lsoas, lsoas);
             let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
@@ -216,6 +336,7 @@ fn assign_by_code(codes: &[LsoaCode], layer: &AreaLayer) -> Assignment {
             .map(|c| layer.find(c.as_str()).map_or(Placement::UnknownLsoa, Placement::Area))
             .collect(),
         snapped: Vec::new(),
+        conversion: None,
     }
 }
 

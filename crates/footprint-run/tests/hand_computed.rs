@@ -108,6 +108,7 @@ fn shares_table_lists_every_area_pcn_pair() {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
         output: Default::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let out = dir.path().join("out");
     footprint_run::run(&job, &out).unwrap();

@@ -96,6 +96,7 @@ fn job(w: &World) -> OverlapJob {
         thresholds: w.thresholds.iter().map(|t| format!("{}.{:03}", t / 1000, t % 1000).parse().unwrap()).collect(),
         footprints: None,
         output: Default::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
     }
 }
 
@@ -119,6 +120,7 @@ fn load(f: &Files) -> Loaded {
         areas_meta: footprint_ingest::FileInfo { sha256: String::new(), ..areas.info() },
         places: footprint_index::LsoaPlaces::Lookup(read_lookup(&lookup, &LookupColumns::default()).unwrap()),
         places_meta: footprint_ingest::FileInfo { sha256: String::new(), ..lookup.info() },
+        conversion: None,
     }
 }
 

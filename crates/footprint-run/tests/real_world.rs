@@ -29,6 +29,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
         output: Default::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
     }
 }
 
@@ -171,6 +172,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
         output: Default::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;

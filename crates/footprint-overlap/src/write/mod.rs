@@ -6,6 +6,7 @@ mod format;
 mod geojson;
 mod records;
 pub mod schema;
+mod series;
 mod summary;
 mod tables;
 mod written;
@@ -20,7 +21,11 @@ pub use geojson::{
     size_fields, write_coordinate,
 };
 pub use records::{Column, Kind, Layer, Records, Value};
-pub use summary::{SummaryInputs, summary_json};
+pub use series::{
+    AreaFigures, PublicationFigures, msoa_change_csv, msoa_change_geojson, series_json, series_msoa_csv,
+    series_summary_csv,
+};
+pub use summary::{GeographyInputs, SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_csv, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table};
 pub use written::{Ring, Written, decimals, grid_steps, written};
 

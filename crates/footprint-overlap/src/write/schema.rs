@@ -39,6 +39,16 @@ pub mod files {
     pub const REPORT_HTML: &str = "report.html";
     /// The PNG map.
     pub const MAP_PNG: &str = "map.png";
+    /// A series: one row per publication ([`super::series_summary_columns`]).
+    pub const SERIES_SUMMARY_CSV: &str = "series_summary.csv";
+    /// A series: one row per publication × MSOA ([`super::series_msoa_columns`]).
+    pub const SERIES_MSOA_CSV: &str = "series_msoa.csv";
+    /// A series: every MSOA, first publication against last ([`super::change_columns`]).
+    pub const MSOA_CHANGE_CSV: &str = "msoa_change.csv";
+    /// The same, with each MSOA's boundary.
+    pub const MSOA_CHANGE_GEOJSON: &str = "msoa_change.geojson";
+    /// A series: every publication's inputs, accounting and warnings.
+    pub const SERIES_JSON: &str = "series.json";
 }
 
 /// The layers and tables by name, as the formats that hold several name them (tables of a GeoPackage;
@@ -104,3 +114,77 @@ pub fn is_count_column(column: &str) -> bool {
 
 /// The columns of `msoa_pcn_shares.csv`.
 pub const SHARE_COLUMNS: [&str; 5] = [MSOA_CODE, "pcn_code", "pcn_name", "patients", "share"];
+
+/// The columns of `series_summary.csv` before the statistics.
+pub const SERIES_SUMMARY_LEADING: [&str; 12] = [
+    "label",
+    "extract_date",
+    "map_date",
+    "geography",
+    "msoas",
+    "msoas_with_residents",
+    "patients_read",
+    "patients_assigned",
+    "patients_apportioned",
+    "patients_unknown_lsoa",
+    "patients_outside_layer",
+    "patients_no_pcn",
+];
+
+/// The statistics `series_summary.csv` gives for `pcns_all` and each threshold's count.
+pub const SERIES_STATISTICS: [&str; 5] = ["mean", "sd", "median", "p10", "p90"];
+
+/// The mean hhi over the MSOAs with PCN residents.
+pub const HHI_MEAN: &str = "hhi_mean";
+
+/// The columns of `series_summary.csv` for these thresholds.
+///
+/// ```
+/// let c = footprint_overlap::write::schema::series_summary_columns(&[footprint_overlap::Threshold::ONE_PERCENT]);
+/// assert_eq!(c[12..14], ["pcns_all_mean", "pcns_all_sd"]);
+/// assert_eq!(c.last().unwrap(), "hhi_mean");
+/// ```
+#[must_use]
+pub fn series_summary_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> = SERIES_SUMMARY_LEADING.map(String::from).to_vec();
+    let counts = std::iter::once(PCNS_ALL.to_owned()).chain(thresholds.iter().map(|t| t.column_name()));
+    for count in counts {
+        columns.extend(SERIES_STATISTICS.iter().map(|s| format!("{count}_{s}")));
+    }
+    columns.push(HHI_MEAN.to_owned());
+    columns
+}
+
+/// The columns of `series_msoa.csv` for these thresholds.
+///
+/// ```
+/// let c = footprint_overlap::write::schema::series_msoa_columns(&[footprint_overlap::Threshold::ONE_PERCENT]);
+/// assert_eq!(c, ["label", "msoa_code", "population", "pcns_all", "pcns_ge_1pct", "hhi", "top_pcn"]);
+/// ```
+#[must_use]
+pub fn series_msoa_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> = ["label", MSOA_CODE, POPULATION, PCNS_ALL].map(String::from).to_vec();
+    columns.extend(thresholds.iter().map(|t| t.column_name()));
+    columns.extend(["hhi", "top_pcn"].map(String::from));
+    columns
+}
+
+/// The columns of `msoa_change.csv` (and the properties of `msoa_change.geojson`) for these thresholds.
+///
+/// ```
+/// let c = footprint_overlap::write::schema::change_columns(&[footprint_overlap::Threshold::ONE_PERCENT]);
+/// assert_eq!(c[4..7], ["pcns_ge_1pct_first", "pcns_ge_1pct_last", "pcns_ge_1pct_change"]);
+/// ```
+#[must_use]
+pub fn change_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> =
+        [MSOA_CODE, MSOA_NAME, "population_first", "population_last"].map(String::from).to_vec();
+    for t in thresholds {
+        let c = t.column_name();
+        columns.extend([format!("{c}_first"), format!("{c}_last"), format!("{c}_change")]);
+    }
+    columns.extend(
+        ["hhi_first", "hhi_last", "hhi_change", "top_pcn_first", "top_pcn_last", "top_pcn_changed"].map(String::from),
+    );
+    columns
+}

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
-use footprint_ingest::{AreaLayer, Crs, FileInfo, PracticeMap, RegistrationTable};
+use footprint_index::{Apportioned, Assignment, AssignmentMethod, Converted, LsoaPlaces, Placement, Weighting};
+use footprint_ingest::{AreaLayer, Crs, FileInfo, LsoaPopulations, PracticeMap, RegistrationTable, Tally};
 use serde::Serialize;
 
 use crate::{Distribution, OverlapTable};
@@ -25,6 +25,20 @@ pub struct SummaryInputs<'a> {
     pub centroid_crs: Option<Crs>,
     /// The counts.
     pub table: &'a OverlapTable,
+    /// When the codes were checked against the census of the areas: how that census was decided and
+    /// the files that convert codes of the other.
+    pub geography: Option<GeographyInputs<'a>>,
+}
+
+/// The files and choices behind a check of the registrations' census vintage.
+#[derive(Clone, Copy)]
+pub struct GeographyInputs<'a> {
+    /// How the areas' census was decided, in words (`given`, `the lookup's codes`).
+    pub decided: &'static str,
+    /// The exact-fit lookup's file.
+    pub vintage_lookup: &'a FileInfo,
+    /// The 2011 populations weighting apportioned LSOAs, and their file.
+    pub populations: (&'a LsoaPopulations, &'a FileInfo),
 }
 
 #[derive(Serialize)]
@@ -34,7 +48,52 @@ struct Summary<'a> {
     assignment: AssignmentSummary,
     thresholds: Vec<String>,
     accounting: AccountingSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geography: Option<GeographySummary>,
     statistics: Statistics,
+}
+
+#[derive(Serialize)]
+struct GeographySummary {
+    areas: String,
+    areas_census_from: &'static str,
+    registrations: String,
+    codes: BTreeMap<&'static str, Tally>,
+    conversion: ConversionSummary,
+    apportioned_lsoas: Vec<ApportionedSummary>,
+}
+
+#[derive(Serialize)]
+struct ConversionSummary {
+    rule: &'static str,
+    weights: &'static str,
+    codes_converted: u64,
+    patients_converted: u64,
+    codes_apportioned: u64,
+    patients_apportioned: u64,
+}
+
+#[derive(Serialize)]
+struct ApportionedSummary {
+    lsoa: String,
+    patients: u64,
+    weighting: &'static str,
+    pieces: Vec<PieceSummary>,
+    shares: Vec<ShareSummary>,
+}
+
+#[derive(Serialize)]
+struct PieceSummary {
+    lsoa: String,
+    area: String,
+}
+
+#[derive(Serialize)]
+struct ShareSummary {
+    area: String,
+    weight: u64,
+    share: f64,
+    patients: u64,
 }
 
 #[derive(Serialize)]
@@ -206,6 +265,7 @@ pub fn summary_json(run: &SummaryInputs<'_>) -> Vec<u8> {
                 first_lines: regs.duplicate_rows.first_lines.clone(),
             },
         },
+        geography: run.assignment.conversion.as_ref().zip(run.geography).map(|(c, g)| geography(run, c, g)),
         statistics: Statistics {
             over: "areas with at least one registered resident",
             areas: table.areas.len(),
@@ -269,7 +329,73 @@ fn inputs<'a>(run: &SummaryInputs<'a>) -> BTreeMap<&'static str, InputSummary<'a
         LsoaPlaces::Centroids { .. } => ("centroids", places.len() as u64),
     };
     inputs.insert(role, input(places_file, None, &[("lsoas", count)]));
+    if let Some(g) = &run.geography {
+        inputs.insert("vintage_lookup", input(g.vintage_lookup, None, &[]));
+        let (populations, file) = g.populations;
+        inputs.insert("conversion_weights", input(file, None, &[("lsoas", populations.map.len() as u64)]));
+    }
     inputs
+}
+
+/// The registrations' census against the areas', and every LSOA apportioned.
+fn geography(run: &SummaryInputs<'_>, c: &Converted, g: GeographyInputs<'_>) -> GeographySummary {
+    let a = &run.table.accounting;
+    let mix = &c.mix;
+    GeographySummary {
+        areas: c.geography.to_string(),
+        areas_census_from: g.decided,
+        registrations: mix.vintage().to_string(),
+        codes: [
+            ("only_2011", mix.only_2011),
+            ("only_2021", mix.only_2021),
+            ("both", mix.both),
+            ("neither", mix.neither),
+        ]
+        .into_iter()
+        .collect(),
+        conversion: ConversionSummary {
+            rule: "codes of the other census are placed through the ONS exact-fit LSOA 2011 -> 2021 lookup: an LSOA whose pieces lie in one area goes there; one whose pieces lie in several is apportioned in whole patients by largest remainder",
+            weights: "a 2021 LSOA over 2011 areas: each 2011 piece's mid-2015 population, shared equally among the 2021 LSOAs it is part of; a 2011 LSOA over 2021 areas: equal shares for its 2021 pieces",
+            codes_converted: c.converted.iter().filter(|&&x| x).count() as u64,
+            patients_converted: a.patients_converted,
+            codes_apportioned: c.apportioned.len() as u64,
+            patients_apportioned: a.patients_apportioned,
+        },
+        apportioned_lsoas: c.apportioned.iter().map(|ap| apportioned(run.layer.0, ap)).collect(),
+    }
+}
+
+fn apportioned(layer: &AreaLayer, ap: &Apportioned) -> ApportionedSummary {
+    let name = |p: Placement| match p {
+        Placement::Area(id) => layer.areas[id.index()].code.0.clone(),
+        Placement::UnknownLsoa => "unknown_lsoa".into(),
+        Placement::OutsideLayer | Placement::Apportioned(_) => "outside_layer".into(),
+    };
+    let total: u64 = ap.targets.iter().map(|t| t.1).sum();
+    ApportionedSummary {
+        lsoa: ap.code.0.clone(),
+        patients: ap.total(),
+        weighting: match ap.weighting {
+            Weighting::Population2011 => "population_2011",
+            Weighting::EqualPieces => "equal_pieces",
+        },
+        pieces: ap
+            .pieces
+            .iter()
+            .map(|(code, t)| PieceSummary { lsoa: code.0.clone(), area: name(ap.targets[*t].0) })
+            .collect(),
+        shares: ap
+            .targets
+            .iter()
+            .zip(&ap.patients)
+            .map(|(&(p, weight), &patients)| ShareSummary {
+                area: name(p),
+                weight,
+                share: crate::ratio(weight, total).unwrap_or(0.0),
+                patients,
+            })
+            .collect(),
+    }
 }
 
 /// How LSOAs were placed, with every snapped centroid.

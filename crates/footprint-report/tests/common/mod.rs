@@ -63,6 +63,7 @@ pub(crate) fn small_run(dir: &Path) -> PathBuf {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
         output: Default::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
     };
     let out = dir.join("out");
     footprint_run::run(&job, &out).unwrap();
