@@ -479,7 +479,8 @@ pub(crate) struct OverlapArgs {
     #[arg(long, value_name = "FILE")]
     pub registrations: PathBuf,
 
-    /// Practice → PCN map (gp-reg-pat-prac-map.csv; PCN code U = no PCN). Example: `--practices gp-reg-pat-prac-map.csv`
+    /// Practice → PCN map: NHS Digital's gp-reg-pat-prac-map.csv, ODS ePCN.xlsx (or its epcn.zip), or a CSV with
+    /// practice and PCN columns; PCN code U = no PCN. Example: `--practices gp-reg-pat-prac-map.csv`
     #[arg(long, value_name = "FILE")]
     pub practices: PathBuf,
 

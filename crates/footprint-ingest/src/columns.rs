@@ -11,6 +11,8 @@ pub(crate) struct CsvSource<'a> {
     path: &'a Path,
     reader: csv::Reader<Box<dyn std::io::Read + 'a>>,
     headers: Vec<String>,
+    /// The content when it is in memory, to place records exactly.
+    content: Option<&'a [u8]>,
 }
 
 impl<'a> CsvSource<'a> {
@@ -27,7 +29,8 @@ impl<'a> CsvSource<'a> {
         if headers.iter().all(String::is_empty) {
             return Err(IngestError::Empty { path: path.to_owned() });
         }
-        Ok(Self { path, reader, headers })
+        let content = (!input.compressed).then(|| input.content());
+        Ok(Self { path, reader, headers, content })
     }
 
     pub(crate) fn path(&self) -> &'a Path {
@@ -65,8 +68,21 @@ impl<'a> CsvSource<'a> {
     }
 
     /// Reads the next record into `record`; false at the end of the file.
+    /// The record's position is where it starts, the blank lines before it skipped (the csv crate puts it
+    /// where the previous record ended). A gzip stream read as it is decompressed keeps the csv crate's.
     pub(crate) fn next(&mut self, record: &mut ByteRecord) -> Result<bool, IngestError> {
-        self.reader.read_byte_record(record).map_err(|e| csv_error(self.path, &e))
+        let more = self.reader.read_byte_record(record).map_err(|e| csv_error(self.path, &e))?;
+        if let (Some(content), Some(from)) = (self.content, record.position()) {
+            let skipped = content.get(usize::try_from(from.byte()).unwrap_or(usize::MAX)..).unwrap_or_default();
+            let blank = skipped.iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+            let (bytes, lines) = blank.fold((0, 0), |(n, l), &b| (n + 1, l + u64::from(b == b'\n')));
+            if bytes > 0 {
+                let mut start = from.clone();
+                start.set_byte(from.byte() + bytes).set_line(from.line() + lines);
+                record.set_position(Some(start));
+            }
+        }
+        Ok(more)
     }
 
     /// The error for a file with a header but no records.
@@ -208,7 +224,7 @@ mod tests {
 
 /// Whether header `h` names column `n`: ASCII case ignored, and `.`, `-` and spaces taken as `_` (so R's
 /// `Number.of.Patients` is `NUMBER_OF_PATIENTS`).
-fn same_column(h: &str, n: &str) -> bool {
+pub(crate) fn same_column(h: &str, n: &str) -> bool {
     let norm = |b: u8| match b {
         b'.' | b'-' | b' ' => b'_',
         b => b.to_ascii_uppercase(),
@@ -224,5 +240,33 @@ mod same_column_tests {
         assert!(super::same_column("pcn code", "PCN_CODE"));
         assert!(!super::same_column("PCN_CODES", "PCN_CODE"));
         assert!(!super::same_column("PCNXCODE", "PCN_CODE"));
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::CsvSource;
+    use crate::InputFile;
+
+    /// The line each record of `text` (a header, then records) is said to start on.
+    fn check(text: &str, expected: &[u64]) {
+        let input = InputFile::from_bytes("t.csv", text.as_bytes().to_vec());
+        let mut csv = CsvSource::open(&input).expect("a header");
+        let mut record = csv::ByteRecord::new();
+        let mut lines = Vec::new();
+        while csv.next(&mut record).expect("well-formed") {
+            lines.push(super::line_of(&record));
+        }
+        assert_eq!(lines, expected, "{text:?}");
+    }
+
+    #[test]
+    fn records_start_after_the_blank_lines_before_them() {
+        check("a,b\n1,2\n3,4\n", &[2, 3]);
+        check("a,b\n1,2\n\n3,4\n", &[2, 4]);
+        check("a,b\n\n\n1,2\n\n3,4\n", &[4, 6]);
+        check("a,b\r\n1,2\r\n\r\n3,4\r\n", &[2, 4]);
+        check("a,b\n\"1\nx\",2\n\n\"3\n\ny\",4\n5,6\n", &[2, 5, 8]);
+        check("a,b\n1,2\n\"3\ny\",4", &[2, 3]);
     }
 }

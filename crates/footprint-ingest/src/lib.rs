@@ -32,6 +32,7 @@ mod shapefile;
 mod source;
 mod validity;
 mod vintage;
+mod workbook;
 
 pub use areas::{AreaFields, AreaLayer, CrsEvidence, LayerKind, Repair, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};

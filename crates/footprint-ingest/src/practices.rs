@@ -58,9 +58,16 @@ const PCN_NAME: &[&str] = &["PCN_NAME", "PCN_ORG_NAME"];
 /// A PCN listed with different names keeps the name on its first line. Rows whose
 /// `Practice to PCN Relationship End Date` is filled (ODS ePCN's ended relationships) are skipped.
 ///
+/// An Excel workbook (`ePCN.xlsx` as ODS publishes it, alone or in its zip) is read from its first
+/// sheet with practice and PCN columns (ePCN's "PCN Core Partner Details"); lines in errors are the
+/// sheet's rows.
+///
 /// # Errors
 /// A missing column, a malformed record, a practice mapped to two PCNs, an empty file.
 pub fn read_practice_map(input: &InputFile) -> Result<PracticeMap, IngestError> {
+    if crate::workbook::is_workbook(input.content()) {
+        return read_practice_map(&crate::workbook::sheet_as_csv(input, &[PRACTICE, PCN])?);
+    }
     let mut csv = CsvSource::open(input)?;
     let practice_col = csv.require(None, PRACTICE)?;
     let pcn_col = csv.require(None, PCN)?;

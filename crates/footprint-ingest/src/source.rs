@@ -85,7 +85,7 @@ impl InputFile {
         let path = path.as_ref().to_owned();
         let sha256 = hex(&Sha256::digest(&stored));
         let stored_len = stored.len() as u64;
-        if stored.starts_with(ZIP_MAGIC) {
+        if stored.starts_with(ZIP_MAGIC) && !crate::workbook::is_workbook(&stored) {
             let (member, bytes) = unzip_one(&path, &stored)?;
             return Ok(Self { path: path.join(member), bytes, sha256, stored_len, gzip: false, compressed: false });
         }
@@ -127,13 +127,14 @@ impl InputFile {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// The one data file of a zip archive (as NHS England publishes registrations: when the archive holds
-/// several files, the one whose name contains `-all`), decompressed, with its name.
+/// several files, the one whose name contains `-all`), decompressed, with its name. PDFs are
+/// documentation (ODS ships `ePCN.xlsx` with its specification) and never the data.
 fn unzip_one(path: &Path, stored: &[u8]) -> Result<(String, Vec<u8>), IngestError> {
     let corrupt = |message: String| IngestError::Corrupt { path: path.to_owned(), message };
     let mut archive = open_zip(path, stored)?;
     let names: Vec<String> = (0..archive.len())
         .filter_map(|i| archive.name_for_index(i).and_then(Result::ok).map(|n| n.to_string()))
-        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX"))
+        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX") && !n.to_ascii_lowercase().ends_with(".pdf"))
         .collect();
     let all: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().contains("-all")).collect();
     let chosen = match (names.len(), all.len()) {

@@ -325,3 +325,24 @@ fn trafford_localities_align_consistently() {
     // The 2023 definition aligns slightly worse with the PCNs than the 2017–23 one.
     assert!(indices[1] < indices[0], "{indices:?}");
 }
+
+#[test]
+fn the_epcn_workbook_as_published_reads_as_its_csv_export() {
+    let dir = "practice-pcn-maps/epcn-2022-04";
+    let (Some(xlsx), Some(zip), Some(export)) = (
+        require(&format!("{dir}/ePCN_2022-04.xlsx")),
+        require(&format!("{dir}/epcn_2022-04.zip")),
+        require(&format!("{dir}/ePCN_2022-04_PCN_Core_Partner_Details.csv")),
+    ) else {
+        return;
+    };
+    let read = |p: &Path| footprint_ingest::read_practice_map(&footprint_ingest::InputFile::read(p).unwrap()).unwrap();
+    // The CSV export was made by openpyxl (PROVENANCE.txt): an independent reader of the same sheet.
+    let expected = read(&export);
+    assert_eq!(expected.pcns.len(), 1_260, "PROVENANCE: 6,474 current practices in 1,260 PCNs");
+    assert_eq!(expected.practices.len(), 6_474);
+    for map in [read(&xlsx), read(&zip)] {
+        assert_eq!(map.pcns, expected.pcns);
+        assert_eq!(map.practices, expected.practices);
+    }
+}
