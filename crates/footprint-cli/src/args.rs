@@ -148,25 +148,9 @@ pub(crate) struct SeriesArgs {
     #[arg(long = "scenario", value_name = "EDITS[,LABEL]")]
     pub scenarios: Vec<String>,
 
-    /// The census geography, as for `footprint overlap`. Example: `--geography 2021`
-    #[arg(long, value_name = "YEAR", value_enum)]
-    pub geography: Option<Geography>,
-
-    /// Refuse registrations on the other census's codes rather than convert them. Example: `--no-convert`
-    #[arg(long)]
-    pub no_convert: bool,
-
-    /// MSOA boundaries (default: the bundled boundaries of --geography). Example: `--areas msoa.geojson`
-    #[arg(long, value_name = "FILE")]
-    pub areas: Option<PathBuf>,
-
-    /// LSOA → MSOA lookup CSV (default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
-    #[arg(long, value_name = "FILE")]
-    pub lookup: Option<PathBuf>,
-
-    /// Area layer property holding the MSOA code (default: detected). Example: `--code-field msoa11cd`
-    #[arg(long, value_name = "NAME")]
-    pub code_field: Option<String>,
+    /// The census geography and its area layer, as for `footprint overlap`.
+    #[command(flatten)]
+    pub geography: GeographyArgs,
 
     /// Share threshold; repeat for several (default 0.01). Example: `--threshold 1% --threshold 0.5%`
     #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
@@ -180,28 +164,23 @@ pub(crate) struct SeriesArgs {
 impl SeriesArgs {
     /// The geography of the series as an overlap job (its registrations and practices unused).
     pub(crate) fn geography_job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
-        let overlap = OverlapArgs {
+        let placement = self
+            .geography
+            .lookup
+            .clone()
+            .map(|path| AssignmentSource::Lookup { path, columns: LookupColumns::default() });
+        let (areas, assignment, vintage) = self.geography.resolve(fixtures, placement, LookupColumns::default())?;
+        Ok(OverlapJob {
             registrations: PathBuf::new(),
             practices: PathBuf::new(),
-            geography: self.geography,
-            no_convert: self.no_convert,
-            areas: self.areas.clone(),
-            crs: None,
-            lookup: self.lookup.clone(),
-            centroids: None,
-            lsoa_areas: None,
-            thresholds: self.thresholds.clone(),
-            out: self.out.clone(),
-            code_field: self.code_field.clone(),
-            name_field: None,
-            lookup_lsoa_column: None,
-            lookup_area_column: None,
-            centroid_lsoa_column: None,
-            centroid_xy: None,
-            snap_metres: 100.0,
-            output: OutputArgs { formats: Vec::new(), output_crs: footprint_ingest::Crs::Wgs84 },
-        };
-        overlap.job(fixtures)
+            areas,
+            area_fields: self.geography.area_fields(None, None),
+            assignment,
+            thresholds: distinct(&self.thresholds),
+            footprints: None,
+            vintage,
+            output: Output::default(),
+        })
     }
 
     /// The publications given with --publication and --scenario, after those of the manifest.
@@ -470,20 +449,9 @@ impl From<Geography> for Vintage {
     }
 }
 
-/// Inputs and options of `footprint overlap`.
+/// The census geography and its area layer: the flags `footprint overlap` and `footprint series` share.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("lsoa_placement").args(["lookup", "centroids", "lsoa_areas"])))]
-pub(crate) struct OverlapArgs {
-    /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
-    /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
-    #[arg(long, value_name = "FILE")]
-    pub registrations: PathBuf,
-
-    /// Practice → PCN map: NHS Digital's gp-reg-pat-prac-map.csv, ODS ePCN.xlsx (or its epcn.zip), or a CSV with
-    /// practice and PCN columns; PCN code U = no PCN. Example: `--practices gp-reg-pat-prac-map.csv`
-    #[arg(long, value_name = "FILE")]
-    pub practices: PathBuf,
-
+pub(crate) struct GeographyArgs {
     /// The census geography of the MSOAs: `2011` or `2021`. Picks the bundled MSOA boundaries and LSOA →
     /// MSOA lookup of that census (--areas and --lookup override them); registrations on the other
     /// census's LSOA codes are converted (default: 2011, or the census of the --lookup's codes when given).
@@ -502,15 +470,38 @@ pub(crate) struct OverlapArgs {
     #[arg(long, value_name = "FILE")]
     pub areas: Option<PathBuf>,
 
+    /// LSOA → MSOA lookup CSV (the authoritative assignment; default: the bundled lookup of --geography;
+    /// `overlap` takes at most one of --lookup, --centroids and --lsoa-areas). Example: `--lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Option<PathBuf>,
+
+    /// Area layer property holding the MSOA code (default: detected, e.g. MSOA11CD). Example: `--code-field MSOA21CD`
+    #[arg(long, value_name = "NAME")]
+    pub code_field: Option<String>,
+}
+
+/// Inputs and options of `footprint overlap`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("lsoa_placement").args(["lookup", "centroids", "lsoa_areas"])))]
+pub(crate) struct OverlapArgs {
+    /// NHS Digital registrations by LSOA (gp-reg-pat-prac-lsoa-all.csv; plain or .gz; `-` for stdin).
+    /// Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
+    #[arg(long, value_name = "FILE")]
+    pub registrations: PathBuf,
+
+    /// Practice → PCN map: NHS Digital's gp-reg-pat-prac-map.csv, ODS ePCN.xlsx (or its epcn.zip), or a CSV with
+    /// practice and PCN columns; PCN code U = no PCN. Example: `--practices gp-reg-pat-prac-map.csv`
+    #[arg(long, value_name = "FILE")]
+    pub practices: PathBuf,
+
+    /// The census geography and its area layer.
+    #[command(flatten)]
+    pub geography: GeographyArgs,
+
     /// CRS of the area layer's coordinates, overriding the file's own (`crs` member or .prj) and the
     /// extent check: `wgs84` (EPSG:4326) or `bng` (EPSG:27700). Example: `--crs bng`
     #[arg(long, value_name = "CRS")]
     pub crs: Option<footprint_ingest::Crs>,
-
-    /// LSOA → MSOA lookup CSV (the authoritative assignment; at most one of --lookup, --centroids and
-    /// --lsoa-areas; default: the bundled lookup of --geography). Example: `--lookup lsoa11_msoa11_lookup.csv`
-    #[arg(long, value_name = "FILE")]
-    pub lookup: Option<PathBuf>,
 
     /// LSOA centroids CSV (X/Y = lon/lat), located in the MSOA polygons instead of a lookup.
     /// Example: `--centroids lsoa11_population_weighted_centroids.csv`
@@ -531,10 +522,6 @@ pub(crate) struct OverlapArgs {
     /// Output directory (created if missing). Example: `--out results/`
     #[arg(long, value_name = "DIR", default_value = "footprint-out")]
     pub out: PathBuf,
-
-    /// Area layer property holding the MSOA code (default: detected, e.g. MSOA11CD). Example: `--code-field MSOA21CD`
-    #[arg(long, value_name = "NAME")]
-    pub code_field: Option<String>,
 
     /// Area layer property holding the MSOA name (default: detected, e.g. MSOA11NM). Example: `--name-field MSOA21NM`
     #[arg(long, value_name = "NAME")]
@@ -602,9 +589,16 @@ fn distance(s: &str) -> Result<f64, String> {
     }
 }
 
-impl OverlapArgs {
-    /// The job these arguments describe; `fixtures` is the bundled data's folder, if found.
-    pub(crate) fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+impl GeographyArgs {
+    /// The area layer, what places LSOAs in it (`placement` when given, else the lookup of --lookup or
+    /// the bundled one, read with `columns`) and how the registrations' census is checked; `fixtures` is
+    /// the bundled data's folder, if found.
+    fn resolve(
+        &self,
+        fixtures: Option<&std::path::Path>,
+        placement: Option<AssignmentSource>,
+        columns: LookupColumns,
+    ) -> anyhow::Result<(PathBuf, AssignmentSource, VintageRule)> {
         let geography = self.geography.map(Vintage::from);
         let bundled = |what: &str| {
             fixtures.map(|f| bundled_geography(f, geography.unwrap_or(Vintage::Census2011))).ok_or_else(|| {
@@ -617,11 +611,11 @@ impl OverlapArgs {
             Some(path) => path.clone(),
             None => bundled("areas")?.0,
         };
-        let assignment = match self.placement() {
+        let own_placement = placement.is_some();
+        let assignment = match placement {
             Some(placement) => placement,
-            None => AssignmentSource::Lookup { path: bundled("lookup")?.1, columns: self.lookup_columns() },
+            None => AssignmentSource::Lookup { path: bundled("lookup")?.1, columns },
         };
-        let own_placement = self.lookup.is_some() || self.centroids.is_some() || self.lsoa_areas.is_some();
         let vintage = match fixtures {
             None if geography.is_some() || self.no_convert => {
                 return Err(bundled("census conversion").err().unwrap_or_else(|| anyhow::anyhow!("no fixtures")));
@@ -634,21 +628,32 @@ impl OverlapArgs {
                 conversion: ConversionFiles::bundled(f),
             },
         };
-        let mut thresholds = self.thresholds.clone();
-        let mut seen = std::collections::HashSet::new();
-        thresholds.retain(|t| seen.insert(*t));
+        Ok((areas, assignment, vintage))
+    }
+
+    /// The area layer's fields: the code property of --code-field, the name and CRS given.
+    fn area_fields(&self, name: Option<String>, crs: Option<footprint_ingest::Crs>) -> AreaFields {
+        AreaFields { code: self.code_field.clone(), name, crs, kind: LayerKind::Areas }
+    }
+}
+
+/// The thresholds, each once, in the order given.
+fn distinct(thresholds: &[Threshold]) -> Vec<Threshold> {
+    let mut seen = std::collections::HashSet::new();
+    thresholds.iter().copied().filter(|t| seen.insert(*t)).collect()
+}
+
+impl OverlapArgs {
+    /// The job these arguments describe; `fixtures` is the bundled data's folder, if found.
+    pub(crate) fn job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
+        let (areas, assignment, vintage) = self.geography.resolve(fixtures, self.placement(), self.lookup_columns())?;
         Ok(OverlapJob {
             registrations: self.registrations.clone(),
             practices: self.practices.clone(),
             areas,
-            area_fields: AreaFields {
-                code: self.code_field.clone(),
-                name: self.name_field.clone(),
-                crs: self.crs,
-                kind: LayerKind::Areas,
-            },
+            area_fields: self.geography.area_fields(self.name_field.clone(), self.crs),
             assignment,
-            thresholds,
+            thresholds: distinct(&self.thresholds),
             footprints: None,
             vintage,
             output: self.output.output(),
@@ -661,7 +666,7 @@ impl OverlapArgs {
 
     /// What places LSOAs, when given.
     fn placement(&self) -> Option<AssignmentSource> {
-        Some(match (&self.lookup, &self.centroids, &self.lsoa_areas) {
+        Some(match (&self.geography.lookup, &self.centroids, &self.lsoa_areas) {
             (Some(path), _, _) => AssignmentSource::Lookup { path: path.clone(), columns: self.lookup_columns() },
             (None, Some(path), _) => {
                 let (x, y) = match &self.centroid_xy {
