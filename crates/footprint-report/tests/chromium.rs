@@ -1,6 +1,7 @@
 //! The report opened in headless Chromium, offline: no console errors, every MSOA drawn, the shares
 //! panel answering a hover, a search, screenshots saved under target/tmp; the national report loads in
-//! under 2 s, is under 15 MB, and at the national zoom shows London's small MSOAs in their class colour.
+//! under 2 s, is under 15 MB, and at the national zoom shows London's small MSOAs in their class colour;
+//! the series report draws its line chart and its change map.
 //!
 //! The page checks itself when its address ends in
 //! `#selftest=[<MSOA code>][,<search>[,controls]][&sample=<MSOA code>+…]` and writes the result into
@@ -301,4 +302,82 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
     screenshot(&chromium, &html, "E02000001,U07169", "report-england.png");
     // The whole map at the national zoom, nothing hovered.
     screenshot(&chromium, &html, "", "report-england-national.png");
+}
+
+/// How many pixels of `shot` are within 8 of colour `rgb` in every channel.
+fn pixels_of(shot: &tiny_skia::Pixmap, rgb: (u8, u8, u8)) -> usize {
+    let near = |a: u8, b: u8| a.abs_diff(b) <= 8;
+    shot.pixels().iter().filter(|p| near(p.red(), rgb.0) && near(p.green(), rgb.1) && near(p.blue(), rgb.2)).count()
+}
+
+/// The series report of the national July 2022 registrations under the January 2022 map, then a scenario
+/// merging the first half of the PCNs (by code) into the first: Chromium draws the line chart (the red
+/// line of the 1% count) and the change map, where the merged PCNs' MSOAs have fewer PCNs (blue) and the
+/// others the same (grey). Measured: 76,895 grey, 19,596 dark blue pixels.
+#[test]
+fn the_series_report_draws_its_chart_and_its_change_map() {
+    let Some(chromium) = chromium() else { return };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    let dir = tempfile::tempdir().unwrap();
+    let practices = fixtures.join("gp-reg-pat-prac-map_01Jan2022.csv.gz");
+    let map = footprint_ingest::read_practice_map(&footprint_ingest::InputFile::read(&practices).unwrap()).unwrap();
+    let pcns: Vec<&str> = map.pcns.iter().map(|p| p.code.as_str()).filter(|c| *c != "U").collect();
+    let half = &pcns[..pcns.len() / 2];
+    let mut edits = String::from("practice_code,pcn_code\n");
+    let mut moved: Vec<String> = map
+        .practices
+        .iter()
+        .filter_map(|(practice, pcn)| match pcn {
+            footprint_ingest::PracticePcn::Pcn(id) if half.contains(&map.pcns[id.0 as usize].code.as_str()) => {
+                Some(format!("{},{}\n", practice.as_str(), half[0]))
+            }
+            _ => None,
+        })
+        .collect();
+    moved.sort();
+    edits.extend(moved);
+    std::fs::write(dir.path().join("merge.csv"), edits).unwrap();
+    let registrations = fixtures.join("gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz");
+    let publication = |label: &str, edits: Option<PathBuf>| footprint_run::Publication {
+        label: label.to_owned(),
+        registrations: registrations.clone(),
+        practices: practices.clone(),
+        date: None,
+        edits,
+    };
+    let job = footprint_run::SeriesJob {
+        geography: footprint_run::OverlapJob::england_by_lookup(&fixtures),
+        publications: vec![publication("Jul2022", None), publication("merged", Some(dir.path().join("merge.csv")))],
+    };
+    let thresholds = job.geography.thresholds.clone();
+    let out = dir.path().join("out");
+    footprint_run::series_run_with(&job, &out, |layer, publications| {
+        vec![("report.html", footprint_report::render_series_html(layer, publications, &thresholds).into_bytes())]
+    })
+    .unwrap();
+    let html = out.join("report.html");
+    let profile = tempfile::tempdir().unwrap();
+    let shot_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("series-report.png");
+    let run = browser(&chromium, profile.path())
+        .arg("--window-size=1400,2400")
+        .arg(format!("--screenshot={}", shot_path.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "chromium failed: {stderr}");
+    assert!(!stderr.contains("Uncaught") && !stderr.contains("Refused"), "page error: {stderr}");
+    let shot = tiny_skia::Pixmap::decode_png(&std::fs::read(&shot_path).unwrap()).unwrap();
+    eprintln!("screenshot: {}", shot_path.display());
+    // The 1% line (#b2182b) and the every-PCN line (#444) of the chart.
+    assert!(pixels_of(&shot, (0xb2, 0x18, 0x2b)) > 500, "no 1% line in {}", shot_path.display());
+    assert!(pixels_of(&shot, (0x44, 0x44, 0x44)) > 500, "no every-PCN line in {}", shot_path.display());
+    // The map: MSOAs with the same count (#e0e0e0), with 1 fewer (#92c5de) and 2 or more fewer (#2166ac).
+    let same = pixels_of(&shot, (0xe0, 0xe0, 0xe0));
+    let fewer = [pixels_of(&shot, (0x92, 0xc5, 0xde)), pixels_of(&shot, (0x21, 0x66, 0xac))];
+    assert!(
+        same > 20_000 && fewer.iter().all(|&n| n > 10_000),
+        "same {same}, fewer {fewer:?} pixels in {}",
+        shot_path.display()
+    );
 }
