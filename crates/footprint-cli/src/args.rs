@@ -557,8 +557,9 @@ pub(crate) struct OverlapArgs {
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
     /// Formats of the layers, repeated or comma-separated: `geojson` (the default), `gpkg` (one
-    /// footprint.gpkg with every layer, each with its R-tree, and every table), `fgb` (FlatGeobuf),
-    /// `shp` (shapefile). Example: `--format gpkg,fgb`
+    /// footprint.gpkg with every layer, each with its R-tree and QGIS style, and every table), `fgb`
+    /// (FlatGeobuf), `parquet` (GeoParquet, and every table as Parquet), `shp` (shapefile); besides
+    /// GeoJSON, each layer's style is written as .qml and .sld. Example: `--format gpkg,fgb`
     #[arg(long = "format", value_name = "FORMAT", value_delimiter = ',')]
     pub formats: Vec<Format>,
 

@@ -190,6 +190,59 @@ fn exit_4_on_files_not_read_or_not_written_naming_the_reason_once() {
     f.check("map --from {dir}/run --out {dir}/a-file/m.png", 4, "{dir}/a-file");
 }
 
+/// `--format` as typed: each format's files written, repeated and comma-separated alike (GeoJSON only when
+/// no format or `geojson` is given); the styles
+/// beside the layers unless shapefiles are asked for; an unknown format a usage error naming the formats.
+#[test]
+fn formats_are_written_as_asked() {
+    let f = Fixture::new();
+    let files = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(f.path(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".csv") && n != "summary.json")
+            .collect();
+        names.sort();
+        names
+    };
+    let run = |formats: &str, out: &str| {
+        f.check(&format!("-q {{overlap}} --lookup {{dir}}/lookup.csv {formats} --out {{dir}}/{out}"), 0, "")
+    };
+    run("", "plain");
+    assert_eq!(files("plain"), ["msoa_overlap.geojson"]);
+    run("--format gpkg,parquet --format fgb", "three");
+    let three = [
+        "footprint.gpkg",
+        "msoa_overlap.fgb",
+        "msoa_overlap.parquet",
+        "msoa_overlap.qml",
+        "msoa_overlap.sld",
+        "msoa_pcn_shares.parquet",
+    ];
+    assert_eq!(files("three"), three.map(String::from));
+    run("--format shp,geojson", "shp");
+    let shp = [
+        "msoa_overlap.cpg",
+        "msoa_overlap.dbf",
+        "msoa_overlap.geojson",
+        "msoa_overlap.prj",
+        "msoa_overlap.shp",
+        "msoa_overlap.shx",
+    ];
+    assert_eq!(files("shp"), shp.map(String::from));
+    run("--format parquet", "parquet-only");
+    assert_eq!(
+        files("parquet-only"),
+        ["msoa_overlap.parquet", "msoa_overlap.qml", "msoa_overlap.sld", "msoa_pcn_shares.parquet"]
+    );
+    f.check(
+        "{overlap} --lookup {dir}/lookup.csv --format gpkg,kml --out {dir}/kml",
+        2,
+        "unknown format \"kml\": expected one of geojson, gpkg, fgb, parquet, shp",
+    );
+    assert!(!f.path("kml").exists());
+}
+
 /// Every flag of every command is described with an example in its help.
 #[test]
 fn help_gives_an_example_for_every_flag() {

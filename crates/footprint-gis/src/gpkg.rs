@@ -1,6 +1,7 @@
 //! GeoPackage 1.3: one SQLite file holding every layer (a features table with an R-tree spatial index)
 //! and every table (attributes), built in memory and serialised, so that it is staged and renamed
-//! like every other output. Its bytes depend only on the data: `last_change` is fixed.
+//! like every other output, with each layer's default style in `layer_styles` (QGIS's table). Its bytes
+//! depend only on the data: `last_change` is fixed.
 
 use footprint_ingest::Crs;
 use footprint_overlap::write::{Kind, Layer, Value};
@@ -38,6 +39,7 @@ pub fn geopackage(layers: &[Layer], tables: &[Layer]) -> Result<Vec<u8>, GisErro
     for table in tables {
         write_table(&db, table)?;
     }
+    write_styles(&db, layers)?;
     db.execute_batch("ANALYZE; VACUUM;")?;
     Ok(db.serialize(rusqlite::MAIN_DB)?.to_vec())
 }
@@ -155,6 +157,31 @@ fn write_layer(db: &Connection, layer: &Layer) -> Result<(), GisError> {
         [t],
     )?;
     db.execute_batch(&rtree_triggers(t))?;
+    Ok(())
+}
+
+/// The `layer_styles` table as QGIS makes it, with each styled layer's style as its default, so that
+/// QGIS opens the layer drawn. Its `update_time` is fixed, as `last_change` is.
+fn write_styles(db: &Connection, layers: &[Layer]) -> Result<(), GisError> {
+    db.execute_batch(
+        "CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), \
+         f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), \
+         styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), \
+         update_time DATETIME DEFAULT CURRENT_TIMESTAMP);",
+    )?;
+    // QGIS reads the table through GDAL, which sees only the tables registered in gpkg_contents.
+    db.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', '', ?1)",
+        [LAST_CHANGE],
+    )?;
+    for style in layers.iter().filter_map(crate::style::style) {
+        db.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, \
+             styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) \
+             VALUES ('', '', ?1, 'geom', ?1, ?2, ?3, 1, ?4, '', NULL, ?5)",
+            (&style.layer, style.qml(), style.sld(), &style.description, LAST_CHANGE),
+        )?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! Invariants: every patient read is accounted for ([`Accounting::balances`]); output bytes do
 //! not depend on the number of threads or on the row order of the inputs.
 
+pub mod classes;
 mod count;
 mod stats;
 mod threshold;

@@ -1,6 +1,7 @@
-//! The layers as written, read back by an independent reader (GDAL's `ogrinfo`) with GEOS's validity
-//! test on the bytes on disk: the national default run (MSOA footprints), the footprints at LSOA level
-//! and the national team alignment (local authority districts made of LSOAs).
+//! The layers as written, read back by an independent reader (GDAL's `ogrinfo`; pyarrow for GeoParquet,
+//! which Debian's GDAL does not read) with GEOS's validity test on the bytes on disk: the national default
+//! run (MSOA footprints), the footprints at LSOA level and the national team alignment (local authority
+//! districts made of LSOAs). The default run's GeoParquet is read back whole in tests/geoparquet.rs.
 //!
 //! Without `ogrinfo` (Debian's gdal-bin) or ../shared/data each test says what is missing and returns;
 //! under `CI=true` it fails (`.ci/run` installs gdal-bin).
@@ -10,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{geos_invalid, output_of, require, require_tool};
+use common::{geoparquet_invalid, geos_invalid, output_of, python_with, require, require_tool};
 use footprint_footprints::{FootprintLevel, FootprintSpec};
 use footprint_ingest::{AreaFields, InputFile, LookupColumns, read_area_layer, read_lookup};
 use footprint_overlap::write::Format;
@@ -37,6 +38,7 @@ fn location(format: Format, layer: &str) -> (String, &'static str) {
         Format::GeoJson => (format!("{layer}.geojson"), "geometry"),
         Format::Gpkg => ("footprint.gpkg".to_owned(), "geom"),
         Format::Fgb => (format!("{layer}.fgb"), "geometry"),
+        Format::Parquet => (format!("{layer}.parquet"), "geometry"),
         Format::Shp => (format!("{layer}.shp"), "geometry"),
     }
 }
@@ -173,12 +175,13 @@ fn lsoa_footprints_are_written_valid() {
     let mut job = OverlapJob::england_by_lookup(&fixtures());
     job.assignment = AssignmentSource::LsoaAreas { path: lsoas, fields: AreaFields::default(), snap_metres: 100.0 };
     job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
-    job.output.formats = GDAL_FORMATS.to_vec();
+    job.output.formats = [GDAL_FORMATS.as_slice(), &[Format::Parquet]].concat();
     let dir = tempfile::tempdir().unwrap();
     let report = footprint_run::run(&job, dir.path()).unwrap();
     let drawn = report.analysis.footprints.as_ref().unwrap().footprints.len() as u64;
     let sample = Sample { layer: "pcn_footprints", count: drawn, key: &[("pcn_code", "U94681"), ("method", "core")] };
-    check_formats(dir.path(), &job.output.formats, &[sample], 4326);
+    check_formats(dir.path(), &GDAL_FORMATS, &[sample], 4326);
+    check_geoparquet(&dir.path().join("pcn_footprints.parquet"), drawn);
 }
 
 /// The national alignment: the 314 local authority districts of the lookup, each dissolved from its
@@ -208,12 +211,27 @@ fn the_national_alignment_is_written_valid() {
         },
         thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
         core_share: "0.8".parse().unwrap(),
-        output: footprint_run::Output { formats: GDAL_FORMATS.to_vec(), ..Default::default() },
+        output: footprint_run::Output {
+            formats: [GDAL_FORMATS.as_slice(), &[Format::Parquet]].concat(),
+            ..Default::default()
+        },
     };
     let out = dir.path().join("out");
     footprint_run::align_run(&job, &out).unwrap();
     let sample = Sample { layer: "team_alignment", count: 314, key: &[("team", "E08000009")] };
     check_formats(&out, GDAL_FORMATS.as_slice(), &[sample], 4326);
+    check_geoparquet(&out.join("team_alignment.parquet"), 314);
+}
+
+/// GEOS (through shapely) finds every geometry of the GeoParquet `file` valid, and `count` of them.
+fn check_geoparquet(file: &Path, count: u64) {
+    let Some(python) = python_with(&["pyarrow", "shapely"]) else { return };
+    assert_eq!(
+        geoparquet_invalid(&python, file),
+        (count, 0),
+        "{}: features and invalid geometries by GEOS",
+        file.display()
+    );
 }
 
 /// The dissolved districts as a GeoJSON team layer, named by code in `team`.

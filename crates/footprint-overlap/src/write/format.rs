@@ -13,13 +13,15 @@ pub enum Format {
     Gpkg,
     /// FlatGeobuf with its packed Hilbert R-tree, one `.fgb` per layer.
     Fgb,
+    /// GeoParquet 1.1, one `.parquet` per layer (WKB with a `bbox` covering column) and per table.
+    Parquet,
     /// ESRI shapefile (`.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`) per layer, field names cut to 10 characters.
     Shp,
 }
 
 impl Format {
     /// Every format, in the order they are listed.
-    pub const ALL: [Format; 4] = [Format::GeoJson, Format::Gpkg, Format::Fgb, Format::Shp];
+    pub const ALL: [Format; 5] = [Format::GeoJson, Format::Gpkg, Format::Fgb, Format::Parquet, Format::Shp];
 
     /// The name used on the command line.
     ///
@@ -32,6 +34,7 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Gpkg => "gpkg",
             Format::Fgb => "fgb",
+            Format::Parquet => "parquet",
             Format::Shp => "shp",
         }
     }
@@ -45,7 +48,7 @@ impl fmt::Display for Format {
 
 /// A name that is no format.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown format {given:?}: expected one of geojson, gpkg, fgb, shp")]
+#[error("unknown format {given:?}: expected one of geojson, gpkg, fgb, parquet, shp")]
 pub struct UnknownFormat {
     /// What was given.
     pub given: String,

@@ -84,3 +84,39 @@ pub(crate) fn geos_invalid(ogrinfo: &Path, file: &Path, layer: &str, geometry: &
     };
     (field("n"), field("invalid"))
 }
+
+/// `python3` when it can import every one of `modules`, or `None` (after saying what is missing); under
+/// `CI=true` a missing module fails the test (`.ci/run` installs them with pip).
+///
+/// # Panics
+/// Under `CI=true`, if python3 or a module is missing.
+#[must_use]
+pub(crate) fn python_with(modules: &[&str]) -> Option<PathBuf> {
+    let python = require_tool("python3", "apt-get install python3")?;
+    let import = format!("import {}", modules.join(", "));
+    let ok = std::process::Command::new(&python).args(["-c", &import]).output().is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    let install = format!("pip install {}", modules.join(" "));
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "python3 cannot {import} and CI=true: .ci/run runs {install}"
+    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED: python3 cannot {import} ({install})");
+    None
+}
+
+/// The features of GeoParquet `file` and how many of them GEOS (through shapely) finds invalid.
+///
+/// # Panics
+/// If the script fails.
+#[must_use]
+pub(crate) fn geoparquet_invalid(python: &Path, file: &Path) -> (u64, u64) {
+    let script = "import sys, pyarrow.parquet as pq, shapely\n\
+                  g = shapely.from_wkb(pq.read_table(sys.argv[1], columns=['geometry']).column('geometry').to_numpy(zero_copy_only=False))\n\
+                  print(len(g), int((~shapely.is_valid(g)).sum()))";
+    let text = output_of(python, &["-c", script, &file.to_string_lossy()]);
+    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>().expect("a count"));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}
