@@ -50,11 +50,14 @@ pub(crate) fn require_tool(name: &str, install: &str) -> Option<PathBuf> {
     if found.is_some() {
         return found;
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{name} is missing and CI=true: .ci/run installs it ({install})"
-    );
-    let _ = writeln!(std::io::stderr(), "SKIPPED: {name} not found ({install})");
+    skipped(&format!("{name} not found"), install)
+}
+
+/// `None`, after saying on stderr that the test is skipped because of `what` (to mend with `install`);
+/// under `CI=true` a panic, since `.ci/run` installs what the tests need.
+fn skipped<T>(what: &str, install: &str) -> Option<T> {
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{what} and CI=true: .ci/run installs it ({install})");
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {what} ({install})");
     None
 }
 
@@ -98,13 +101,7 @@ pub(crate) fn python_with(modules: &[&str]) -> Option<PathBuf> {
     if ok {
         return Some(python);
     }
-    let install = format!("pip install {}", modules.join(" "));
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "python3 cannot {import} and CI=true: .ci/run runs {install}"
-    );
-    let _ = writeln!(std::io::stderr(), "SKIPPED: python3 cannot {import} ({install})");
-    None
+    skipped(&format!("python3 cannot {import}"), &format!("pip install {}", modules.join(" ")))
 }
 
 /// The features of GeoParquet `file` and how many of them GEOS (through shapely) finds invalid.
