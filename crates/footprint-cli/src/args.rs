@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
 use footprint_ingest::Vintage;
-use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
+use footprint_ingest::{AreaFields, CentroidColumns, ContextKind, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 use footprint_run::{
-    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob, TeamApportionment,
-    TeamSource, VintageRule, bundled_geography,
+    AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
+    TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
 };
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
@@ -200,8 +200,12 @@ impl SeriesArgs {
             centroid_xy: None,
             snap_metres: 100.0,
             output: OutputArgs { formats: Vec::new(), output_crs: footprint_ingest::Crs::Wgs84 },
+            contexts: Vec::new(),
         };
-        overlap.job(fixtures)
+        // A series measures no contexts.
+        let mut job = overlap.job(fixtures)?;
+        job.context.clear();
+        Ok(job)
     }
 
     /// The publications given with --publication and --scenario, after those of the manifest.
@@ -531,6 +535,13 @@ pub(crate) struct OverlapArgs {
     #[arg(long, value_name = "DIR", default_value = "footprint-out")]
     pub out: PathBuf,
 
+    /// A context file in place of the bundled one of --geography, or added: `imd=FILE` (IMD score by
+    /// LSOA), `ruc=FILE` (Rural-Urban Classification and its urban/rural flag), `region=FILE`, `icb=FILE`,
+    /// or `NAME=FILE` for any CSV of LSOA or MSOA code → class or score (a column named NAME, `class` or
+    /// `score`); repeat for several. Example: `--context imd=imd2019_lsoa11.csv --context ward=wards.csv`
+    #[arg(long = "context", value_name = "NAME=FILE", value_parser = context_source)]
+    pub contexts: Vec<ContextSource>,
+
     /// Area layer property holding the MSOA code (default: detected, e.g. MSOA11CD). Example: `--code-field MSOA21CD`
     #[arg(long, value_name = "NAME")]
     pub code_field: Option<String>,
@@ -593,6 +604,16 @@ impl OutputArgs {
     }
 }
 
+/// A context flag's value: `NAME=FILE`.
+fn context_source(s: &str) -> Result<ContextSource, String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => {
+            Ok(ContextSource { kind: ContextKind::from_name(name.trim()), path: PathBuf::from(path) })
+        }
+        _ => Err(format!("a context is NAME=FILE (imd=, ruc=, region=, icb= or a name of your own), not {s:?}")),
+    }
+}
+
 /// A distance in metres: a finite number, 0 or more.
 fn distance(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -651,6 +672,10 @@ impl OverlapArgs {
             footprints: None,
             vintage,
             output: self.output.output(),
+            context: with_overrides(
+                fixtures.map(|f| bundled_context(f, geography.unwrap_or(Vintage::Census2011))).unwrap_or_default(),
+                self.contexts.clone(),
+            ),
         })
     }
 

@@ -38,6 +38,7 @@ fn job(registrations: PathBuf, practices: PathBuf, geography: Vintage) -> Overla
             mismatch: Mismatch::Convert,
             conversion: ConversionFiles::bundled(&fixtures()),
         },
+        context: Vec::new(),
     }
 }
 

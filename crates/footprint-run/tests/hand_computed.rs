@@ -42,7 +42,8 @@ fn check(registrations: &str, thresholds: &[&str], expected: &str) {
     let table = count_overlap(&regs, &map, &assignment, &layer, &thresholds);
     assert!(table.accounting.balances());
     // Sizes given by hand (M1 2 km², M2 4 km², M3 0.5 km²): densities 200/2 = 100, 24/4 = 6, 0.
-    let csv = String::from_utf8(write::msoa_overlap_csv(&layer, &map, &table, &[2.0, 4.0, 0.5])).unwrap();
+    let csv =
+        String::from_utf8(write::msoa_overlap_table(&layer, &map, &table, &[2.0, 4.0, 0.5], &[]).finish()).unwrap();
     assert_eq!(csv, expected);
 }
 
@@ -109,6 +110,7 @@ fn shares_table_lists_every_area_pcn_pair() {
         footprints: None,
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
     };
     let out = dir.path().join("out");
     footprint_run::run(&job, &out).unwrap();
