@@ -32,7 +32,7 @@ pub struct ClassRow {
 }
 
 /// The rows of every context: its classes in order, then [`NO_CLASS`] when some MSOA with residents has none.
-/// Only MSOAs with residents are counted.
+/// Only MSOAs with residents are counted, and only classes with some are written.
 #[must_use]
 pub fn by_context(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<ClassRow> {
     let mut rows = Vec::new();
@@ -46,7 +46,7 @@ pub fn by_context(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<ClassRo
         }
         let name = context.class_name();
         for (c, areas) in members.iter().enumerate() {
-            if c == labels.len() && areas.is_empty() {
+            if areas.is_empty() {
                 continue;
             }
             let class = labels.get(c).map_or(NO_CLASS, String::as_str);

@@ -389,3 +389,69 @@ fn lsoa_level(file: &ContextTable, weights: &Weights<'_>, table: &OverlapTable) 
         codes_without_value: weights.codes_without,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use footprint_index::assign_by_lookup;
+    use footprint_ingest::{
+        AreaFields, Change, ContextKind, InputFile, LookupColumns, LsoaPair, read_areas, read_context, read_lookup,
+        read_practice_map, read_registrations,
+    };
+
+    fn check(values: &[Option<f64>], order: DecileOrder, expected: &[Option<u8>]) {
+        assert_eq!(deciles(values, order), expected, "{values:?} {order:?}");
+    }
+
+    #[test]
+    fn decile_cut_by_hand() {
+        // 10 values: one per decile; highest first reverses them.
+        let ten: Vec<Option<f64>> = (1..=10).map(|v| Some(f64::from(v))).collect();
+        check(&ten, DecileOrder::LowestFirst, &(1..=10).map(Some).collect::<Vec<_>>());
+        check(&ten, DecileOrder::HighestFirst, &(1..=10).rev().map(Some).collect::<Vec<_>>());
+        // 20 values, ties in area order: 2 per decile; the tied 5.0s at areas 0 and 1 keep that order.
+        let twenty: Vec<Option<f64>> = (0..20).map(|i| Some(if i < 2 { 5.0 } else { f64::from(i) * 10.0 })).collect();
+        let expected: Vec<Option<u8>> = (0..20).map(|i| Some(i / 2 + 1)).collect();
+        check(&twenty, DecileOrder::LowestFirst, &expected);
+        // 12 values: ranks 12d/10 .. 12(d+1)/10 (0..1, 1..2, 2..3, 3..4, 4..6, 6..7, 7..8, 8..9, 9..10,
+        // 10..12) give deciles 5 and 10 two values each; a None has none.
+        let mut twelve: Vec<Option<f64>> = (0..12).map(|i| Some(f64::from(i))).collect();
+        twelve.push(None);
+        let mut expected: Vec<Option<u8>> = [1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10, 10].map(Some).to_vec();
+        expected.push(None);
+        check(&twelve, DecileOrder::LowestFirst, &expected);
+    }
+
+    /// A code the file does not hold is valued by its pieces of the other census that it does, equally.
+    #[test]
+    fn codes_of_the_other_census_are_valued_by_their_pieces() {
+        let input = |name: &str, text: &str| InputFile::from_bytes(name, text.as_bytes().to_vec());
+        let regs =
+            read_registrations(&input("r.csv", "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,OLD,30\nA,SAME,10\n"))
+                .unwrap();
+        let map = read_practice_map(&input("m.csv", "PRACTICE_CODE,PCN_CODE\nA,P1\n")).unwrap();
+        let layer = read_areas(
+            &input("a.geojson", r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"MSOA11CD":"M1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#),
+            &AreaFields::default(),
+        )
+        .unwrap();
+        let lookup =
+            read_lookup(&input("l.csv", "LSOA11CD,MSOA11CD\nOLD,M1\nSAME,M1\n"), &LookupColumns::default()).unwrap();
+        let assignment = assign_by_lookup(&regs.lsoas, &lookup, &layer);
+        let table = crate::count_overlap(&regs, &map, &assignment, &layer, &[]);
+        // OLD was split into NEW1 and NEW2 (scores 10 and 20) and NEW3 (not in the file).
+        let pair = |a: &str, b: &str| LsoaPair { lsoa11: a.into(), lsoa21: b.into(), change: Change::Split };
+        let vintage = VintageLookup::new(vec![pair("OLD", "NEW1"), pair("OLD", "NEW2"), pair("OLD", "NEW3")]);
+        let file = read_context(&input("c.csv", "lsoa21cd,imd_score\nNEW1,10\nNEW2,20\nSAME,50\n"), &ContextKind::Imd)
+            .unwrap();
+        let got = area_contexts(&file, &regs, &assignment, &layer, &table, Some(&vintage));
+        // OLD's 30 residents: 15 at 10 and 15 at 20; SAME's 10 at 50: (150 + 300 + 500) / 40.
+        let AreaValues::Score { score, .. } = &got[0].values else { panic!("a score") };
+        assert_eq!(score[0], Some(950.0 / 40.0));
+        assert_eq!(got[0].residents_without_value, [0]);
+        // Without the exact-fit lookup, OLD has no value: its residents are counted as such.
+        let got = area_contexts(&file, &regs, &assignment, &layer, &table, None);
+        let AreaValues::Score { score, .. } = &got[0].values else { panic!("a score") };
+        assert_eq!((score[0], got[0].residents_without_value[0], got[0].codes_without_value), (Some(50.0), 30, 1));
+    }
+}

@@ -203,7 +203,7 @@ pub fn pcn_summary(rows: &[PcnRow], practices: &PracticeMap) -> PcnSummary {
     let members = describe(&rows.iter().map(|r| r.practices).collect::<Vec<_>>());
     PcnSummary {
         pcns: n,
-        pcns_without_patients: practices.pcns.len() as u64 - n,
+        pcns_without_patients: (practices.pcns.len() as u64).saturating_sub(n),
         band: [BAND.0, BAND.1],
         bands,
         list_size: SizeStatistics {
@@ -230,4 +230,44 @@ fn describe_u64(values: &[u64]) -> (f64, f64, f64, f64) {
     let mean = if sorted.is_empty() { f64::NAN } else { sum as f64 / sorted.len() as f64 };
     let q = |num, den| crate::stats::quantile(&sorted, num, den);
     (mean, q(1, 2), q(1, 10), q(9, 10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(list_size: u64, practices: u32) -> PcnRow {
+        PcnRow {
+            pcn: PcnId(0),
+            practices,
+            list_size,
+            msoas_any: 0,
+            msoas_at_or_above: Vec::new(),
+            patients_at_or_above: Vec::new(),
+            top: None,
+            band: SizeBand::of(list_size),
+        }
+    }
+
+    fn check(rows: &[PcnRow], expected: (&[u64; 3], [f64; 5], [f64; 2], [u64; 2])) {
+        let s = pcn_summary(rows, &PracticeMap::default());
+        let bands: Vec<u64> = s.bands.iter().map(|b| b.pcns).collect();
+        let l = &s.list_size;
+        let got = (
+            bands.as_slice(),
+            [l.mean, l.median, l.p10, l.p90, l.decile_ratio],
+            [s.practices.mean, s.practices.median],
+            [s.practices.single_practice, s.practices.more_than_ten],
+        );
+        assert_eq!(got, (&expected.0[..], expected.1, expected.2, expected.3));
+    }
+
+    #[test]
+    fn national_summary_by_hand() {
+        // Sizes 20,000 29,999 30,000 50,000 50,001: bands 2, 2, 1; mean 180,000/5 = 36,000; median 30,000;
+        // P10 at h = 0.4: 20,000 + 0.4·9,999 = 23,999.6; P90 at h = 3.6: 50,000 + 0.6 = 50,000.6.
+        // Practices 1, 1, 5, 11, 12: mean 6, median 5, two single, two over ten.
+        let rows = [row(20_000, 1), row(29_999, 1), row(30_000, 5), row(50_000, 11), row(50_001, 12)];
+        check(&rows, (&[2, 2, 1], [36_000.0, 30_000.0, 23_999.6, 50_000.6, 50_000.6 / 23_999.6], [6.0, 5.0], [2, 2]));
+    }
 }
