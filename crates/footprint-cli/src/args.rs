@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use footprint_footprints::{FootprintLevel, FootprintSpec, Method};
 use footprint_ingest::Vintage;
-use footprint_ingest::{AreaFields, CentroidColumns, LayerKind, LookupColumns};
+use footprint_ingest::{AreaFields, CentroidColumns, ContextKind, LayerKind, LookupColumns};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 use footprint_run::{
-    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob, TeamApportionment,
-    TeamSource, VintageRule, bundled_geography,
+    AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
+    TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
 };
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
@@ -180,6 +180,8 @@ impl SeriesArgs {
             footprints: None,
             vintage,
             output: Output::default(),
+            // A series measures no contexts.
+            context: Vec::new(),
         })
     }
 
@@ -523,6 +525,13 @@ pub(crate) struct OverlapArgs {
     #[arg(long, value_name = "DIR", default_value = "footprint-out")]
     pub out: PathBuf,
 
+    /// A context file in place of the bundled one of --geography, or added: `imd=FILE` (IMD score by
+    /// LSOA), `ruc=FILE` (Rural-Urban Classification and its urban/rural flag), `region=FILE`, `icb=FILE`,
+    /// or `NAME=FILE` for any CSV of LSOA or MSOA code → class or score (a column named NAME, `class` or
+    /// `score`); repeat for several. Example: `--context imd=imd2019_lsoa11.csv --context ward=wards.csv`
+    #[arg(long = "context", value_name = "NAME=FILE", value_parser = context_source)]
+    pub contexts: Vec<ContextSource>,
+
     /// Area layer property holding the MSOA name (default: detected, e.g. MSOA11NM). Example: `--name-field MSOA21NM`
     #[arg(long, value_name = "NAME")]
     pub name_field: Option<String>,
@@ -579,6 +588,16 @@ impl OutputArgs {
             formats.push(Format::GeoJson);
         }
         Output { formats, crs: self.output_crs }
+    }
+}
+
+/// A context flag's value: `NAME=FILE`.
+fn context_source(s: &str) -> Result<ContextSource, String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => {
+            Ok(ContextSource { kind: ContextKind::from_name(name.trim()), path: PathBuf::from(path) })
+        }
+        _ => Err(format!("a context is NAME=FILE (imd=, ruc=, region=, icb= or a name of your own), not {s:?}")),
     }
 }
 
@@ -658,6 +677,12 @@ impl OverlapArgs {
             footprints: None,
             vintage,
             output: self.output.output(),
+            context: with_overrides(
+                fixtures
+                    .map(|f| bundled_context(f, self.geography.geography.map_or(Vintage::Census2011, Vintage::from)))
+                    .unwrap_or_default(),
+                self.contexts.clone(),
+            ),
         })
     }
 

@@ -277,6 +277,7 @@ mod tests {
             footprints: None,
             output: Default::default(),
             vintage: footprint_run::VintageRule::AsGiven,
+            context: Vec::new(),
         };
         let out = dir.path().join("out");
         assert!(footprint_run::run(&job, &out).is_ok());

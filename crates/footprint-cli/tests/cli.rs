@@ -95,10 +95,12 @@ fn default_run_writes_every_layer_into_footprint_out() {
             "msoa_overlap.csv",
             "msoa_overlap.geojson",
             "msoa_pcn_shares.csv",
+            "overlap_by_context.csv",
             "pcn_footprint_areas.csv",
             "pcn_footprint_overlaps.csv",
             "pcn_footprints.csv",
             "pcn_footprints.geojson",
+            "pcns.csv",
             "report.html",
             "summary.json"
         ]

@@ -218,6 +218,8 @@ fn formats_are_written_as_asked() {
         "msoa_overlap.qml",
         "msoa_overlap.sld",
         "msoa_pcn_shares.parquet",
+        "overlap_by_context.parquet",
+        "pcns.parquet",
     ];
     assert_eq!(files("three"), three.map(String::from));
     run("--format shp,geojson", "shp");
@@ -233,7 +235,14 @@ fn formats_are_written_as_asked() {
     run("--format parquet", "parquet-only");
     assert_eq!(
         files("parquet-only"),
-        ["msoa_overlap.parquet", "msoa_overlap.qml", "msoa_overlap.sld", "msoa_pcn_shares.parquet"]
+        [
+            "msoa_overlap.parquet",
+            "msoa_overlap.qml",
+            "msoa_overlap.sld",
+            "msoa_pcn_shares.parquet",
+            "overlap_by_context.parquet",
+            "pcns.parquet",
+        ]
     );
     f.check(
         "{overlap} --lookup {dir}/lookup.csv --format gpkg,kml --out {dir}/kml",

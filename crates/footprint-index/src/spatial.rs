@@ -135,20 +135,7 @@ mod tests {
     use footprint_ingest::AreaCode;
     use geo::{LineString, MultiPolygon, Polygon};
 
-    /// A small deterministic generator (SplitMix64), so the test needs no extra crate.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn unit(&mut self) -> f64 {
-            (self.next() >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
+    use crate::SplitMix64 as Rng;
 
     /// A jittered grid: cells share their (jittered) corner vertices exactly, so the cells tile the plane.
     fn jittered_grid(rng: &mut Rng, n: usize) -> Vec<Area> {
@@ -190,8 +177,8 @@ mod tests {
                 // Every fourth point is a shared vertex, the hardest case for any rule.
                 let p = if k % 4 == 0 {
                     vertex_hits += 1;
-                    areas[(rng.next() % areas.len() as u64) as usize].geometry.0[0].exterior().0
-                        [(rng.next() % 4) as usize]
+                    areas[(rng.next_u64() % areas.len() as u64) as usize].geometry.0[0].exterior().0
+                        [(rng.next_u64() % 4) as usize]
                 } else {
                     Coord { x: rng.unit() * 14.0 - 1.0, y: rng.unit() * 14.0 - 1.0 }
                 };
@@ -224,8 +211,8 @@ mod tests {
             for k in 0..1500 {
                 let code = LsoaCode(format!("L{k:04}"));
                 let p = if k % 5 == 0 {
-                    areas[(rng.next() % areas.len() as u64) as usize].geometry.0[0].exterior().0
-                        [(rng.next() % 4) as usize]
+                    areas[(rng.next_u64() % areas.len() as u64) as usize].geometry.0[0].exterior().0
+                        [(rng.next_u64() % 4) as usize]
                 } else {
                     Coord { x: rng.unit() * 10.0 - 1.0, y: rng.unit() * 10.0 - 1.0 }
                 };

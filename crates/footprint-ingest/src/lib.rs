@@ -16,6 +16,7 @@
 mod areas;
 mod centroids;
 mod columns;
+mod context;
 mod crs;
 mod error;
 #[cfg(feature = "fuzz")]
@@ -36,6 +37,7 @@ mod workbook;
 
 pub use areas::{AreaFields, AreaLayer, CrsEvidence, LayerKind, Repair, read_areas, twice_signed_area};
 pub use centroids::{CentroidColumns, Centroids, read_centroids};
+pub use context::{ContextKind, ContextLevel, ContextTable, ContextValues, read_context};
 pub use crs::{AreaMeter, Crs, area_km2, bng_to_wgs84, converter, reproject, wgs84_to_bng};
 pub use error::IngestError;
 pub use lookup::{AreaLookup, LookupColumns, read_lookup};

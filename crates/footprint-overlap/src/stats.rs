@@ -67,14 +67,14 @@ pub fn describe(values: &[u32]) -> Distribution {
 }
 
 /// Type-7 quantile p = num/den of sorted values: x[⌊h⌋] + frac(h)·(x[⌊h⌋+1] − x[⌊h⌋]), h = (n − 1)p, exactly.
-fn quantile(sorted: &[u32], num: u64, den: u64) -> f64 {
+pub(crate) fn quantile<T: Copy + Into<i128>>(sorted: &[T], num: u64, den: u64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
     let h = (sorted.len() as u64 - 1) * num;
     let (lo, rem) = ((h / den) as usize, h % den);
-    let a = i128::from(sorted[lo]);
-    let b = i128::from(*sorted.get(lo + 1).unwrap_or(&sorted[lo]));
+    let a: i128 = sorted[lo].into();
+    let b: i128 = (*sorted.get(lo + 1).unwrap_or(&sorted[lo])).into();
     (a * i128::from(den) + i128::from(rem) * (b - a)) as f64 / den as f64
 }
 

@@ -351,6 +351,13 @@
       result.footprints_drawn = gFp.querySelectorAll('path').length;
     }
     result.teams_drawn = gTeams.querySelectorAll('path').length;
+    // The context section's charts: each one's marks with a size on the page.
+    result.context_charts = {};
+    document.querySelectorAll('svg.context-chart').forEach(function (svg) {
+      var marks = 0;
+      svg.querySelectorAll('rect').forEach(function (r) { var b = r.getBBox(); if (b.width > 0 && b.height > 0) marks++; });
+      result.context_charts[svg.getAttribute('data-chart')] = marks;
+    });
     // With a third argument `controls`: zoom in by the button, show every PCN, draw every footprint of
     // the first method.
     if (args[2] === 'controls') {

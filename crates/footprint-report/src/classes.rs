@@ -56,9 +56,11 @@ pub fn density_deciles(run: &RunData) -> Vec<DensityDecile> {
     if n < 10 {
         return Vec::new();
     }
-    (0..10)
-        .map(|d| {
-            let group = &areas[d * n / 10..(d + 1) * n / 10];
+    footprint_overlap::decile_ranges(n)
+        .into_iter()
+        .enumerate()
+        .map(|(d, range)| {
+            let group = &areas[range];
             let mean = (0..run.measures.len())
                 .map(|m| group.iter().map(|(_, a)| f64::from(a.counts[m])).sum::<f64>() / group.len() as f64)
                 .collect();

@@ -90,6 +90,7 @@ pub fn render_html(run: &RunData) -> String {
     summary_section(&mut html, run);
     histogram_section(&mut html, run);
     decile_section(&mut html, run);
+    crate::context::context_section(&mut html, run);
     let _ = write!(
         html,
         "<footer><p>{}</p></footer>\n<pre id=\"selftest\" hidden></pre>\n<script type=\"application/json\" id=\"data\">{json}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
@@ -122,7 +123,7 @@ pub(crate) fn subtitle(run: &RunData) -> String {
     parts.join(", ")
 }
 
-fn initial_measure(run: &RunData) -> usize {
+pub(crate) fn initial_measure(run: &RunData) -> usize {
     usize::from(run.measures.len() > 1)
 }
 
@@ -407,7 +408,7 @@ fn decile_section(html: &mut String, run: &RunData) {
 }
 
 /// Escapes text for HTML.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

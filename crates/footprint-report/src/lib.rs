@@ -9,6 +9,7 @@
 //! ```
 
 pub mod classes;
+mod context;
 pub mod geometry;
 mod html;
 mod memory;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use html::{HTML_TOLERANCE_DIVISOR, render_html, thousands};
 pub use png::{MapFrame, MapOptions, RenderedMap, render_png};
-pub use run::{AreaData, Display, Measure, Outline, PcnInfo, RunData, Share};
+pub use run::{AreaData, ContextClass, Display, Measure, Outline, PcnInfo, RunData, Share};
 pub use series::render_series_html;
 
 /// Why a picture could not be made.

@@ -11,7 +11,7 @@ use footprint_overlap::write::{as_written, schema, size_fields, summary_json};
 use footprint_run::{Analysis, FootprintAreas, Loaded};
 use rayon::prelude::*;
 
-use crate::{AreaData, Measure, Outline, PcnInfo, ReportError, RunData, Share};
+use crate::{AreaData, ContextClass, Measure, Outline, PcnInfo, ReportError, RunData, Share};
 
 impl RunData {
     /// The run `analysis` of `loaded` as [`RunData::read`] would read it back from `dir` once written.
@@ -45,6 +45,19 @@ impl RunData {
             summary,
             footprints,
             teams: None,
+            context: analysis
+                .context
+                .classes
+                .iter()
+                .map(|c| ContextClass {
+                    context: c.context.clone(),
+                    class: c.class.clone(),
+                    msoas: c.msoas,
+                    residents: c.residents,
+                    means: c.counts.iter().map(|d| d.mean).collect(),
+                })
+                .collect(),
+            pcn_sizes: analysis.context.pcns.iter().map(|p| p.list_size).collect(),
             display: std::sync::OnceLock::new(),
         })
     }

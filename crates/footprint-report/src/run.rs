@@ -83,6 +83,21 @@ pub struct Outline {
     pub geometry: MultiPolygon<f64>,
 }
 
+/// A class of a context (an IMD decile, a RUC class, …) as `overlap_by_context.csv` gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContextClass {
+    /// The context: `imd_decile`, `ruc`, `urban_rural`, `density_decile`, `region`, …
+    pub context: String,
+    /// The class.
+    pub class: String,
+    /// Its MSOAs with residents.
+    pub msoas: u64,
+    /// Their residents.
+    pub residents: u64,
+    /// The mean of each count over its MSOAs (in [`RunData::measures`] order).
+    pub means: Vec<f64>,
+}
+
 /// Everything the pictures need from a run's output directory.
 #[derive(Clone, Debug)]
 pub struct RunData {
@@ -102,6 +117,10 @@ pub struct RunData {
     pub footprints: Option<Vec<Outline>>,
     /// `team_alignment.geojson`, when the run aligned teams.
     pub teams: Option<Vec<Outline>>,
+    /// The rows of `overlap_by_context.csv` (empty for a run without it).
+    pub context: Vec<ContextClass>,
+    /// Each PCN's list size, from `pcns.csv` (empty for a run without it).
+    pub pcn_sizes: Vec<u64>,
     /// The areas projected for display, made once for the report and the map ([`RunData::display`]).
     pub(crate) display: std::sync::OnceLock<Display>,
 }
@@ -198,6 +217,9 @@ impl RunData {
                 })
                 .collect())
         })?;
+        let context =
+            optional(&dir.join(files::OVERLAP_BY_CONTEXT_CSV), |p| read_context(p, &measures))?.unwrap_or_default();
+        let pcn_sizes = optional(&dir.join(files::PCNS_CSV), read_pcn_sizes)?.unwrap_or_default();
         Ok(Self {
             dir: dir.to_owned(),
             measures,
@@ -207,6 +229,8 @@ impl RunData {
             summary,
             footprints,
             teams,
+            context,
+            pcn_sizes,
             display: std::sync::OnceLock::new(),
         })
     }
@@ -308,6 +332,36 @@ fn read_overlap_csv(path: &Path) -> Result<(Vec<Measure>, Vec<AreaData>), Report
         Ok(())
     })?;
     Ok((measures, areas))
+}
+
+/// The rows of `overlap_by_context.csv`, with the mean of each measure.
+fn read_context(path: &Path, measures: &[Measure]) -> Result<Vec<ContextClass>, ReportError> {
+    let means: Vec<String> = measures.iter().map(|m| format!("{}_mean", m.column)).collect();
+    let mut required: Vec<&str> = schema::BY_CONTEXT_LEADING[..4].to_vec();
+    required.extend(means.iter().map(String::as_str));
+    let mut rows = Vec::new();
+    read_csv(path, &required, |r, c, _| {
+        let means = (4..c.len()).map(|k| parse(r, c[k], required[k])).collect::<Result<Vec<f64>, _>>()?;
+        rows.push(ContextClass {
+            context: r.get(c[0]).unwrap_or("").to_owned(),
+            class: r.get(c[1]).unwrap_or("").to_owned(),
+            msoas: parse(r, c[2], required[2])?,
+            residents: parse(r, c[3], required[3])?,
+            means,
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// The list sizes of `pcns.csv`.
+fn read_pcn_sizes(path: &Path) -> Result<Vec<u64>, ReportError> {
+    let mut sizes = Vec::new();
+    read_csv(path, &[schema::LIST_SIZE], |r, c, _| {
+        sizes.push(parse(r, c[0], schema::LIST_SIZE)?);
+        Ok(())
+    })?;
+    Ok(sizes)
 }
 
 type Shares = (Vec<PcnInfo>, Vec<Vec<Share>>);

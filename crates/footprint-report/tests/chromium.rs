@@ -1,7 +1,7 @@
 //! The report opened in headless Chromium, offline: no console errors, every MSOA drawn, the shares
-//! panel answering a hover, a search, screenshots saved under target/tmp; the national report loads in
-//! under 2 s, is under 15 MB, and at the national zoom shows London's small MSOAs in their class colour;
-//! the series report draws its line chart and its change map.
+//! panel answering a hover, a search, the context section's charts drawn, screenshots saved under
+//! target/tmp; the national report loads in under 2 s, is under 15 MB, and at the national zoom shows
+//! London's small MSOAs in their class colour; the series report draws its line chart and its change map.
 //!
 //! The page checks itself when its address ends in
 //! `#selftest=[<MSOA code>][,<search>[,controls]][&sample=<MSOA code>+…]` and writes the result into
@@ -152,6 +152,20 @@ fn small_dark_london_msoas(run: &RunData, measure: usize) -> Vec<(usize, f64)> {
     small
 }
 
+/// The context section's charts are drawn: a bar per IMD decile, RUC class and urban/rural class, the
+/// density cells, and the PCN size bars with the recommended band.
+fn check_context_charts(run: &RunData, r: &serde_json::Value) {
+    let charts = &r["context_charts"];
+    let classes = |context: &str| run.context.iter().filter(|c| c.context == context).count() as u64;
+    assert_eq!((classes("imd_decile"), classes("ruc"), classes("urban_rural")), (10, 8, 2));
+    for context in ["imd_decile", "ruc", "urban_rural"] {
+        assert_eq!(charts[context].as_u64(), Some(classes(context)), "{context}: {charts}");
+    }
+    assert!(charts["density"].as_u64().unwrap_or(0) > 100, "density: {charts}");
+    let size_bins: std::collections::BTreeSet<u64> = run.pcn_sizes.iter().map(|s| s / 5_000).collect();
+    assert_eq!(charts["pcn_sizes"].as_u64(), Some(size_bins.len() as u64 + 1), "PCN sizes and the band: {charts}");
+}
+
 /// At the national zoom, the colour a user sees inside each small dense London MSOA of the darkest class
 /// is that class's colour, exactly: the self-check rasterises the map as drawn into a canvas and reads
 /// the pixel at an interior point of each (the pixel centre it holds nearest its box's centre; MSOAs
@@ -298,6 +312,7 @@ fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
     );
     assert!(ready < 2000.0, "the map took {ready} ms");
     check_controls(&run, r, 0);
+    check_context_charts(&run, r);
     check_national_colours(&chromium, &html, &run);
     screenshot(&chromium, &html, "E02000001,U07169", "report-england.png");
     // The whole map at the national zoom, nothing hovered.

@@ -57,7 +57,12 @@ fn the_report_is_self_contained_and_holds_every_area_share_and_table() {
     assert!(html.contains("<tr><th>patients read</th><td>3,000</td></tr>"));
     assert!(!html.contains("id=\"deciles\""));
     // A histogram per count; at 1%, one bar per value 1, 2, 3 with one MSOA each.
-    assert_eq!(html.matches("<figure>").count(), 2);
+    let histograms = &html[html.find("id=\"histograms\"").unwrap()..];
+    let histograms = &histograms[..histograms.find("</section>").unwrap()];
+    assert_eq!(histograms.matches("<figure>").count(), 2);
+    // The context section of a run with no context files: density and the PCN sizes only.
+    assert!(html.contains("data-chart=\"density\"") && html.contains("data-chart=\"pcn_sizes\""));
+    assert!(!html.contains("data-chart=\"imd_decile\""));
     for v in 1..=3 {
         assert!(html.contains(&format!("<title>{v} PCNs: 1 MSOAs</title>")), "bar {v}");
     }

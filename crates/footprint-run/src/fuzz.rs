@@ -50,6 +50,7 @@ pub fn layer(data: &[u8]) -> bool {
         places: LsoaPlaces::Lookup(lookup_table),
         places_meta: lookup.info(),
         conversion: None,
+        contexts: Vec::new(),
     };
     let job = OverlapJob {
         registrations: PathBuf::from("regs.csv"),
@@ -62,6 +63,7 @@ pub fn layer(data: &[u8]) -> bool {
         // Every format, so that no layer a reader accepts makes a writer panic.
         output: crate::Output { formats: footprint_overlap::write::Format::ALL.to_vec(), ..Default::default() },
         vintage: crate::VintageRule::AsGiven,
+        context: Vec::new(),
     };
     if let Ok(analysis) = crate::analyse(&loaded, &job) {
         let files = crate::render(&loaded, &analysis, &job);

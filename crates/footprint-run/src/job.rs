@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use footprint_footprints::{FootprintLevel, FootprintSpec};
-use footprint_ingest::{AreaFields, CentroidColumns, Crs, LookupColumns, Vintage};
+use footprint_ingest::{AreaFields, CentroidColumns, ContextKind, Crs, LookupColumns, Vintage};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 
@@ -70,6 +70,66 @@ pub struct OverlapJob {
     pub output: Output,
     /// Whether the registrations' LSOA codes are checked against the census of the areas.
     pub vintage: VintageRule,
+    /// The context files (deprivation, rurality, region, ICB, …) the MSOAs are described and grouped by.
+    pub context: Vec<ContextSource>,
+}
+
+/// A context file and what it describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextSource {
+    /// What it describes (which decides the columns read).
+    pub kind: ContextKind,
+    /// The file: a CSV of LSOA or MSOA codes.
+    pub path: PathBuf,
+}
+
+/// The context files bundled in `fixtures` (the project's `fixtures/` folder) for a census geography:
+/// the IMD (2019 by LSOA 2011; 2025 by LSOA 2021), the Rural-Urban Classification of the MSOAs (2011;
+/// 2021), the region (the 2011 lookup's) and, on the 2021 geography, the ICB (2024).
+///
+/// ```
+/// use footprint_ingest::{ContextKind, Vintage};
+/// let c = footprint_run::bundled_context(std::path::Path::new("fixtures"), Vintage::Census2021);
+/// assert_eq!(c.iter().map(|c| c.kind.name()).collect::<Vec<_>>(), ["imd", "ruc", "region", "icb"]);
+/// assert!(c[0].path.ends_with("area-context/iod2025_lsoa21.csv.gz"));
+/// ```
+#[must_use]
+pub fn bundled_context(fixtures: &Path, geography: Vintage) -> Vec<ContextSource> {
+    let source = |kind, path: &str| ContextSource { kind, path: fixtures.join(path) };
+    let region = source(ContextKind::Region, "england-2011/lsoa11_msoa11_lookup.csv.gz");
+    match geography {
+        Vintage::Census2011 => vec![
+            source(ContextKind::Imd, "area-context/imd2019_lsoa11.csv.gz"),
+            source(ContextKind::Ruc, "area-context/ruc11_msoa11.csv.gz"),
+            region,
+        ],
+        Vintage::Census2021 => vec![
+            source(ContextKind::Imd, "area-context/iod2025_lsoa21.csv.gz"),
+            source(ContextKind::Ruc, "area-context/ruc21_msoa21.csv.gz"),
+            region,
+            source(ContextKind::Icb, "england-2021/lsoa21_icb24_lookup.csv.gz"),
+        ],
+    }
+}
+
+/// `sources` with each of `overrides` in place of the source of the same kind (or added after them).
+///
+/// ```
+/// use footprint_ingest::ContextKind;
+/// use footprint_run::{ContextSource, with_overrides};
+/// let s = |kind, p: &str| ContextSource { kind, path: p.into() };
+/// let merged = with_overrides(vec![s(ContextKind::Imd, "a"), s(ContextKind::Ruc, "b")], vec![s(ContextKind::Imd, "c")]);
+/// assert_eq!(merged, [s(ContextKind::Imd, "c"), s(ContextKind::Ruc, "b")]);
+/// ```
+#[must_use]
+pub fn with_overrides(mut sources: Vec<ContextSource>, overrides: Vec<ContextSource>) -> Vec<ContextSource> {
+    for o in overrides {
+        match sources.iter_mut().find(|s| s.kind == o.kind) {
+            Some(s) => *s = o,
+            None => sources.push(o),
+        }
+    }
+    sources
 }
 
 /// How the layers are written.
@@ -175,7 +235,7 @@ pub fn bundled_geography(fixtures: &Path, geography: Vintage) -> (PathBuf, PathB
 impl OverlapJob {
     /// The national overlap job over the England dataset bundled in `dir` (fixtures/england-2011: July 2022
     /// registrations, January 2022 practice map, MSOA 2011 boundaries), placing LSOAs by the lookup;
-    /// threshold 1%, no footprints.
+    /// threshold 1%, no footprints; the contexts bundled beside it ([`bundled_context`] of the 2011 geography).
     #[must_use]
     pub fn england_by_lookup(dir: &Path) -> Self {
         Self::england(
@@ -211,6 +271,7 @@ impl OverlapJob {
             footprints: None,
             output: Output::default(),
             vintage: VintageRule::AsGiven,
+            context: dir.parent().map(|f| bundled_context(f, Vintage::Census2011)).unwrap_or_default(),
         }
     }
 }

@@ -24,11 +24,11 @@ mod series;
 pub use align::{AlignReport, align_run};
 pub use error::RunError;
 pub use job::{
-    AlignJob, AssignmentSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob, TeamApportionment,
-    TeamSource, VintageRule, bundled_geography,
+    AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
+    TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
 };
 pub use overlap::{
-    Analysis, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse, load, place,
-    render, run, run_with,
+    Analysis, ContextResult, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse,
+    load, place, render, run, run_with,
 };
 pub use series::{Publication, SeriesJob, SeriesReport, series_run, series_run_with};

@@ -8,19 +8,24 @@ use footprint_footprints::{Footprint, FootprintLevel, footprints};
 use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
-    AreaLayer, AreaMeter, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations, PracticeMap,
-    RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_lookup, read_lsoa_populations,
-    read_practice_map, read_registrations, read_vintage_lookup,
+    AreaLayer, AreaMeter, ContextTable, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations,
+    PracticeMap, RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_context, read_lookup,
+    read_lsoa_populations, read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    Format, GeographyInputs, OutputSet, SummaryInputs, msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_table,
-    schema, schema::files, summary_json,
+    ContextInputs, Format, GeographyInputs, OutputSet, SummaryInputs, by_context_table, msoa_overlap_geojson,
+    msoa_overlap_table, msoa_pcn_shares_table, pcns_table, schema, schema::files, summary_json,
 };
-use footprint_overlap::{OverlapTable, count_overlap};
+use footprint_overlap::{
+    AreaContext, ClassRow, Correlation, OverlapTable, PcnRow, PcnSummary, area_contexts, associations, by_context,
+    count_overlap, density_context, pcn_summary, pcn_table,
+};
 use rayon::prelude::*;
 
 use crate::layers::GisLayers;
-use crate::{AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule};
+use crate::{
+    AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule,
+};
 
 /// The areas footprints were drawn from, with what was measured on them.
 pub enum FootprintAreas {
@@ -83,6 +88,20 @@ pub struct Loaded {
     pub places_meta: FileInfo,
     /// What converts LSOA codes between the censuses, when the job checks them.
     pub conversion: Option<ConversionInputs>,
+    /// The context files, each context read with its file (a RUC file gives two).
+    pub contexts: Vec<(ContextTable, FileInfo)>,
+}
+
+/// Reads every context file of the job, in order.
+fn read_contexts(sources: &[ContextSource]) -> Result<Vec<(ContextTable, FileInfo)>, IngestError> {
+    let read: Vec<Result<_, IngestError>> =
+        sources.par_iter().map(|s| read_with(&s.path, |f| read_context(f, &s.kind))).collect();
+    let mut out = Vec::new();
+    for r in read {
+        let (tables, info) = r?;
+        out.extend(tables.into_iter().map(|t| (t, info.clone())));
+    }
+    Ok(out)
 }
 
 /// The files that convert LSOA codes between the censuses, read.
@@ -137,6 +156,48 @@ pub struct Analysis {
     pub footprints: Option<FootprintResult>,
     /// When codes were checked against the areas' census: how that census was decided, in words.
     pub geography_from: Option<&'static str>,
+    /// The MSOAs' contexts, the statistics of their classes, and the PCN table.
+    pub context: ContextResult,
+}
+
+/// The contexts of the MSOAs and what was measured by them, and the PCNs.
+pub struct ContextResult {
+    /// Each context over the areas: the files' in order, then density.
+    pub contexts: Vec<AreaContext>,
+    /// The rows of `overlap_by_context.csv`.
+    pub classes: Vec<ClassRow>,
+    /// Spearman correlations of each threshold's count with each score.
+    pub correlations: Vec<Correlation>,
+    /// The rows of `pcns.csv`.
+    pub pcns: Vec<PcnRow>,
+    /// Their national summary.
+    pub pcn_summary: PcnSummary,
+}
+
+impl ContextResult {
+    /// Measures the contexts of `loaded` over a count.
+    #[must_use]
+    pub fn of(loaded: &Loaded, assignment: &Assignment, table: &OverlapTable, area_km2: &[f64]) -> Self {
+        let files: Vec<ContextTable> = loaded.contexts.iter().map(|(t, _)| t.clone()).collect();
+        let lookup = loaded.conversion.as_ref().map(|c| &c.lookup);
+        let mut contexts = area_contexts(&files, &loaded.registrations, assignment, &loaded.layer, table, lookup);
+        contexts.push(density_context(table, area_km2));
+        let pcns = pcn_table(&loaded.registrations, &loaded.practices, table);
+        let pcn_summary = pcn_summary(&pcns, &loaded.practices);
+        Self {
+            classes: by_context(table, &contexts),
+            correlations: associations(table, &contexts),
+            contexts,
+            pcns,
+            pcn_summary,
+        }
+    }
+
+    /// The file contexts (without density): the context columns of `msoa_overlap`.
+    #[must_use]
+    pub fn file_contexts(&self) -> &[AreaContext] {
+        &self.contexts[..self.contexts.len().saturating_sub(1)]
+    }
 }
 
 impl Analysis {
@@ -155,6 +216,12 @@ impl Analysis {
                 decided,
                 vintage_lookup: &c.lookup_meta,
                 populations: (&c.populations, &c.populations_meta),
+            }),
+            context: Some(ContextInputs {
+                files: &loaded.contexts,
+                contexts: &self.context.contexts,
+                correlations: &self.context.correlations,
+                pcns: &self.context.pcn_summary,
             }),
         }
     }
@@ -197,14 +264,15 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
                 || {
                     let conversion = ConversionInputs::for_rule(&job.vintage)?;
                     let practices = read_with(&job.practices, read_practice_map)?;
-                    Ok::<_, IngestError>((practices, read_places(&job.assignment)?, conversion))
+                    let contexts = read_contexts(&job.context)?;
+                    Ok::<_, IngestError>((practices, read_places(&job.assignment)?, (conversion, contexts)))
                 },
             );
             Ok::<_, IngestError>((areas?, small?))
         },
     );
     let (registrations, registrations_meta) = registrations?;
-    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta), conversion)) = rest?;
+    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta), (conversion, contexts))) = rest?;
     Ok(Loaded {
         registrations,
         registrations_meta,
@@ -215,6 +283,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         places,
         places_meta,
         conversion,
+        contexts,
     })
 }
 
@@ -291,7 +360,8 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
         None => None,
         Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2, &assignment)?),
     };
-    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from })
+    let context = ContextResult::of(loaded, &assignment, &table, &area_km2);
+    Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from, context })
 }
 
 /// Draws the footprints of every PCN at the job's level.
@@ -354,11 +424,12 @@ fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
 pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<Vec<(String, Vec<u8>)>, RunError> {
     let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
     let out = &job.output;
+    let contexts = analysis.context.file_contexts();
     let ((geojson, overlap), (shares, summary)) = rayon::join(
         || {
             rayon::join(
-                || out.has(Format::GeoJson).then(|| msoa_overlap_geojson(layer, practices, table, km2)),
-                || msoa_overlap_table(layer, practices, table, km2),
+                || out.has(Format::GeoJson).then(|| msoa_overlap_geojson(layer, practices, table, km2, contexts)),
+                || msoa_overlap_table(layer, practices, table, km2, contexts),
             )
         },
         || {
@@ -375,10 +446,16 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
     files.push((files::MSOA_OVERLAP_CSV.to_owned(), overlap.csv()));
     files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares.csv()));
     files.push((files::SUMMARY_JSON.to_owned(), summary));
+    let by_context = by_context_table(&analysis.context.classes, &table.thresholds);
+    let pcns = pcns_table(&analysis.context.pcns, practices, layer, &table.thresholds);
+    files.push((files::OVERLAP_BY_CONTEXT_CSV.to_owned(), by_context.csv()));
+    files.push((files::PCNS_CSV.to_owned(), pcns.csv()));
     let mut gis = GisLayers::new(out);
     let areas = table.areas.iter().map(|row| &layer.areas[row.area.index()].geometry);
     gis.layer(schema::layers::MSOA_OVERLAP, overlap, areas.collect(), layer.crs);
     gis.table(schema::layers::MSOA_PCN_SHARES, shares);
+    gis.table(schema::layers::OVERLAP_BY_CONTEXT, by_context);
+    gis.table(schema::layers::PCNS, pcns);
     if let (Some(fp), Some(fj)) = (&analysis.footprints, &job.footprints) {
         let (layer, table) = match (&fp.areas, loaded.places.lsoa_layer()) {
             (FootprintAreas::Lsoa { table, .. }, Some(lsoas)) => (lsoas, table),

@@ -7,13 +7,13 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod common;
-use common::require;
+use common::{require, rows};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use footprint_index::Placement;
-use footprint_ingest::{InputFile, LookupColumns, Vintage};
+use footprint_ingest::{LookupColumns, Vintage};
 use footprint_overlap::{OverlapTable, Threshold};
 use footprint_run::{AssignmentSource, ConversionFiles, Mismatch, OverlapJob, VintageRule, bundled_geography};
 
@@ -38,6 +38,7 @@ fn job(registrations: PathBuf, practices: PathBuf, geography: Vintage) -> Overla
             mismatch: Mismatch::Convert,
             conversion: ConversionFiles::bundled(&fixtures()),
         },
+        context: Vec::new(),
     }
 }
 
@@ -45,34 +46,6 @@ fn run(job: &OverlapJob) -> (footprint_run::Loaded, footprint_run::Analysis) {
     let loaded = footprint_run::load(job).unwrap();
     let analysis = footprint_run::analyse(&loaded, job).unwrap();
     (loaded, analysis)
-}
-
-/// The fields of a CSV line (commas inside double quotes kept; `""` is a quote).
-fn fields(line: &str) -> Vec<String> {
-    let (mut out, mut field, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    out.push(field);
-    out
-}
-
-/// The rows of a CSV (plain or gzip) as maps from header to value.
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let file = InputFile::read(path).unwrap();
-    let text = String::from_utf8(file.content().to_vec()).unwrap();
-    let mut lines = text.lines();
-    let header = fields(lines.next().unwrap());
-    lines.filter(|l| !l.is_empty()).map(|l| header.iter().cloned().zip(fields(l)).collect()).collect()
 }
 
 /// Column `a` → column `b` of a CSV.

@@ -1,12 +1,13 @@
 //! Counts, shares, hhi and thresholds on small hand-made inputs, checked against answers worked by hand.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use footprint_index::assign_by_lookup;
 use footprint_ingest::{
     AreaFields, InputFile, LookupColumns, read_areas, read_lookup, read_practice_map, read_registrations,
 };
 use footprint_overlap::{Threshold, count_overlap, write};
-use footprint_run::{AssignmentSource, OverlapJob};
 
 /// Three unit squares side by side: M1 (x 0..1), M2 (x 1..2), M3 (x 2..3). M3 has no residents.
 const AREAS: &str = r#"{"type":"FeatureCollection","features":[
@@ -42,7 +43,8 @@ fn check(registrations: &str, thresholds: &[&str], expected: &str) {
     let table = count_overlap(&regs, &map, &assignment, &layer, &thresholds);
     assert!(table.accounting.balances());
     // Sizes given by hand (M1 2 km², M2 4 km², M3 0.5 km²): densities 200/2 = 100, 24/4 = 6, 0.
-    let csv = String::from_utf8(write::msoa_overlap_csv(&layer, &map, &table, &[2.0, 4.0, 0.5])).unwrap();
+    let csv =
+        String::from_utf8(write::msoa_overlap_table(&layer, &map, &table, &[2.0, 4.0, 0.5], &[]).finish()).unwrap();
     assert_eq!(csv, expected);
 }
 
@@ -94,22 +96,7 @@ fn the_accounting_balances_to_the_patient() {
 #[test]
 fn shares_table_lists_every_area_pcn_pair() {
     let dir = tempfile::tempdir().unwrap();
-    let file = |name: &str, text: &str| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    };
-    let job = OverlapJob {
-        registrations: file("regs.csv", REGISTRATIONS),
-        practices: file("map.csv", PRACTICES),
-        areas: file("areas.geojson", AREAS),
-        area_fields: AreaFields::default(),
-        assignment: AssignmentSource::Lookup { path: file("lookup.csv", LOOKUP), columns: LookupColumns::default() },
-        thresholds: vec![Threshold::ONE_PERCENT],
-        footprints: None,
-        output: Default::default(),
-        vintage: footprint_run::VintageRule::AsGiven,
-    };
+    let job = common::small_job(dir.path(), [REGISTRATIONS, PRACTICES, AREAS, LOOKUP]);
     let out = dir.path().join("out");
     footprint_run::run(&job, &out).unwrap();
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Properties of the overlap count on seeded random inputs (proptest, fixed seed): every patient is
 //! accounted for, area by area against a direct count; outputs are byte-identical under any row order
-//! of every input and under 1, 2 and 4 threads; `pcns_ge_t` is exact, non-increasing in t and never
+//! of every input and under 1, 2 and 4 threads (context files included); `pcns_ge_t` is exact, non-increasing in t and never
 //! above `pcns_all`; shares sum to at most 1.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -52,6 +52,8 @@ struct Files {
     map: Vec<String>,
     lookup: Vec<String>,
     features: Vec<String>,
+    /// LSOAs of the world.
+    lsoas: usize,
 }
 
 fn files(w: &World) -> Files {
@@ -74,7 +76,7 @@ fn files(w: &World) -> Files {
             )
         })
         .collect();
-    Files { regs, map, lookup, features }
+    Files { regs, map, lookup, features, lsoas: w.lsoa_area.len() }
 }
 
 fn csv(header: &str, lines: &[String]) -> Vec<u8> {
@@ -97,6 +99,7 @@ fn job(w: &World) -> OverlapJob {
         footprints: None,
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
     }
 }
 
@@ -121,7 +124,25 @@ fn load(f: &Files) -> Loaded {
         places: footprint_index::LsoaPlaces::Lookup(read_lookup(&lookup, &LookupColumns::default()).unwrap()),
         places_meta: footprint_ingest::FileInfo { sha256: String::new(), ..lookup.info() },
         conversion: None,
+        contexts: contexts(f.lsoas),
     }
+}
+
+/// A score and a class for every LSOA but the last (so that some residents have none): the context
+/// outputs must not depend on row order or threads either.
+fn contexts(lsoas: usize) -> Vec<(footprint_ingest::ContextTable, footprint_ingest::FileInfo)> {
+    let score: Vec<String> = (0..lsoas.saturating_sub(1)).map(|l| format!("L{l},{}.125", (l * 37) % 11)).collect();
+    let class: Vec<String> = (0..lsoas.saturating_sub(1)).map(|l| format!("L{l},c{}", l % 3)).collect();
+    let mut out = Vec::new();
+    for (name, header, lines) in [("need_score", "LSOA11CD,need_score", score), ("kind", "LSOA11CD,kind", class)] {
+        if lines.is_empty() {
+            continue;
+        }
+        let file = InputFile::from_bytes(format!("{name}.csv"), csv(header, &lines));
+        let kind = footprint_ingest::ContextKind::Named(name.into());
+        out.extend(footprint_ingest::read_context(&file, &kind).unwrap().into_iter().map(|t| (t, file.info())));
+    }
+    out
 }
 
 fn outputs(loaded: &Loaded, job: &OverlapJob, threads: usize) -> Vec<(String, Vec<u8>)> {
@@ -208,7 +229,7 @@ proptest! {
         let job = job(&w);
         let loaded = load(&f);
         let reference = outputs(&loaded, &job, 1);
-        prop_assert_eq!(reference.len(), 4);
+        prop_assert_eq!(reference.len(), 6);
         for threads in [2, 4] {
             prop_assert!(outputs(&loaded, &job, threads) == reference, "{} threads", threads);
         }
@@ -218,6 +239,7 @@ proptest! {
             map: pick(&f.map, &order.1),
             lookup: pick(&f.lookup, &order.2),
             features: pick(&f.features, &order.3),
+            lsoas: f.lsoas,
         };
         let mut loaded = load(&permuted);
         // Which duplicate rows come first depends on the order by definition: compare the rest.

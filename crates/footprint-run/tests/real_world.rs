@@ -30,6 +30,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         footprints: None,
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
     }
 }
 
@@ -173,6 +174,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         footprints: None,
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;

@@ -72,6 +72,7 @@ fn two_publications_and_a_scenario_by_hand() {
         thresholds: vec![Threshold::ONE_PERCENT],
         footprints: None,
         vintage: VintageRule::AsGiven,
+        context: Vec::new(),
         output: Default::default(),
     };
     let publication = |label: &str, registrations: &Path, practices: &Path, edits: Option<&Path>| Publication {
@@ -194,6 +195,7 @@ fn a_bad_edit_file_is_named() {
             thresholds: vec![Threshold::ONE_PERCENT],
             footprints: None,
             vintage: VintageRule::AsGiven,
+            context: Vec::new(),
             output: Default::default(),
         },
         publications: vec![Publication {

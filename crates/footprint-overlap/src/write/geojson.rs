@@ -4,9 +4,10 @@ use footprint_ingest::{AreaLayer, Crs, PracticeMap};
 use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
 
+use super::records::Value;
 use super::written::{Ring, Written, written};
-use super::{push_f64, push_int, schema};
-use crate::OverlapTable;
+use super::{push_f64, push_int};
+use crate::{AreaContext, OverlapTable};
 
 /// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table
 /// and each area's size (`area_km2`, in the order of `layer.areas`); British National Grid layers are
@@ -17,12 +18,14 @@ pub fn msoa_overlap_geojson(
     practices: &PracticeMap,
     table: &OverlapTable,
     area_km2: &[f64],
+    contexts: &[AreaContext],
 ) -> Vec<u8> {
-    let columns = schema::area_columns(&table.thresholds);
+    let columns = super::overlap_columns(table, contexts);
     let features: Vec<Vec<u8>> = table
         .areas
         .par_iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let area = &layer.areas[row.area.index()];
             let mut names = columns.iter().map(String::as_str);
             let mut name = || names.next().unwrap_or("");
@@ -45,6 +48,9 @@ pub fn msoa_overlap_geojson(
                 .int(name(), row.patients_no_pcn)
                 .opt(name(), km2)
                 .opt(name(), density);
+            for v in super::context_values(contexts, i) {
+                feature.value(name(), &v);
+            }
             feature.geometry(&area.geometry.0, layer.crs)
         })
         .collect();
@@ -125,6 +131,16 @@ impl Feature {
         self.name(name);
         push_opt(&mut self.out, value);
         self
+    }
+
+    /// A property of a typed value: text, a number or `null`.
+    pub fn value(&mut self, name: &str, value: &Value) -> &mut Self {
+        match value {
+            Value::Null => self.text_or_null(name, None),
+            Value::Int(n) => self.int(name, *n),
+            Value::Float(x) => self.opt(name, Some(*x)),
+            Value::Text(s) => self.text(name, s),
+        }
     }
 
     /// A property holding an array of objects, one per item: `members` writes the members of each

@@ -1,6 +1,7 @@
 //! The writers: the only code that knows output formats, and the output schema ([`schema`]). Every output is staged in a temporary file
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
+mod context;
 mod differences;
 mod format;
 mod geojson;
@@ -14,6 +15,7 @@ mod written;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use context::{by_context_table, context_columns, context_values, overlap_columns, pcns_table};
 pub use differences::differences_csv;
 pub use format::{Format, UnknownFormat};
 pub use geojson::{
@@ -25,8 +27,8 @@ pub use series::{
     AreaFigures, PublicationFigures, msoa_change_csv, msoa_change_geojson, series_json, series_msoa_csv,
     series_summary_csv,
 };
-pub use summary::{GeographyInputs, SummaryInputs, summary_json};
-pub use tables::{Table, msoa_overlap_csv, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table};
+pub use summary::{ContextInputs, GeographyInputs, SummaryInputs, summary_json};
+pub use tables::{Table, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table};
 pub use written::{Ring, Written, decimals, grid_steps, written};
 
 /// Why outputs could not be written. The operating system's reason is each variant's `source()` and is

@@ -47,6 +47,10 @@ pub mod files {
     pub const MSOA_CHANGE_CSV: &str = "msoa_change.csv";
     /// The same, with each MSOA's boundary.
     pub const MSOA_CHANGE_GEOJSON: &str = "msoa_change.geojson";
+    /// One row per context × class: the statistics of its MSOAs ([`super::by_context_columns`]).
+    pub const OVERLAP_BY_CONTEXT_CSV: &str = "overlap_by_context.csv";
+    /// One row per PCN with registered patients ([`super::pcn_columns`]).
+    pub const PCNS_CSV: &str = "pcns.csv";
     /// A series: every publication's inputs, accounting and warnings.
     pub const SERIES_JSON: &str = "series.json";
 }
@@ -74,6 +78,10 @@ pub mod layers {
     pub const PCN_ALIGNMENT: &str = "pcn_alignment";
     /// Pieces of LSOAs split between teams.
     pub const SPLIT_LSOAS: &str = "split_lsoas";
+    /// The statistics of each context's classes.
+    pub const OVERLAP_BY_CONTEXT: &str = "overlap_by_context";
+    /// The PCN table.
+    pub const PCNS: &str = "pcns";
 }
 
 /// The MSOA code column.
@@ -147,13 +155,61 @@ pub const HHI_MEAN: &str = "hhi_mean";
 #[must_use]
 pub fn series_summary_columns(thresholds: &[Threshold]) -> Vec<String> {
     let mut columns: Vec<String> = SERIES_SUMMARY_LEADING.map(String::from).to_vec();
-    let counts = std::iter::once(PCNS_ALL.to_owned()).chain(thresholds.iter().map(|t| t.column_name()));
-    for count in counts {
-        columns.extend(SERIES_STATISTICS.iter().map(|s| format!("{count}_{s}")));
-    }
+    columns.extend(statistics_columns(thresholds));
     columns.push(HHI_MEAN.to_owned());
     columns
 }
+
+/// `<count>_<statistic>` for `pcns_all` and each threshold's count, each statistic of [`SERIES_STATISTICS`].
+fn statistics_columns(thresholds: &[Threshold]) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(PCNS_ALL.to_owned())
+        .chain(thresholds.iter().map(|t| t.column_name()))
+        .flat_map(|count| SERIES_STATISTICS.iter().map(move |s| format!("{count}_{s}")))
+}
+
+/// The columns of `overlap_by_context.csv` before the statistics.
+pub const BY_CONTEXT_LEADING: [&str; 5] = ["context", "class", "msoas", "residents", "residents_without_value"];
+
+/// The columns of `overlap_by_context.csv` for these thresholds: the class, its MSOAs and residents,
+/// the statistics of each count, the mean hhi and the mean effective PCNs.
+///
+/// ```
+/// let c = footprint_overlap::write::schema::by_context_columns(&[footprint_overlap::Threshold::ONE_PERCENT]);
+/// assert_eq!(c[..6], ["context", "class", "msoas", "residents", "residents_without_value", "pcns_all_mean"]);
+/// assert_eq!(c[c.len() - 2..], ["hhi_mean", "effective_pcns_mean"]);
+/// ```
+#[must_use]
+pub fn by_context_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> = BY_CONTEXT_LEADING.map(String::from).to_vec();
+    columns.extend(statistics_columns(thresholds));
+    columns.extend([HHI_MEAN, "effective_pcns_mean"].map(String::from));
+    columns
+}
+
+/// The columns of `pcns.csv` for these thresholds.
+///
+/// ```
+/// let c = footprint_overlap::write::schema::pcn_columns(&[footprint_overlap::Threshold::ONE_PERCENT]);
+/// assert_eq!(c, ["pcn_code", "pcn_name", "practices", "list_size", "msoas_any", "msoas_ge_1pct",
+///     "list_share_ge_1pct", "top_msoa", "list_share_top_msoa", "size_band"]);
+/// ```
+#[must_use]
+pub fn pcn_columns(thresholds: &[Threshold]) -> Vec<String> {
+    let mut columns: Vec<String> =
+        ["pcn_code", "pcn_name", "practices", LIST_SIZE, "msoas_any"].map(String::from).to_vec();
+    let suffixes: Vec<String> = thresholds.iter().map(|t| t.column_name()[PCNS_PREFIX.len()..].to_owned()).collect();
+    columns.extend(suffixes.iter().map(|s| format!("msoas_{s}")));
+    columns.extend(suffixes.iter().map(|s| format!("list_share_{s}")));
+    columns.extend(["top_msoa", "list_share_top_msoa", SIZE_BAND].map(String::from));
+    columns
+}
+
+/// `pcns_`: the start of a count column's name.
+const PCNS_PREFIX: &str = "pcns_";
+/// The registered patients of a PCN.
+pub const LIST_SIZE: &str = "list_size";
+/// A PCN's band (`<30k`, `30-50k`, `>50k`).
+pub const SIZE_BAND: &str = "size_band";
 
 /// The columns of `series_msoa.csv` for these thresholds.
 ///

@@ -101,9 +101,7 @@ pub fn series_summary_csv(publications: &[PublicationFigures], thresholds: &[Thr
         csv.int(a.patients_outside_layer);
         csv.int(a.patients_practice_no_pcn + a.patients_practice_not_in_map);
         for (_, d) in &p.distributions {
-            for v in [d.mean, d.sd, d.median, d.p10, d.p90] {
-                csv.float(Some(v));
-            }
+            csv.statistics(d);
         }
         csv.float(p.hhi_mean);
         csv.end_row();

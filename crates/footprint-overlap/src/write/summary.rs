@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use footprint_index::{Apportioned, Assignment, AssignmentMethod, Converted, LsoaPlaces, Placement, Weighting};
-use footprint_ingest::{AreaLayer, Crs, FileInfo, LsoaPopulations, PracticeMap, RegistrationTable, Tally};
+use footprint_ingest::{
+    AreaLayer, ContextLevel, ContextTable, Crs, FileInfo, LsoaPopulations, PracticeMap, RegistrationTable, Tally,
+};
 use serde::Serialize;
 
-use crate::{Distribution, OverlapTable};
+use crate::{AreaContext, Correlation, Distribution, OverlapTable, PcnSummary};
 
 /// What `summary.json` describes: the inputs of a run, read, and what was made of them.
 #[derive(Clone, Copy)]
@@ -28,6 +30,21 @@ pub struct SummaryInputs<'a> {
     /// When the codes were checked against the census of the areas: how that census was decided and
     /// the files that convert codes of the other.
     pub geography: Option<GeographyInputs<'a>>,
+    /// The contexts of the MSOAs, their association with the counts, and the PCN summary.
+    pub context: Option<ContextInputs<'a>>,
+}
+
+/// What `summary.json` says of the contexts and the PCNs.
+#[derive(Clone, Copy)]
+pub struct ContextInputs<'a> {
+    /// Each context read from a file, with its file, in the order of `contexts`.
+    pub files: &'a [(ContextTable, FileInfo)],
+    /// The contexts over the areas: those of `files`, then density.
+    pub contexts: &'a [AreaContext],
+    /// The Spearman correlations.
+    pub correlations: &'a [Correlation],
+    /// The PCN summary.
+    pub pcns: &'a PcnSummary,
 }
 
 /// The files and choices behind a check of the registrations' census vintage.
@@ -51,6 +68,37 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     geography: Option<GeographySummary>,
     statistics: Statistics,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<ContextSummary<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pcns: Option<&'a PcnSummary>,
+}
+
+#[derive(Serialize)]
+struct ContextSummary<'a> {
+    weights: &'static str,
+    deciles: &'static str,
+    no_class: &'static str,
+    contexts: Vec<OneContext>,
+    association: &'a [Correlation],
+}
+
+#[derive(Serialize)]
+struct OneContext {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+    level: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    columns: Option<[String; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    codes_in_file: Option<usize>,
+    msoas_with_value: u64,
+    msoas_without_value: u64,
+    codes_without_value: u64,
+    residents_without_value: u64,
 }
 
 #[derive(Serialize)]
@@ -272,10 +320,51 @@ pub fn summary_json(run: &SummaryInputs<'_>) -> Vec<u8> {
             areas_with_no_patients: table.areas.iter().filter(|r| r.population == 0).count(),
             counts: table.distributions().into_iter().collect(),
         },
+        context: run.context.map(|c| context_summary(table, c)),
+        pcns: run.context.map(|c| c.pcns),
     };
     let mut out = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     out.push(b'\n');
     out
+}
+
+/// The contexts: each one's file, level and coverage, and the correlations.
+fn context_summary<'a>(table: &OverlapTable, c: ContextInputs<'a>) -> ContextSummary<'a> {
+    let contexts = c
+        .contexts
+        .iter()
+        .enumerate()
+        .map(|(i, context)| {
+            let file = c.files.get(i);
+            let populated = |valued: bool| {
+                let (_, of) = context.classes();
+                table.areas.iter().zip(&of).filter(|(r, k)| r.population > 0 && k.is_some() == valued).count() as u64
+            };
+            OneContext {
+                name: context.name.clone(),
+                file: file.map(|(_, f)| f.path.display().to_string()),
+                sha256: file.map(|(_, f)| f.sha256.clone()),
+                level: match context.level {
+                    Some(ContextLevel::Lsoa) => "lsoa",
+                    Some(ContextLevel::Msoa) => "msoa",
+                    None => "msoa (from the run: residents per km²)",
+                },
+                columns: file.map(|(t, _)| [t.columns.0.clone(), t.columns.1.clone()]),
+                codes_in_file: file.map(|(t, _)| t.values.len()),
+                msoas_with_value: populated(true),
+                msoas_without_value: populated(false),
+                codes_without_value: context.codes_without_value,
+                residents_without_value: context.residents_without_value.iter().sum(),
+            }
+        })
+        .collect();
+    ContextSummary {
+        weights: "an MSOA's score is the mean of its LSOAs' scores weighted by their registered residents (from the registrations); a code the file does not hold is valued by its pieces of the other census that it does, equally; an LSOA-level class goes to the class of most of the MSOA's residents (ties to the first in label order)",
+        deciles: "MSOAs with residents and a score ranked by it (deprivation: 1 = highest score, most deprived; density: 1 = sparsest), ties in code order; decile d holds ranks d*n/10 to (d+1)*n/10",
+        no_class: "MSOAs with no value are the class 'no class'; residents of LSOAs with no value are counted in residents_without_value",
+        contexts,
+        association: c.correlations,
+    }
 }
 
 /// Every input file with what was read from it.

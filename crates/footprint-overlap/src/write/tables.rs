@@ -4,7 +4,7 @@ use footprint_ingest::{AreaLayer, PracticeMap};
 
 use super::records::{Records, Value};
 use super::{push_f64, push_int, schema};
-use crate::OverlapTable;
+use crate::{AreaContext, OverlapTable};
 
 /// A CSV being built in memory, cell by cell, and kept as typed [`Records`] for the formats that
 /// store types (quoting by the csv crate, numbers formatted here).
@@ -42,6 +42,18 @@ impl Table {
     /// A float, or an empty field for none.
     pub fn float(&mut self, v: Option<f64>) {
         self.row.push(v.filter(|v| v.is_finite()).map_or(Value::Null, Value::Float));
+    }
+
+    /// A value as it is.
+    pub fn value(&mut self, v: Value) {
+        self.row.push(v);
+    }
+
+    /// The statistics of a count, in the order of [`schema::SERIES_STATISTICS`]: mean, SD, median, P10, P90.
+    pub fn statistics(&mut self, d: &crate::Distribution) {
+        for v in [d.mean, d.sd, d.median, d.p10, d.p90] {
+            self.float(Some(v));
+        }
     }
 
     /// Ends the row.
@@ -85,19 +97,20 @@ impl Table {
     }
 }
 
-/// Renders `msoa_overlap.csv` ([`msoa_overlap_table`]).
-#[must_use]
-pub fn msoa_overlap_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Vec<u8> {
-    msoa_overlap_table(layer, practices, table, area_km2).finish()
-}
-
 /// The rows of `msoa_overlap.csv` (and the attributes of the `msoa_overlap` layer): `msoa_code, msoa_name,
 /// population, pcns_all, pcns_ge_<t>pct…, hhi, effective_pcns, top_pcn, top_share, patients_no_pcn,
-/// area_km2, population_per_km2`, one row per area in code order.
+/// area_km2, population_per_km2`, then each context's columns ([`super::context_columns`]), one row per
+/// area in code order.
 #[must_use]
-pub fn msoa_overlap_table(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable, area_km2: &[f64]) -> Table {
-    let mut csv = Table::new(&schema::area_columns(&table.thresholds));
-    for row in &table.areas {
+pub fn msoa_overlap_table(
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+    table: &OverlapTable,
+    area_km2: &[f64],
+    contexts: &[AreaContext],
+) -> Table {
+    let mut csv = Table::new(&super::overlap_columns(table, contexts));
+    for (i, row) in table.areas.iter().enumerate() {
         let area = &layer.areas[row.area.index()];
         csv.text(area.code.as_str());
         csv.text(&area.name);
@@ -114,6 +127,9 @@ pub fn msoa_overlap_table(layer: &AreaLayer, practices: &PracticeMap, table: &Ov
         let (km2, density) = super::geojson::size_fields(row.population, area_km2[row.area.index()]);
         csv.float(km2);
         csv.float(density);
+        for v in super::context_values(contexts, i) {
+            csv.value(v);
+        }
         csv.end_row();
     }
     csv

@@ -64,6 +64,7 @@ pub(crate) fn small_run(dir: &Path) -> PathBuf {
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
     };
     let out = dir.join("out");
     footprint_run::run(&job, &out).unwrap();

@@ -1,8 +1,11 @@
 //! Helpers shared by the integration tests: the files of the shared data folder beside the project.
 #![allow(dead_code)] // each test file uses some of them
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use footprint_ingest::InputFile;
 
 /// `path` in the shared data folder, `../shared/data` beside the project (as in CI), if it is there.
 ///
@@ -116,4 +119,57 @@ pub(crate) fn geoparquet_invalid(python: &Path, file: &Path) -> (u64, u64) {
     let text = output_of(python, &["-c", script, &file.to_string_lossy()]);
     let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>().expect("a count"));
     (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}
+
+/// The fields of a CSV line (commas inside double quotes kept; `""` is a quote).
+pub(crate) fn fields(line: &str) -> Vec<String> {
+    let (mut out, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+/// The rows of a CSV (plain or gzip) as maps from header to value.
+pub(crate) fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let file = InputFile::read(path).unwrap();
+    let text = String::from_utf8(file.content().to_vec()).unwrap();
+    let mut lines = text.lines();
+    let header = fields(lines.next().unwrap());
+    lines.filter(|l| !l.is_empty()).map(|l| header.iter().cloned().zip(fields(l)).collect()).collect()
+}
+
+/// An overlap job on small files written into `dir` (`regs.csv`, `map.csv`, `areas.geojson`, `lookup.csv`
+/// from `texts` in that order): placed by the lookup, at 1%, with no footprints and no contexts.
+pub(crate) fn small_job(dir: &Path, texts: [&str; 4]) -> footprint_run::OverlapJob {
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    footprint_run::OverlapJob {
+        registrations: file("regs.csv", texts[0]),
+        practices: file("map.csv", texts[1]),
+        areas: file("areas.geojson", texts[2]),
+        area_fields: footprint_ingest::AreaFields::default(),
+        assignment: footprint_run::AssignmentSource::Lookup {
+            path: file("lookup.csv", texts[3]),
+            columns: footprint_ingest::LookupColumns::default(),
+        },
+        thresholds: vec![footprint_overlap::Threshold::ONE_PERCENT],
+        footprints: None,
+        output: footprint_run::Output::default(),
+        vintage: footprint_run::VintageRule::AsGiven,
+        context: Vec::new(),
+    }
 }

@@ -1,0 +1,252 @@
+//! Overlap by context: the statistics of each class of MSOAs (an IMD decile, a RUC class, a region…), and
+//! the Spearman rank correlation of the counts with each score, with a seeded bootstrap interval.
+
+use footprint_index::SplitMix64;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::{AreaContext, AreaValues, Distribution, OverlapTable, describe};
+
+/// The label of the MSOAs a context gives no class.
+pub const NO_CLASS: &str = "no class";
+
+/// One row of `overlap_by_context.csv`: a class of a context and what was measured on its MSOAs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassRow {
+    /// The context (`imd_decile`, `ruc`, `urban_rural`, `density_decile`, `region`, …).
+    pub context: String,
+    /// The class, or [`NO_CLASS`].
+    pub class: String,
+    /// MSOAs with residents in it.
+    pub msoas: u64,
+    /// Their registered residents.
+    pub residents: u64,
+    /// Of those, residents whose LSOA had no value in the context file.
+    pub residents_without_value: u64,
+    /// `pcns_all` then each threshold's count, over its MSOAs.
+    pub counts: Vec<Distribution>,
+    /// The mean hhi over its MSOAs with PCN residents.
+    pub hhi_mean: f64,
+    /// The mean effective number of PCNs over the same MSOAs.
+    pub effective_pcns_mean: f64,
+}
+
+/// The rows of every context: its classes in order, then [`NO_CLASS`] when some MSOA with residents has none.
+/// Only MSOAs with residents are counted, and only classes with some are written.
+#[must_use]
+pub fn by_context(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<ClassRow> {
+    let mut rows = Vec::new();
+    for context in contexts {
+        let (labels, of) = context.classes();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); labels.len() + 1];
+        for (i, r) in table.areas.iter().enumerate() {
+            if r.population > 0 {
+                members[of[i].map_or(labels.len(), |c| c as usize)].push(i);
+            }
+        }
+        let name = context.class_name();
+        for (c, areas) in members.iter().enumerate() {
+            if areas.is_empty() {
+                continue;
+            }
+            let class = labels.get(c).map_or(NO_CLASS, String::as_str);
+            rows.push(class_row(table, context, &name, class, areas));
+        }
+    }
+    rows
+}
+
+/// The row of one class.
+fn class_row(table: &OverlapTable, context: &AreaContext, name: &str, class: &str, areas: &[usize]) -> ClassRow {
+    let rows: Vec<&crate::AreaOverlap> = areas.iter().map(|&i| &table.areas[i]).collect();
+    let mut counts = vec![describe(&rows.iter().map(|r| r.pcns_all).collect::<Vec<_>>())];
+    for t in 0..table.thresholds.len() {
+        counts.push(describe(&rows.iter().map(|r| r.pcns_at_or_above[t]).collect::<Vec<_>>()));
+    }
+    let mean = |v: Vec<f64>| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+    ClassRow {
+        context: name.to_owned(),
+        class: class.to_owned(),
+        msoas: rows.len() as u64,
+        residents: rows.iter().map(|r| r.population).sum(),
+        residents_without_value: areas.iter().map(|&i| context.residents_without_value[i]).sum(),
+        counts,
+        hhi_mean: mean(rows.iter().filter_map(|r| r.hhi).collect()),
+        effective_pcns_mean: mean(rows.iter().filter_map(|r| r.effective_pcns).collect()),
+    }
+}
+
+/// Bootstrap replicates of each correlation.
+pub const BOOTSTRAP_REPLICATES: usize = 1000;
+/// The seed of the bootstrap: replicate r draws from stream r of this seed ([`SplitMix64::stream`]).
+pub const BOOTSTRAP_SEED: u64 = 20_220_701;
+
+/// A Spearman rank correlation with its bootstrap interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Correlation {
+    /// The count (`pcns_ge_1pct`, …).
+    pub count: String,
+    /// What it is correlated with (`imd_score`, `population_per_km2`).
+    pub with: String,
+    /// MSOAs with residents and a value of both.
+    pub msoas: u64,
+    /// Spearman's rho: the Pearson correlation of the mid-ranks (ties share their mean rank).
+    pub rho: f64,
+    /// The 2.5th and 97.5th percentiles of rho over the bootstrap replicates (MSOAs resampled with replacement).
+    pub ci95: [f64; 2],
+    /// Replicates.
+    pub replicates: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// The correlation of each threshold's count with each score context (its score over the MSOAs with residents).
+#[must_use]
+pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Correlation> {
+    let mut out = Vec::new();
+    for context in contexts {
+        let AreaValues::Score { score, .. } = &context.values else { continue };
+        let with =
+            if context.name == "density" { "population_per_km2".to_owned() } else { context.columns().swap_remove(0) };
+        for (t, threshold) in table.thresholds.iter().enumerate() {
+            let pairs: Vec<(f64, f64)> = table
+                .areas
+                .iter()
+                .zip(score)
+                .filter(|(r, _)| r.population > 0)
+                .filter_map(|(r, s)| s.map(|s| (f64::from(r.pcns_at_or_above[t]), s)))
+                .collect();
+            let (rho, ci95) = spearman_with_interval(&pairs, BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED);
+            out.push(Correlation {
+                count: threshold.column_name(),
+                with: with.clone(),
+                msoas: pairs.len() as u64,
+                rho,
+                ci95,
+                replicates: BOOTSTRAP_REPLICATES,
+                seed: BOOTSTRAP_SEED,
+            });
+        }
+    }
+    out
+}
+
+/// Spearman's rho of `pairs` and the 95% percentile bootstrap interval over `replicates` resamples
+/// (replicate r draws from stream r of `seed`, so the result does not depend on the number of threads).
+///
+/// ```
+/// let pairs = [(1.0, 10.0), (2.0, 20.0), (3.0, 25.0), (4.0, 40.0)];
+/// let (rho, ci) = footprint_overlap::spearman_with_interval(&pairs, 200, 1);
+/// assert_eq!(rho, 1.0);
+/// assert!(ci[0] <= ci[1]);
+/// ```
+#[must_use]
+pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64) -> (f64, [f64; 2]) {
+    let (x, kx) = dense_ranks(pairs.iter().map(|p| p.0));
+    let (y, ky) = dense_ranks(pairs.iter().map(|p| p.1));
+    let all: Vec<usize> = (0..pairs.len()).collect();
+    let rho = spearman_of(&all, &x, kx, &y, ky);
+    let n = pairs.len();
+    let mut rhos: Vec<f64> = (0..replicates)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = SplitMix64::stream(seed, r as u64);
+            let sample: Vec<usize> = (0..n).map(|_| rng.below(n as u64) as usize).collect();
+            spearman_of(&sample, &x, kx, &y, ky)
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    rhos.sort_by(f64::total_cmp);
+    (rho, [quantile(&rhos, 0.025), quantile(&rhos, 0.975)])
+}
+
+/// Each value's index among the distinct values in ascending order, and how many there are.
+fn dense_ranks(values: impl Iterator<Item = f64>) -> (Vec<u32>, usize) {
+    let values: Vec<f64> = values.collect();
+    let mut distinct = values.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup_by(|a, b| a.total_cmp(b).is_eq());
+    let ranks = values.iter().map(|v| distinct.partition_point(|d| d.total_cmp(v).is_lt()) as u32).collect();
+    (ranks, distinct.len())
+}
+
+/// Mid-ranks (1-based) of a sample given each member's dense rank: counted, not sorted.
+fn mid_ranks(sample: &[usize], dense: &[u32], k: usize) -> Vec<f64> {
+    let mut count = vec![0u64; k];
+    for &i in sample {
+        count[dense[i] as usize] += 1;
+    }
+    let mut mid = vec![0.0; k];
+    let mut below = 0u64;
+    for (m, &c) in mid.iter_mut().zip(&count) {
+        // Ranks below+1 … below+c share their mean.
+        *m = below as f64 + (c as f64 + 1.0) / 2.0;
+        below += c;
+    }
+    mid
+}
+
+/// Spearman's rho of a sample (indices, repeats allowed) of the pairs.
+fn spearman_of(sample: &[usize], x: &[u32], kx: usize, y: &[u32], ky: usize) -> f64 {
+    let (mx, my) = (mid_ranks(sample, x, kx), mid_ranks(sample, y, ky));
+    let n = sample.len() as f64;
+    let (mut sx, mut sy) = (0.0, 0.0);
+    for &i in sample {
+        sx += mx[x[i] as usize];
+        sy += my[y[i] as usize];
+    }
+    let (ax, ay) = (sx / n, sy / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for &i in sample {
+        let (dx, dy) = (mx[x[i] as usize] - ax, my[y[i] as usize] - ay);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Type-7 quantile of sorted values (NaN when empty).
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(pairs: &[(f64, f64)], expected: f64) {
+        let (rho, _) = spearman_with_interval(pairs, 0, 0);
+        assert!((rho - expected).abs() < 1e-12, "pairs {pairs:?}: {rho} against {expected}");
+    }
+
+    #[test]
+    fn spearman_by_hand() {
+        // Ranks x 1 2 3 4, y 2 1 4 3: Σd² = 4, rho = 1 − 6·4/(4·15) = 0.6.
+        check(&[(1.0, 20.0), (2.0, 10.0), (3.0, 40.0), (4.0, 30.0)], 0.6);
+        // Reversed order: −1.
+        check(&[(1.0, 3.0), (2.0, 2.0), (3.0, 1.0)], -1.0);
+        // Ties: x mid-ranks 1.5 1.5 3, y 1 2 3: Pearson of those = 0.866025… (√3/2).
+        check(&[(1.0, 1.0), (1.0, 2.0), (2.0, 3.0)], 3f64.sqrt() / 2.0);
+    }
+
+    #[test]
+    fn bootstrap_is_seeded_and_brackets_rho() {
+        let pairs: Vec<(f64, f64)> = (0..200).map(|i| (f64::from(i % 17), f64::from((i * 7) % 23))).collect();
+        let a = spearman_with_interval(&pairs, 300, 5);
+        let b = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| spearman_with_interval(&pairs, 300, 5));
+        assert_eq!(a, b);
+        assert!(a.1[0] <= a.0 && a.0 <= a.1[1], "{a:?}");
+        assert_ne!(spearman_with_interval(&pairs, 300, 6).1, a.1);
+    }
+}
