@@ -591,9 +591,19 @@ impl OutputArgs {
     }
 }
 
-/// A context flag's value: `NAME=FILE`.
+/// A context flag's value: `NAME=FILE`, the name not one of `msoa_overlap.csv`'s own columns.
 fn context_source(s: &str) -> Result<ContextSource, String> {
+    use footprint_overlap::write::schema;
+    let taken = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        [schema::MSOA_CODE, schema::MSOA_NAME, schema::POPULATION, "density", "urban_rural"].contains(&name.as_str())
+            || schema::AREA_TRAILING.contains(&name.as_str())
+            || schema::is_count_column(&name)
+    };
     match s.split_once('=') {
+        Some((name, _)) if taken(name.trim()) => {
+            Err(format!("a context may not be named {:?}: the overlap table has a column of that name", name.trim()))
+        }
         Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => {
             Ok(ContextSource { kind: ContextKind::from_name(name.trim()), path: PathBuf::from(path) })
         }

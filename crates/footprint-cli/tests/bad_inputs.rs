@@ -15,6 +15,7 @@ enum Role {
     Areas,
     Lookup,
     Centroids,
+    Context,
 }
 
 fn corpus(name: &str) -> PathBuf {
@@ -40,6 +41,9 @@ fn overlap(dir: &Path, bad: Option<(Role, &Path)>, out: &Path) -> Command {
         Some((Role::Centroids, path)) => command.arg("--centroids").arg(path),
         _ => command.arg("--lookup").arg(pick(Role::Lookup, "lookup.csv")),
     };
+    if let Some((Role::Context, path)) = bad {
+        command.arg("--context").arg(format!("imd={}", path.display()));
+    }
     command.arg("--out").arg(out);
     command
 }
@@ -154,6 +158,17 @@ fn lookups_and_centroids() {
         3,
         "{file}: line 1: no column Y or LAT or LATITUDE in the header (found: LONGITUDE,NORTHING,lsoa11cd)",
     );
+}
+
+#[test]
+fn context_files() {
+    check(
+        "context_missing_column.csv",
+        Role::Context,
+        3,
+        "{file}: line 1: no column IMD_SCORE or IMD19_SCORE or IMD25_SCORE or INDEX_OF_MULTIPLE_DEPRIVATION_(IMD)_SCORE in the header (found: lsoa11cd,imd_rank)",
+    );
+    check("context_non_numeric.csv", Role::Context, 3, "{file}: line 3, column 2 (imd_score): not a number: \"high\"");
 }
 
 #[test]

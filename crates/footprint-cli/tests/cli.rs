@@ -298,3 +298,24 @@ fn report_and_map_draw_a_run_and_name_what_is_wrong() {
         }
     }
 }
+
+/// `--context NAME=FILE` adds a class of your own to every MSOA and to `overlap_by_context.csv`; a name
+/// the overlap table already uses is refused (exit 2).
+#[test]
+fn a_context_of_your_own_and_a_name_refused() {
+    let case = Case::new();
+    let wards = case.file("wards.csv", "lsoa11cd,ward\nL1,North\nL2,South\n");
+    let regs = case.path("regs.csv").display().to_string();
+    let out = case.overlap(&regs, &["--context", &format!("ward={}", wards.display())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let overlap = std::fs::read_to_string(case.path("out/msoa_overlap.csv")).unwrap();
+    let mut lines = overlap.lines();
+    assert!(lines.next().unwrap().ends_with(",ward"), "{overlap}");
+    assert!(lines.all(|l| l.ends_with(",North") || l.ends_with(",South")), "{overlap}");
+    let by = std::fs::read_to_string(case.path("out/overlap_by_context.csv")).unwrap();
+    // M1 and M2 have 100 residents each.
+    assert!(by.contains("\nward,North,1,100,0,") && by.contains("\nward,South,1,100,0,"), "{by}");
+    let refused = case.overlap(&regs, &["--context", "hhi=wards.csv"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("a context may not be named \"hhi\""), "{}", stderr(&refused));
+}

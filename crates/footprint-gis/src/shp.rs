@@ -4,7 +4,7 @@
 /// Columns renamed in a shapefile's `.dbf` (every other column keeps its name, which is at most 10
 /// characters). A threshold count `pcns_ge_<t>pct` becomes `ge_<t>pct` with `.` as `_`
 /// (`pcns_ge_0.5pct` → `ge_0_5pct`).
-pub const FIELD_NAMES: [(&str, &str); 11] = [
+pub const FIELD_NAMES: [(&str, &str); 12] = [
     ("effective_pcns", "eff_pcns"),
     ("patients_no_pcn", "no_pcn"),
     ("population_per_km2", "pop_km2"),
@@ -16,6 +16,7 @@ pub const FIELD_NAMES: [(&str, &str); 11] = [
     ("core_pcn_codes", "core_codes"),
     ("home_pcn_share", "home_share"),
     ("least_aligned_rank", "least_rank"),
+    ("urban_rural", "urbanrural"),
 ];
 
 /// A column's name in a shapefile.

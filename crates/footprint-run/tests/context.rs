@@ -312,7 +312,8 @@ fn lsoa_ruc_by_residents_agrees_with_the_msoa_classification() {
         .filter(|(a, b)| a.map(|a| &labels_m[a as usize]) == b.map(|b| &labels_l[b as usize]))
         .count();
     assert_eq!(by_lsoa.residents_without_value.iter().sum::<u64>(), 0);
-    assert!(same * 100 >= of_m.len() * 90, "{same} of {} MSOAs agree", of_m.len());
+    // 6,583 of 6,791 (97%) on the July 2022 registrations.
+    assert!(same * 100 >= of_m.len() * 95, "{same} of {} MSOAs agree", of_m.len());
 }
 
 fn fixtures() -> PathBuf {
