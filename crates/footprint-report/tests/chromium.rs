@@ -17,6 +17,14 @@ use std::time::{Duration, Instant};
 
 use footprint_report::{RunData, render_html};
 
+/// The tests of this file one at a time: the national report is timed, and a national series or another
+/// browser on the same two cores would be timed with it.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("FOOTPRINT_CHROMIUM") {
         return Some(PathBuf::from(p));
@@ -234,6 +242,7 @@ fn errors(result: &serde_json::Value) -> &Vec<serde_json::Value> {
 
 #[test]
 fn the_small_report_draws_every_msoa_and_answers_a_hover_and_a_search() {
+    let _one = one_at_a_time();
     let Some(chromium) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = common::small_run(dir.path());
@@ -277,6 +286,7 @@ fn the_small_report_draws_every_msoa_and_answers_a_hover_and_a_search() {
 
 #[test]
 fn the_national_report_opens_in_under_two_seconds_and_weighs_under_15_mb() {
+    let _one = one_at_a_time();
     let Some(chromium) = chromium() else { return };
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
     let dir = tempfile::tempdir().unwrap();
@@ -331,6 +341,7 @@ fn pixels_of(shot: &tiny_skia::Pixmap, rgb: (u8, u8, u8)) -> usize {
 /// others the same (grey). Measured: 76,895 grey, 19,596 dark blue pixels.
 #[test]
 fn the_series_report_draws_its_chart_and_its_change_map() {
+    let _one = one_at_a_time();
     let Some(chromium) = chromium() else { return };
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
     let dir = tempfile::tempdir().unwrap();
