@@ -59,10 +59,12 @@ fn check(python: &Path, dir: &Path, layers: &[(&str, u64, bool)], epsg: Option<u
 }
 
 /// The layers and tables of a run with footprints, and whether each has geometry.
-const LAYERS: [(&str, bool); 5] = [
+const LAYERS: [(&str, bool); 7] = [
     ("msoa_overlap", true),
     ("pcn_footprints", true),
     ("msoa_pcn_shares", false),
+    ("overlap_by_context", false),
+    ("pcns", false),
     ("pcn_footprint_overlaps", false),
     ("pcn_footprint_areas", false),
 ];
