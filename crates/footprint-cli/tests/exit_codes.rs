@@ -205,45 +205,22 @@ fn formats_are_written_as_asked() {
         names.sort();
         names
     };
-    let run = |formats: &str, out: &str| {
-        f.check(&format!("-q {{overlap}} --lookup {{dir}}/lookup.csv {formats} --out {{dir}}/{out}"), 0, "")
+    // Runs with `formats` into `{dir}/<out>` and checks the files written besides the CSVs and summary.json.
+    let check = |formats: &str, out: &str, expected: &[&str]| {
+        f.check(&format!("-q {{overlap}} --lookup {{dir}}/lookup.csv {formats} --out {{dir}}/{out}"), 0, "");
+        assert_eq!(files(out), expected, "{formats:?}");
     };
-    run("", "plain");
-    assert_eq!(files("plain"), ["msoa_overlap.geojson"]);
-    run("--format gpkg,parquet --format fgb", "three");
-    let three = [
-        "footprint.gpkg",
-        "msoa_overlap.fgb",
-        "msoa_overlap.parquet",
-        "msoa_overlap.qml",
-        "msoa_overlap.sld",
-        "msoa_pcn_shares.parquet",
-        "overlap_by_context.parquet",
-        "pcns.parquet",
-    ];
-    assert_eq!(files("three"), three.map(String::from));
-    run("--format shp,geojson", "shp");
-    let shp = [
-        "msoa_overlap.cpg",
-        "msoa_overlap.dbf",
-        "msoa_overlap.geojson",
-        "msoa_overlap.prj",
-        "msoa_overlap.shp",
-        "msoa_overlap.shx",
-    ];
-    assert_eq!(files("shp"), shp.map(String::from));
-    run("--format parquet", "parquet-only");
-    assert_eq!(
-        files("parquet-only"),
-        [
-            "msoa_overlap.parquet",
-            "msoa_overlap.qml",
-            "msoa_overlap.sld",
-            "msoa_pcn_shares.parquet",
-            "overlap_by_context.parquet",
-            "pcns.parquet",
-        ]
+    check("", "plain", &["msoa_overlap.geojson"]);
+    let tables = ["msoa_pcn_shares.parquet", "overlap_by_context.parquet", "pcns.parquet"];
+    let styles = ["msoa_overlap.qml", "msoa_overlap.sld"];
+    check(
+        "--format gpkg,parquet --format fgb",
+        "three",
+        &[&["footprint.gpkg", "msoa_overlap.fgb", "msoa_overlap.parquet"][..], &styles, &tables].concat(),
     );
+    let shp = ["cpg", "dbf", "geojson", "prj", "shp", "shx"].map(|e| format!("msoa_overlap.{e}"));
+    check("--format shp,geojson", "shp", &shp.iter().map(String::as_str).collect::<Vec<_>>());
+    check("--format parquet", "parquet-only", &[&["msoa_overlap.parquet"][..], &styles, &tables].concat());
     f.check(
         "{overlap} --lookup {dir}/lookup.csv --format gpkg,kml --out {dir}/kml",
         2,
