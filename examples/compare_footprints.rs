@@ -39,6 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     };
     let loaded = footprint_run::load(&job)?;
     let analysis = footprint_run::analyse(&loaded, &job)?;

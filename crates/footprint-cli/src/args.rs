@@ -10,7 +10,7 @@ use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 use footprint_run::{
     AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
-    TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
+    PreparedCache, TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
 };
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
@@ -41,6 +41,12 @@ pub(crate) struct Cli {
     /// Worker threads (default: one per core); outputs are identical for any value. Example: `--threads 1`
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Where prepared area layers are kept (read once, loaded without parsing after; keyed by the sha256
+    /// of the layer file), or `off`. Default: $FOOTPRINT_CACHE, else $XDG_CACHE_HOME/footprint, else
+    /// ~/.cache/footprint. Outputs are identical either way. Example: `--cache off`
+    #[arg(long, global = true, value_name = "DIR|off")]
+    pub cache: Option<String>,
 
     /// The formats and CRS of the default run's layers (with no command).
     #[command(flatten)]
@@ -161,6 +167,21 @@ pub(crate) struct SeriesArgs {
     pub out: PathBuf,
 }
 
+impl Cli {
+    /// Where prepared area layers are kept: `--cache`, else `$FOOTPRINT_CACHE`, else the user's cache folder.
+    pub(crate) fn prepared(&self) -> PreparedCache {
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let chosen = self.cache.clone().map(PathBuf::from).or_else(|| env("FOOTPRINT_CACHE"));
+        match chosen {
+            Some(dir) if dir == std::path::Path::new("off") => PreparedCache::Off,
+            Some(dir) => PreparedCache::In(dir),
+            None => env("XDG_CACHE_HOME")
+                .or_else(|| env("HOME").map(|h| h.join(".cache")))
+                .map_or(PreparedCache::Off, |d| PreparedCache::In(d.join("footprint"))),
+        }
+    }
+}
+
 impl SeriesArgs {
     /// The geography of the series as an overlap job (its registrations and practices unused).
     pub(crate) fn geography_job(&self, fixtures: Option<&std::path::Path>) -> anyhow::Result<OverlapJob> {
@@ -182,6 +203,7 @@ impl SeriesArgs {
             output: Output::default(),
             // A series measures no contexts.
             context: Vec::new(),
+            prepared: PreparedCache::Off,
         })
     }
 
@@ -693,6 +715,8 @@ impl OverlapArgs {
                     .unwrap_or_default(),
                 self.contexts.clone(),
             ),
+            // Set from --cache by the caller.
+            prepared: PreparedCache::Off,
         })
     }
 

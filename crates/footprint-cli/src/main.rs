@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use footprint_footprints::{FootprintLevel, FootprintSpec};
-use footprint_run::{FootprintJob, OverlapJob, RunError};
+use footprint_run::{FootprintJob, OverlapJob, Preparation, RunError};
 
 use crate::args::{Cli, Command, OverlapArgs};
 
@@ -103,7 +103,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     }
     match &cli.command {
         Some(Command::Overlap(args)) => overlap(cli, args),
-        Some(Command::Footprints(args)) => execute(cli, &args.job(fixtures_root().as_deref())?, &args.overlap.out),
+        Some(Command::Footprints(args)) => execute(cli, args.job(fixtures_root().as_deref())?, &args.overlap.out),
         Some(Command::Align(args)) => align(cli, args),
         Some(Command::Series(args)) => series(cli, args),
         Some(Command::Report(args)) => pictures::report(cli.quiet, args),
@@ -114,7 +114,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
 
 fn overlap(cli: &Cli, args: &OverlapArgs) -> anyhow::Result<()> {
     let job = args.job(fixtures_root().as_deref())?;
-    execute(cli, &job, &args.out)
+    execute(cli, job, &args.out)
 }
 
 /// `footprint series`: many publications on one geography.
@@ -176,6 +176,7 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     )?;
     let mut job = OverlapJob::england_by_lookup(&dir);
     job.output = cli.output.output();
+    job.prepared = cli.prepared();
     job.footprints = Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() });
     if !cli.quiet {
         eprintln!("footprint: no arguments: national overlap analysis on {} (July 2022 registrations)", dir.display());
@@ -195,8 +196,9 @@ fn fixtures_root() -> Option<PathBuf> {
     [here, built].into_iter().find(|d| d.join("england-2011/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz").is_file())
 }
 
-fn execute(cli: &Cli, job: &OverlapJob, out: &Path) -> anyhow::Result<()> {
-    let report = pictures::step(cli.quiet, "reading, counting and writing", || footprint_run::run(job, out))
+fn execute(cli: &Cli, mut job: OverlapJob, out: &Path) -> anyhow::Result<()> {
+    job.prepared = cli.prepared();
+    let report = pictures::step(cli.quiet, "reading, counting and writing", || footprint_run::run(&job, out))
         .map_err(refused)
         .with_context(|| format!("overlap run writing to {}", out.display()))?;
     finish(cli, report, pictures::Drawn::No)
@@ -213,6 +215,13 @@ fn finish(cli: &Cli, report: footprint_run::RunReport, drawn: pictures::Drawn) -
             t.render.as_secs_f64(),
             t.write.as_secs_f64()
         );
+        let layer = report.loaded.areas_meta.path.display();
+        match &report.loaded.areas_how {
+            Preparation::Read => {}
+            Preparation::Loaded(p) => eprintln!("footprint: {layer}: loaded as prepared in {}", p.display()),
+            Preparation::Built(p) => eprintln!("footprint: {layer}: read, and kept prepared in {}", p.display()),
+            Preparation::NotKept(why) => eprintln!("footprint: {layer}: read; its prepared form was not kept: {why}"),
+        }
     }
     if !cli.quiet {
         let duplicates = &report.loaded.registrations.duplicate_rows;
@@ -278,6 +287,7 @@ mod tests {
             output: Default::default(),
             vintage: footprint_run::VintageRule::AsGiven,
             context: Vec::new(),
+            prepared: footprint_run::PreparedCache::Off,
         };
         let out = dir.path().join("out");
         assert!(footprint_run::run(&job, &out).is_ok());

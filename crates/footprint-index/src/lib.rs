@@ -30,6 +30,6 @@ pub use compare::{PathDifference, compare_paths};
 pub use convert::{Apportioned, Conversion, Converted, Weighting};
 pub use footprint_ingest::contains;
 pub use places::{LsoaPlaces, interior_points, points_crs};
-pub use seeded::SplitMix64;
+pub use seeded::{Below, SplitMix64};
 pub use spatial::AreaIndex;
 pub use whole::{largest_remainder, round_rows};

@@ -39,7 +39,7 @@ pub enum LayerKind {
 }
 
 /// How the CRS of a layer was decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CrsEvidence {
     /// Given by the user (`--crs`).
     Override,
@@ -65,7 +65,7 @@ impl CrsEvidence {
 }
 
 /// An invalid polygon found at ingest and repaired.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Repair {
     /// The area code.
     pub code: String,
@@ -78,7 +78,7 @@ pub struct Repair {
 }
 
 /// The areas of a layer, sorted by code.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AreaLayer {
     /// The areas, sorted by code; an [`crate::AreaId`] indexes this.
     pub areas: Vec<Area>,

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use geo::Coord;
 
 /// The coordinate reference systems footprint reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Crs {
     /// WGS84 longitude and latitude in degrees (EPSG:4326 / OGC CRS84; ETRS89 taken as equal).
     Wgs84,

@@ -5,7 +5,7 @@ use std::fmt;
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub struct $name(pub String);
 
         impl $name {
@@ -90,7 +90,7 @@ pub struct Pcn {
 }
 
 /// One area of the area layer (an MSOA): code, name and boundary, exactly as read.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Area {
     /// The area code.
     pub code: AreaCode,

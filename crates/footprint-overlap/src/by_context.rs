@@ -1,7 +1,7 @@
 //! Overlap by context: the statistics of each class of MSOAs (an IMD decile, a RUC class, a region…), and
 //! the Spearman rank correlation of the counts with each score, with a seeded bootstrap interval.
 
-use footprint_index::SplitMix64;
+use footprint_index::{Below, SplitMix64};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -144,16 +144,25 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
 pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64) -> (f64, [f64; 2]) {
     let (x, kx) = dense_ranks(pairs.iter().map(|p| p.0));
     let (y, ky) = dense_ranks(pairs.iter().map(|p| p.1));
-    let all: Vec<usize> = (0..pairs.len()).collect();
-    let rho = spearman_of(&all, &x, kx, &y, ky);
     let n = pairs.len();
+    let rho = spearman_of(&vec![1; n], &x, kx, &y, ky);
+    if n == 0 {
+        return (rho, [f64::NAN; 2]);
+    }
+    let draw = Below::new(n as u64);
     let mut rhos: Vec<f64> = (0..replicates)
         .into_par_iter()
-        .map(|r| {
-            let mut rng = SplitMix64::stream(seed, r as u64);
-            let sample: Vec<usize> = (0..n).map(|_| rng.below(n as u64) as usize).collect();
-            spearman_of(&sample, &x, kx, &y, ky)
-        })
+        .map_init(
+            || vec![0u32; n],
+            |times, r| {
+                let mut rng = SplitMix64::stream(seed, r as u64);
+                times.fill(0);
+                for _ in 0..n {
+                    times[draw.draw(&mut rng) as usize] += 1;
+                }
+                spearman_of(times, &x, kx, &y, ky)
+            },
+        )
         .filter(|r| r.is_finite())
         .collect();
     rhos.sort_by(f64::total_cmp);
@@ -170,11 +179,12 @@ fn dense_ranks(values: impl Iterator<Item = f64>) -> (Vec<u32>, usize) {
     (ranks, distinct.len())
 }
 
-/// Mid-ranks (1-based) of a sample given each member's dense rank: counted, not sorted.
-fn mid_ranks(sample: &[usize], dense: &[u32], k: usize) -> Vec<f64> {
+/// Mid-ranks (1-based) of a sample, given how many times it holds each pair and each pair's dense rank:
+/// counted, not sorted.
+fn mid_ranks(times: &[u32], dense: &[u32], k: usize) -> Vec<f64> {
     let mut count = vec![0u64; k];
-    for &i in sample {
-        count[dense[i] as usize] += 1;
+    for (&t, &d) in times.iter().zip(dense) {
+        count[d as usize] += u64::from(t);
     }
     let mut mid = vec![0.0; k];
     let mut below = 0u64;
@@ -186,22 +196,27 @@ fn mid_ranks(sample: &[usize], dense: &[u32], k: usize) -> Vec<f64> {
     mid
 }
 
-/// Spearman's rho of a sample (indices, repeats allowed) of the pairs.
-fn spearman_of(sample: &[usize], x: &[u32], kx: usize, y: &[u32], ky: usize) -> f64 {
-    let (mx, my) = (mid_ranks(sample, x, kx), mid_ranks(sample, y, ky));
-    let n = sample.len() as f64;
+/// Spearman's rho of a sample of the pairs that holds pair i `times[i]` times.
+///
+/// Every sum here is exact, whatever its order, for samples under 200,000 pairs: mid-ranks are
+/// half-integers, their mean over the sample is (n + 1) / 2, so each deviation is a half-integer, each
+/// product a quarter-integer, and every partial sum stays under 2^53 quarters (n³ < 2^53). Summing by
+/// pair (each pair's term times its multiplicity) therefore gives the bits that summing by draw would.
+fn spearman_of(times: &[u32], x: &[u32], kx: usize, y: &[u32], ky: usize) -> f64 {
+    let (mx, my) = (mid_ranks(times, x, kx), mid_ranks(times, y, ky));
+    let n: f64 = times.iter().map(|&t| f64::from(t)).sum();
     let (mut sx, mut sy) = (0.0, 0.0);
-    for &i in sample {
-        sx += mx[x[i] as usize];
-        sy += my[y[i] as usize];
+    for ((&t, &i), &j) in times.iter().zip(x).zip(y) {
+        sx += f64::from(t) * mx[i as usize];
+        sy += f64::from(t) * my[j as usize];
     }
     let (ax, ay) = (sx / n, sy / n);
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &i in sample {
-        let (dx, dy) = (mx[x[i] as usize] - ax, my[y[i] as usize] - ay);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
+    for ((&t, &i), &j) in times.iter().zip(x).zip(y) {
+        let (dx, dy, t) = (mx[i as usize] - ax, my[j as usize] - ay, f64::from(t));
+        sxy += t * dx * dy;
+        sxx += t * dx * dx;
+        syy += t * dy * dy;
     }
     sxy / (sxx * syy).sqrt()
 }

@@ -47,6 +47,8 @@ pub fn layer(data: &[u8]) -> bool {
         practices_meta: map.info(),
         layer,
         areas_meta: areas.info(),
+        areas_prepared: None,
+        areas_how: crate::Preparation::Read,
         places: LsoaPlaces::Lookup(lookup_table),
         places_meta: lookup.info(),
         conversion: None,
@@ -64,17 +66,26 @@ pub fn layer(data: &[u8]) -> bool {
         output: crate::Output { formats: footprint_overlap::write::Format::ALL.to_vec(), ..Default::default() },
         vintage: crate::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: crate::PreparedCache::Off,
     };
-    if let Ok(analysis) = crate::analyse(&loaded, &job) {
-        let files = crate::render(&loaded, &analysis, &job);
-        let _ = std::hint::black_box(files);
-    }
-    // The centroid path's point location over the same layer: each area's first vertex.
-    let index = footprint_index::AreaIndex::new(&loaded.layer.areas, loaded.layer.crs);
-    for area in loaded.layer.areas.iter().take(64) {
+    let Ok(analysis) = crate::analyse(&loaded, &job) else {
+        locate(&loaded.layer);
+        return true;
+    };
+    let files = crate::render(&loaded, &analysis, &job).ok();
+    locate(&loaded.layer);
+    // The layer's prepared form renders the same bytes.
+    let prepared = Loaded { areas_prepared: Some(crate::PreparedLayer::of(&loaded.layer)), ..loaded };
+    assert!(files == crate::render(&prepared, &analysis, &job).ok(), "a prepared layer renders other bytes");
+    true
+}
+
+/// The centroid path's point location over the layer: each area's first vertex.
+fn locate(layer: &footprint_ingest::AreaLayer) {
+    let index = footprint_index::AreaIndex::new(&layer.areas, layer.crs);
+    for area in layer.areas.iter().take(64) {
         if let Some(p) = area.geometry.0.first().and_then(|p| p.exterior().0.first()) {
             std::hint::black_box((index.locate(*p), index.nearest_within(*p, 100.0)));
         }
     }
-    true
 }

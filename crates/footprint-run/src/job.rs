@@ -7,6 +7,8 @@ use footprint_ingest::{AreaFields, CentroidColumns, ContextKind, Crs, LookupColu
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 
+use crate::PreparedCache;
+
 /// How LSOAs are placed in areas.
 #[derive(Clone, Debug)]
 pub enum AssignmentSource {
@@ -72,6 +74,8 @@ pub struct OverlapJob {
     pub vintage: VintageRule,
     /// The context files (deprivation, rurality, region, ICB, …) the MSOAs are described and grouped by.
     pub context: Vec<ContextSource>,
+    /// Where the area layer's prepared form is kept, if anywhere.
+    pub prepared: PreparedCache,
 }
 
 /// A context file and what it describes.
@@ -272,6 +276,7 @@ impl OverlapJob {
             output: Output::default(),
             vintage: VintageRule::AsGiven,
             context: dir.parent().map(|f| bundled_context(f, Vintage::Census2011)).unwrap_or_default(),
+            prepared: PreparedCache::Off,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod fuzz;
 mod job;
 mod layers;
 mod overlap;
+mod prepared;
 mod series;
 
 pub use align::{AlignReport, align_run};
@@ -31,4 +32,5 @@ pub use overlap::{
     Analysis, ContextResult, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse,
     load, place, render, run, run_with,
 };
+pub use prepared::{LayerRead, Preparation, PreparedCache, PreparedLayer, read_layer};
 pub use series::{Publication, SeriesJob, SeriesReport, series_run, series_run_with};

@@ -8,8 +8,8 @@ use footprint_footprints::{Footprint, FootprintLevel, footprints};
 use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
-    AreaLayer, AreaMeter, ContextTable, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations,
-    PracticeMap, RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_context, read_lookup,
+    AreaLayer, ContextTable, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations, PracticeMap,
+    RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_context, read_lookup,
     read_lsoa_populations, read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
@@ -23,6 +23,7 @@ use footprint_overlap::{
 use rayon::prelude::*;
 
 use crate::layers::GisLayers;
+use crate::prepared::{Preparation, PreparedLayer, measure_areas, read_layer};
 use crate::{
     AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule,
 };
@@ -82,6 +83,10 @@ pub struct Loaded {
     pub layer: AreaLayer,
     /// Its file.
     pub areas_meta: FileInfo,
+    /// Its sizes and GeoJSON geometry, when the layer was prepared.
+    pub areas_prepared: Option<PreparedLayer>,
+    /// How the layer was had: read, or loaded from its prepared form.
+    pub areas_how: Preparation,
     /// What places LSOAs in areas: the lookup, the centroids or the LSOA polygons.
     pub places: LsoaPlaces,
     /// Its file.
@@ -260,7 +265,7 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         || read_with(&job.registrations, read_registrations),
         || {
             let (areas, small) = rayon::join(
-                || read_area_layer(&job.areas, &job.area_fields),
+                || read_layer(&job.areas, &job.area_fields, &job.prepared),
                 || {
                     let conversion = ConversionInputs::for_rule(&job.vintage)?;
                     let practices = read_with(&job.practices, read_practice_map)?;
@@ -272,14 +277,16 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
         },
     );
     let (registrations, registrations_meta) = registrations?;
-    let ((layer, areas_meta), ((practices, practices_meta), (places, places_meta), (conversion, contexts))) = rest?;
+    let (areas, ((practices, practices_meta), (places, places_meta), (conversion, contexts))) = rest?;
     Ok(Loaded {
         registrations,
         registrations_meta,
         practices,
         practices_meta,
-        layer,
-        areas_meta,
+        layer: areas.layer,
+        areas_meta: areas.info,
+        areas_prepared: areas.prepared,
+        areas_how: areas.how,
         places,
         places_meta,
         conversion,
@@ -348,7 +355,7 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
     let layer = &loaded.layer;
     // Area sizes and the count are independent: run them side by side.
     let (area_km2, assigned) = rayon::join(
-        || measure_areas(layer),
+        || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
         || -> Result<_, RunError> {
             let (assignment, centroid_crs, geography_from) = place(loaded, job)?;
             let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
@@ -410,12 +417,6 @@ fn assign_by_code(codes: &[LsoaCode], layer: &AreaLayer) -> Assignment {
     }
 }
 
-/// Every area's size in km² (British National Grid), in parallel.
-fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
-    let meter = AreaMeter::over(layer.crs, layer.areas.iter().map(|a| &a.geometry));
-    layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
-}
-
 /// The output files of a run, by name, rendered in memory: the CSV tables and `summary.json`, and the
 /// layers in each format of the job.
 ///
@@ -428,7 +429,12 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
     let ((geojson, overlap), (shares, summary)) = rayon::join(
         || {
             rayon::join(
-                || out.has(Format::GeoJson).then(|| msoa_overlap_geojson(layer, practices, table, km2, contexts)),
+                || {
+                    out.has(Format::GeoJson).then(|| {
+                        let prepared = loaded.areas_prepared.as_ref().map(|p| &p.geometry);
+                        msoa_overlap_geojson(layer, practices, table, km2, contexts, prepared)
+                    })
+                },
                 || msoa_overlap_table(layer, practices, table, km2, contexts),
             )
         },

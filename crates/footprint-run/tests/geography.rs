@@ -39,6 +39,7 @@ fn job(registrations: PathBuf, practices: PathBuf, geography: Vintage) -> Overla
             conversion: ConversionFiles::bundled(&fixtures()),
         },
         context: Vec::new(),
+        prepared: Default::default(),
     }
 }
 

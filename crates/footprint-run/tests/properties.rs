@@ -100,6 +100,7 @@ fn job(w: &World) -> OverlapJob {
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     }
 }
 
@@ -121,6 +122,8 @@ fn load(f: &Files) -> Loaded {
         practices_meta: footprint_ingest::FileInfo { sha256: String::new(), ..map.info() },
         layer: read_areas(&areas, &AreaFields::default()).unwrap(),
         areas_meta: footprint_ingest::FileInfo { sha256: String::new(), ..areas.info() },
+        areas_prepared: None,
+        areas_how: footprint_run::Preparation::Read,
         places: footprint_index::LsoaPlaces::Lookup(read_lookup(&lookup, &LookupColumns::default()).unwrap()),
         places_meta: footprint_ingest::FileInfo { sha256: String::new(), ..lookup.info() },
         conversion: None,

@@ -31,6 +31,7 @@ fn national_job(areas: PathBuf, assignment: AssignmentSource) -> OverlapJob {
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     }
 }
 
@@ -175,6 +176,7 @@ fn staffordshire_2021_codes_are_reported_by_kind_and_balance() {
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     };
     let (_, analysis) = run(&job);
     let a = &analysis.table.accounting;

@@ -74,6 +74,7 @@ fn two_publications_and_a_scenario_by_hand() {
         vintage: VintageRule::AsGiven,
         context: Vec::new(),
         output: Default::default(),
+        prepared: Default::default(),
     };
     let publication = |label: &str, registrations: &Path, practices: &Path, edits: Option<&Path>| Publication {
         label: label.into(),
@@ -197,6 +198,7 @@ fn a_bad_edit_file_is_named() {
             vintage: VintageRule::AsGiven,
             context: Vec::new(),
             output: Default::default(),
+            prepared: Default::default(),
         },
         publications: vec![Publication {
             label: "x".into(),

@@ -11,7 +11,8 @@ use crate::{AreaContext, OverlapTable};
 
 /// Renders `msoa_overlap.geojson`: one feature per area, in code order, carrying every field of the table
 /// and each area's size (`area_km2`, in the order of `layer.areas`); British National Grid layers are
-/// reprojected to WGS84.
+/// reprojected to WGS84. Each area's geometry is taken from `geometries` (written once, in layer order)
+/// when given.
 #[must_use]
 pub fn msoa_overlap_geojson(
     layer: &AreaLayer,
@@ -19,6 +20,7 @@ pub fn msoa_overlap_geojson(
     table: &OverlapTable,
     area_km2: &[f64],
     contexts: &[AreaContext],
+    geometries: Option<&GeometryTexts>,
 ) -> Vec<u8> {
     let columns = super::overlap_columns(table, contexts);
     let features: Vec<Vec<u8>> = table
@@ -29,8 +31,7 @@ pub fn msoa_overlap_geojson(
             let area = &layer.areas[row.area.index()];
             let mut names = columns.iter().map(String::as_str);
             let mut name = || names.next().unwrap_or("");
-            let positions: usize = area.geometry.0.iter().map(|p| p.exterior().0.len()).sum();
-            let mut feature = Feature::new(64 + 40 * positions);
+            let mut feature = Feature::new(if geometries.is_some() { 1024 } else { 1024 + capacity(&area.geometry.0) });
             feature
                 .text(name(), area.code.as_str())
                 .text(name(), &area.name)
@@ -51,10 +52,113 @@ pub fn msoa_overlap_geojson(
             for v in super::context_values(contexts, i) {
                 feature.value(name(), &v);
             }
-            feature.geometry(&area.geometry.0, layer.crs)
+            match geometries {
+                Some(_) => feature.properties(),
+                None => feature.geometry(&area.geometry.0, layer.crs),
+            }
         })
         .collect();
-    feature_collection(&features)
+    match geometries {
+        // Each feature is its properties, then its geometry as written once, then `}`.
+        Some(g) => {
+            let geometry = |i: usize| g.get(table.areas[i].area.index());
+            let len = features.iter().enumerate().map(|(i, f)| f.len() + geometry(i).len() + 3).sum::<usize>();
+            let mut out = Vec::with_capacity(len + 64);
+            out.extend_from_slice(COLLECTION_START);
+            for (i, f) in features.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b",\n");
+                }
+                out.extend_from_slice(f);
+                out.extend_from_slice(geometry(i));
+                out.push(b'}');
+            }
+            out.extend_from_slice(COLLECTION_END);
+            out
+        }
+        None => feature_collection(&features),
+    }
+}
+
+/// Bytes enough for a feature's geometry, about.
+fn capacity(polygons: &[Polygon<f64>]) -> usize {
+    40 * polygons.iter().map(|p| p.exterior().0.len()).sum::<usize>()
+}
+
+/// Every area's geometry as [`push_multipolygon`] writes it in GeoJSON, written once: what a prepared
+/// area layer keeps, so that a run need not snap, repair and format the same boundaries again.
+///
+/// ```
+/// use footprint_ingest::{Area, AreaLayer};
+/// use footprint_overlap::write::GeometryTexts;
+/// use geo::{MultiPolygon, polygon};
+/// let square = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
+/// let area = Area { code: "E1".into(), name: String::new(), geometry: MultiPolygon(vec![square]), feature_index: 0 };
+/// let texts = GeometryTexts::of(&AreaLayer { areas: vec![area], ..AreaLayer::default() });
+/// assert_eq!(texts.get(0), br#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]]]}"#);
+/// let (ends, bytes) = texts.clone().into_parts();
+/// assert_eq!(GeometryTexts::from_parts(ends, bytes), Some(texts));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GeometryTexts {
+    /// Where each area's text ends in `bytes`.
+    ends: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl GeometryTexts {
+    /// The texts of the areas of `layer`, written in parallel.
+    #[must_use]
+    pub fn of(layer: &AreaLayer) -> Self {
+        let texts: Vec<Vec<u8>> = layer
+            .areas
+            .par_iter()
+            .map(|a| {
+                let mut out = Vec::with_capacity(capacity(&a.geometry.0));
+                push_multipolygon(&mut out, &a.geometry.0, layer.crs);
+                out
+            })
+            .collect();
+        let mut ends = Vec::with_capacity(texts.len());
+        let mut bytes = Vec::with_capacity(texts.iter().map(Vec::len).sum());
+        for t in texts {
+            bytes.extend_from_slice(&t);
+            ends.push(bytes.len());
+        }
+        Self { ends, bytes }
+    }
+
+    /// The text of area `i`.
+    #[must_use]
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// How many areas.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The end of each text, and the texts one after another (to store them).
+    #[must_use]
+    pub fn into_parts(self) -> (Vec<usize>, Vec<u8>) {
+        (self.ends, self.bytes)
+    }
+
+    /// Texts from their stored parts; `None` unless the ends rise within the bytes.
+    #[must_use]
+    pub fn from_parts(ends: Vec<usize>, bytes: Vec<u8>) -> Option<Self> {
+        let rising = ends.windows(2).all(|w| w[0] <= w[1]);
+        (rising && ends.last().is_none_or(|&e| e == bytes.len())).then_some(Self { ends, bytes })
+    }
 }
 
 /// One GeoJSON feature being written: its properties in the order they are added, then its geometry.
@@ -165,6 +269,14 @@ impl Feature {
         self
     }
 
+    /// Ends the properties and opens the geometry: the feature up to its geometry, which with `}`
+    /// after it finishes the feature.
+    #[must_use]
+    pub fn properties(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"},\"geometry\":");
+        self.out
+    }
+
     /// Ends the properties and writes the geometry as [`push_multipolygon`] does: the finished feature.
     #[must_use]
     pub fn geometry(mut self, polygons: &[Polygon<f64>], crs: Crs) -> Vec<u8> {
@@ -179,16 +291,20 @@ impl Feature {
 #[must_use]
 pub fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
-    out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
+    out.extend_from_slice(COLLECTION_START);
     for (i, f) in features.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(f);
     }
-    out.extend_from_slice(b"\n]}\n");
+    out.extend_from_slice(COLLECTION_END);
     out
 }
+
+/// What a FeatureCollection starts and ends with, around its features.
+const COLLECTION_START: &[u8] = b"{\"type\":\"FeatureCollection\",\"features\":[\n";
+const COLLECTION_END: &[u8] = b"\n]}\n";
 
 /// Appends a JSON string.
 pub fn push_str(out: &mut Vec<u8>, s: &str) {

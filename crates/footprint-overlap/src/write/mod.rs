@@ -19,8 +19,8 @@ pub use context::{by_context_table, context_columns, context_values, overlap_col
 pub use differences::differences_csv;
 pub use format::{Format, UnknownFormat};
 pub use geojson::{
-    Feature, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt, push_str, push_written,
-    size_fields, write_coordinate,
+    Feature, GeometryTexts, as_written, feature_collection, msoa_overlap_geojson, push_multipolygon, push_opt,
+    push_str, push_written, size_fields, write_coordinate,
 };
 pub use records::{Column, Kind, Layer, Records, Value};
 pub use series::{

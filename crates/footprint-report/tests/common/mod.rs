@@ -65,6 +65,7 @@ pub(crate) fn small_run(dir: &Path) -> PathBuf {
         output: Default::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     };
     let out = dir.join("out");
     footprint_run::run(&job, &out).unwrap();

@@ -171,5 +171,6 @@ pub(crate) fn small_job(dir: &Path, texts: [&str; 4]) -> footprint_run::OverlapJ
         output: footprint_run::Output::default(),
         vintage: footprint_run::VintageRule::AsGiven,
         context: Vec::new(),
+        prepared: Default::default(),
     }
 }

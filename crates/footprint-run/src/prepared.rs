@@ -1,0 +1,219 @@
+//! Prepared area layers: a GeoJSON layer read, checked, measured and written once, kept in a cache folder
+//! under the sha256 of its file, and loaded again without parsing.
+//!
+//! A prepared layer holds the [`AreaLayer`] exactly as the reader gave it (repairs included), each area's
+//! size in km², and each area's geometry as the GeoJSON writer writes it. Its key is the sha256 of the
+//! layer file as stored, the fields asked for, and the code that reads, measures and writes it (a hash of
+//! those sources made when footprint is built): a changed file, other fields or other code find no
+//! prepared form and build a new one. What a prepared layer gives is what reading the file gives, to the
+//! byte (tested).
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use footprint_ingest::{
+    AreaFields, AreaLayer, AreaMeter, FileInfo, IngestError, InputFile, read_area_layer, read_areas,
+};
+use footprint_overlap::write::GeometryTexts;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Where prepared layers are kept, if anywhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PreparedCache {
+    /// Every layer is read from its file.
+    #[default]
+    Off,
+    /// Prepared layers are kept in (and loaded from) this folder.
+    In(PathBuf),
+}
+
+/// What was measured and written of a layer once, beside the layer itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedLayer {
+    /// Each area's size in km² (British National Grid), in layer order.
+    pub area_km2: Vec<f64>,
+    /// Each area's GeoJSON geometry, in layer order.
+    pub geometry: GeometryTexts,
+}
+
+impl PreparedLayer {
+    /// Measures and writes the areas of `layer`.
+    #[must_use]
+    pub fn of(layer: &AreaLayer) -> Self {
+        let (area_km2, geometry) = rayon::join(|| measure_areas(layer), || GeometryTexts::of(layer));
+        Self { area_km2, geometry }
+    }
+}
+
+/// How a layer was had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Preparation {
+    /// Read from its file; nothing kept (no cache, or a shapefile).
+    Read,
+    /// Loaded from its prepared form.
+    Loaded(PathBuf),
+    /// Read from its file, and its prepared form kept here.
+    Built(PathBuf),
+    /// Read from its file; its prepared form could not be kept (why).
+    NotKept(String),
+}
+
+/// An area layer with what was prepared of it.
+pub struct LayerRead {
+    /// The layer.
+    pub layer: AreaLayer,
+    /// Its file.
+    pub info: FileInfo,
+    /// Its sizes and geometry text, when prepared.
+    pub prepared: Option<PreparedLayer>,
+    /// How it was had.
+    pub how: Preparation,
+}
+
+/// Every area's size in km² (British National Grid), in parallel.
+pub(crate) fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
+    let meter = AreaMeter::over(layer.crs, layer.areas.iter().map(|a| &a.geometry));
+    layer.areas.par_iter().map(|a| meter.area_km2(&a.geometry)).collect()
+}
+
+/// Reads the area layer at `path`: from its prepared form in `cache` when there is one, else from the file
+/// (keeping its prepared form in `cache`). Shapefiles and `-` are always read from the file.
+///
+/// # Errors
+/// As [`read_area_layer`]. A prepared form that cannot be read or kept is not an error: the file is read.
+pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Result<LayerRead, IngestError> {
+    let dir = match cache {
+        PreparedCache::In(dir) if !footprint_ingest::is_shapefile_input(path) && path != Path::new("-") => dir,
+        _ => {
+            let (layer, info) = read_area_layer(path, fields)?;
+            return Ok(LayerRead { layer, info, prepared: None, how: Preparation::Read });
+        }
+    };
+    let stored = InputFile::read_compressed(path)?;
+    let file = dir.join(format!("{}.layer", key(&stored.sha256, fields)));
+    if let Some((layer, prepared)) = load(&file) {
+        return Ok(LayerRead { layer, info: stored.info(), prepared: Some(prepared), how: Preparation::Loaded(file) });
+    }
+    let input = if stored.compressed { InputFile::from_stored(path, stored.bytes)? } else { stored };
+    let layer = read_areas(&input, fields)?;
+    let prepared = PreparedLayer::of(&layer);
+    let how = match keep(dir, &file, &encode(&layer, &prepared)) {
+        Ok(()) => Preparation::Built(file),
+        Err(e) => Preparation::NotKept(format!("{}: {e}", file.display())),
+    };
+    Ok(LayerRead { layer, info: input.info(), prepared: Some(prepared), how })
+}
+
+/// The first bytes of a prepared layer file.
+const MAGIC: &[u8; 8] = b"FPLAYER1";
+
+/// The hash of the sources that read, measure and write a layer, made when footprint was built.
+const CODE: &str = env!("FOOTPRINT_PREPARED_CODE");
+
+/// The name of the prepared form of a layer file with this sha256, read with these fields.
+fn key(sha256: &str, fields: &AreaFields) -> String {
+    let mut h = Sha256::new();
+    for part in [sha256, &format!("{fields:?}"), env!("CARGO_PKG_VERSION"), CODE] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The part of a prepared layer encoded with postcard; the geometry text follows it raw.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    layer: AreaLayer,
+    area_km2: Vec<f64>,
+    geometry_ends: Vec<usize>,
+}
+
+/// `MAGIC`, the length of the encoded part (8 bytes, little-endian), the encoded part, the geometry text.
+fn encode(layer: &AreaLayer, prepared: &PreparedLayer) -> Vec<u8> {
+    let (ends, text) = prepared.geometry.clone().into_parts();
+    let stored = Stored { layer: layer.clone(), area_km2: prepared.area_km2.clone(), geometry_ends: ends };
+    let head = postcard::to_allocvec(&stored).unwrap_or_default();
+    let mut out = Vec::with_capacity(16 + head.len() + text.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&text);
+    out
+}
+
+/// The prepared layer in `file`, read in two parts so that the geometry text is never copied; `None`
+/// when there is none or it is not what [`encode`] writes.
+fn load(file: &Path) -> Option<(AreaLayer, PreparedLayer)> {
+    let mut f = fs::File::open(file).ok()?;
+    let mut start = [0u8; 16];
+    f.read_exact(&mut start).ok()?;
+    let len = usize::try_from(u64::from_le_bytes(start[8..].try_into().ok()?)).ok()?;
+    let total = usize::try_from(f.metadata().ok()?.len()).ok()?;
+    let mut head = vec![0; len.min(total)];
+    f.read_exact(&mut head).ok()?;
+    let mut text = Vec::with_capacity(total.saturating_sub(16 + len));
+    f.read_to_end(&mut text).ok()?;
+    decode(&start, &head, text)
+}
+
+/// A prepared layer from its parts: the first 16 bytes, the encoded part and the geometry text; `None`
+/// for anything but what [`encode`] writes.
+fn decode(start: &[u8], head: &[u8], text: Vec<u8>) -> Option<(AreaLayer, PreparedLayer)> {
+    let len = start.strip_prefix(MAGIC)?.first_chunk::<8>().map(|l| u64::from_le_bytes(*l))?;
+    if start.len() != 16 || len != head.len() as u64 {
+        return None;
+    }
+    let stored: Stored = postcard::from_bytes(head).ok()?;
+    let geometry = GeometryTexts::from_parts(stored.geometry_ends, text)?;
+    let consistent = geometry.len() == stored.layer.areas.len() && stored.area_km2.len() == geometry.len();
+    consistent.then_some((stored.layer, PreparedLayer { area_km2: stored.area_km2, geometry }))
+}
+
+/// Writes `bytes` to `file` in `dir` through a temporary file renamed into place.
+fn keep(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile_in(dir)?;
+    tmp.1.write_all(bytes)?;
+    tmp.1.sync_all()?;
+    drop(tmp.1);
+    fs::rename(&tmp.0, file).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp.0);
+    })
+}
+
+/// A new file in `dir` no other process is writing.
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let path = dir.join(format!(".{}-{stamp}.tmp", std::process::id()));
+    let file = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    Ok((path, file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anything_but_an_encoded_layer_is_not_one() {
+        let layer = AreaLayer::default();
+        let prepared = PreparedLayer::of(&layer);
+        let bytes = encode(&layer, &prepared);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("l.layer");
+        let read = |bytes: &[u8]| {
+            fs::write(&file, bytes).unwrap();
+            load(&file)
+        };
+        let (back, again) = read(&bytes).expect("decodes");
+        assert_eq!((back.areas.len(), &again), (0, &prepared));
+        for cut in 0..bytes.len() {
+            assert!(read(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut other = bytes.clone();
+        other[0] = b'X';
+        assert!(read(&other).is_none());
+    }
+}

@@ -1,0 +1,96 @@
+//! A prepared area layer gives the run what reading the file gives: the same bytes in every output,
+//! whether the prepared form is built, loaded, damaged or not used.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use footprint_run::{OverlapJob, Preparation, PreparedCache};
+
+/// Every file a run writes into `out`, by name.
+fn outputs(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+/// Runs `job` with `cache` into a new folder: how the layer was had, and the files written.
+fn run(job: &OverlapJob, cache: &PreparedCache, out: &Path) -> (Preparation, BTreeMap<String, Vec<u8>>) {
+    let job = OverlapJob { prepared: cache.clone(), ..job.clone() };
+    let report = footprint_run::run(&job, out).expect("the run succeeds");
+    (report.loaded.areas_how, outputs(out))
+}
+
+/// Off, built, loaded, and rebuilt after its file was damaged: each the same bytes.
+fn check(job: &OverlapJob) {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = PreparedCache::In(dir.path().join("cache"));
+    let (how, off) = run(job, &PreparedCache::Off, &dir.path().join("off"));
+    assert_eq!(how, Preparation::Read);
+    let (how, built) = run(job, &cache, &dir.path().join("built"));
+    let Preparation::Built(file) = how else { panic!("built, not {how:?}") };
+    assert_eq!(built, off, "a run building the prepared layer");
+    let (how, loaded) = run(job, &cache, &dir.path().join("loaded"));
+    assert_eq!(how, Preparation::Loaded(file.clone()));
+    assert_eq!(loaded, off, "a run loading the prepared layer");
+    // A damaged prepared form is not loaded: the file is read, and the form built again.
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.truncate(bytes.len() - 1);
+    std::fs::write(&file, bytes).unwrap();
+    let (how, rebuilt) = run(job, &cache, &dir.path().join("rebuilt"));
+    assert_eq!(how, Preparation::Built(file));
+    assert_eq!(rebuilt, off, "a run after the prepared layer was damaged");
+}
+
+#[test]
+fn a_small_layer_prepared_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = common::small_job(
+        dir.path(),
+        [
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,90\nA,L2,10\nB,L2,30\n",
+            "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,One\nB,P2,Two\n",
+            r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"MSOA11CD":"M2","MSOA11NM":"Two"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}},
+{"type":"Feature","properties":{"MSOA11CD":"M1","MSOA11NM":"One"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#,
+            "LSOA11CD,MSOA11CD\nL1,M1\nL2,M2\n",
+        ],
+    );
+    check(&job);
+}
+
+#[test]
+fn the_national_layer_prepared_gives_the_same_bytes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    check(&OverlapJob::england_by_lookup(&dir));
+}
+
+#[test]
+fn another_layer_file_is_prepared_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = |code: &str| {
+        [
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L1,90\n".to_owned(),
+            "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,One\n".to_owned(),
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"MSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}}}]}}"#
+            ),
+            format!("LSOA11CD,MSOA11CD\nL1,{code}\n"),
+        ]
+    };
+    let cache = PreparedCache::In(dir.path().join("cache"));
+    let one = texts("M1");
+    let job = common::small_job(dir.path(), [&one[0], &one[1], &one[2], &one[3]]);
+    let (first, _) = run(&job, &cache, &dir.path().join("a"));
+    let two = texts("M9");
+    let job = common::small_job(dir.path(), [&two[0], &two[1], &two[2], &two[3]]);
+    let (second, files) = run(&job, &cache, &dir.path().join("b"));
+    assert!(
+        matches!((&first, &second), (Preparation::Built(a), Preparation::Built(b)) if a != b),
+        "{first:?} {second:?}"
+    );
+    assert!(String::from_utf8_lossy(&files["msoa_overlap.csv"]).contains("M9"));
+}
