@@ -18,8 +18,13 @@ pub(crate) struct CsvSource<'a> {
 impl<'a> CsvSource<'a> {
     /// Opens the file and reads its header line.
     pub(crate) fn open(input: &'a InputFile) -> Result<Self, IngestError> {
+        Self::open_reader(input, input.reader())
+    }
+
+    /// Opens the file's content as `reader` gives it (the content of `input`, read some other way).
+    pub(crate) fn open_reader(input: &'a InputFile, reader: Box<dyn std::io::Read + 'a>) -> Result<Self, IngestError> {
         let path = input.path.as_path();
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input.reader());
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(reader);
         let headers: Vec<String> = reader
             .byte_headers()
             .map_err(|e| csv_error(path, &e))?

@@ -74,7 +74,44 @@ const PATIENTS: &[&str] = &["NUMBER_OF_PATIENTS", "PATIENTS", "PATIENT"];
 /// # Errors
 /// A missing column, a malformed record, a count that is not a whole number in 0..=4294967295, an empty file.
 pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, IngestError> {
-    let mut csv = CsvSource::open(input)?;
+    // A gzip file is decompressed on one core while its rows are parsed on another.
+    input.read_ahead(|content| read_from(input, CsvSource::open_reader(input, Box::new(content))?))
+}
+
+/// Up to 15 bytes with their length: a key that tells any two such byte strings apart, hashed fast.
+fn packed(raw: &[u8]) -> Option<u128> {
+    let mut bytes = [0u8; 16];
+    bytes.get_mut(..raw.len()).filter(|_| raw.len() < 16)?.copy_from_slice(raw);
+    bytes[15] = raw.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// Codes to dense ids in order of first appearance.
+#[derive(Default)]
+struct Interner(FxHashMap<String, u32>);
+
+impl Interner {
+    /// The id of the code in field `column` of `record`, appended to `codes` when new.
+    fn intern(
+        &mut self,
+        csv: &CsvSource<'_>,
+        record: &ByteRecord,
+        column: usize,
+        codes: &mut Vec<LsoaCode>,
+    ) -> Result<u32, IngestError> {
+        let code = csv.code(record, column)?;
+        if let Some(&id) = self.0.get(code) {
+            return Ok(id);
+        }
+        let id = u32::try_from(codes.len()).map_err(|_| csv.bad(record, column, "too many LSOA codes"))?;
+        self.0.insert(code.to_owned(), id);
+        codes.push(LsoaCode(code.to_owned()));
+        Ok(id)
+    }
+}
+
+/// The rows of `csv`, the content of `input`.
+fn read_from(input: &InputFile, mut csv: CsvSource<'_>) -> Result<RegistrationTable, IngestError> {
     let practice_col = csv.require(None, PRACTICE)?;
     let lsoa_col = csv.require(None, LSOA)?;
     let patients_col = csv.require(None, PATIENTS)?;
@@ -84,7 +121,9 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
 
     let mut table = RegistrationTable::default();
     let mut practice_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut lsoa_ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut lsoas = Interner::default();
+    // The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before.
+    let mut lsoa_fields: FxHashMap<u128, u32> = FxHashMap::default();
     let mut last_practice: Option<(Vec<u8>, u32)> = None;
     let mut sexes = SexCheck::default();
     // Rows usually come grouped by practice; while they do, a repeated pair is an LSOA already met in
@@ -121,15 +160,17 @@ pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, Ingest
                 id
             }
         };
-        let lsoa_code = csv.code(&record, lsoa_col)?;
-        let lsoa = match lsoa_ids.get(lsoa_code) {
+        let field = packed(record.get(lsoa_col).unwrap_or_default());
+        let lsoa = match field.and_then(|k| lsoa_fields.get(&k)) {
             Some(&id) => id,
             None => {
-                let id =
-                    u32::try_from(table.lsoas.len()).map_err(|_| csv.bad(&record, lsoa_col, "too many LSOA codes"))?;
-                lsoa_ids.insert(lsoa_code.to_owned(), id);
-                table.lsoas.push(LsoaCode(lsoa_code.to_owned()));
-                lsoa_last_practice.push(u32::MAX);
+                let id = lsoas.intern(&csv, &record, lsoa_col, &mut table.lsoas)?;
+                if lsoa_last_practice.len() < table.lsoas.len() {
+                    lsoa_last_practice.push(u32::MAX);
+                }
+                if let Some(k) = field {
+                    lsoa_fields.insert(k, id);
+                }
                 id
             }
         };

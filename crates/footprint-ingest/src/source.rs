@@ -77,6 +77,31 @@ impl InputFile {
         }
     }
 
+    /// Calls `read` with the content as [`InputFile::reader`] gives it, a gzip stream decompressed ahead
+    /// on a thread of its own, so that decompressing and parsing take a core each. The same bytes,
+    /// and the same errors at the same places, as [`InputFile::reader`].
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    /// gz.write_all(&b"a,b\n".repeat(500_000)).unwrap();
+    /// let f = footprint_ingest::InputFile::from_stored_compressed("x.csv.gz", gz.finish().unwrap()).unwrap();
+    /// let mut text = Vec::new();
+    /// f.read_ahead(|r| r.read_to_end(&mut text)).unwrap();
+    /// assert_eq!(text, b"a,b\n".repeat(500_000));
+    /// ```
+    pub fn read_ahead<T>(&self, read: impl FnOnce(&mut dyn Read) -> T) -> T {
+        if !self.compressed {
+            return read(&mut self.reader());
+        }
+        std::thread::scope(|s| {
+            let (full, filled) = std::sync::mpsc::sync_channel(READ_AHEAD_CHUNKS);
+            let (back, spare) = std::sync::mpsc::sync_channel(READ_AHEAD_CHUNKS + 2);
+            s.spawn(move || decompress_ahead(self.reader(), &full, &spare));
+            read(&mut ChunkReader { filled, back, chunk: Vec::new(), len: 0, at: 0 })
+        })
+    }
+
     /// Wraps bytes already in memory (decompressing them if they are gzip), naming them `path` in errors.
     ///
     /// # Errors
@@ -186,6 +211,81 @@ fn read_stored(path: &Path) -> Result<Vec<u8>, IngestError> {
         Ok(bytes)
     } else {
         std::fs::read(path).map_err(io)
+    }
+}
+
+/// The size of a chunk decompressed ahead, and how many may wait to be read.
+const READ_AHEAD_CHUNK: usize = 1 << 20;
+const READ_AHEAD_CHUNKS: usize = 4;
+
+/// A decompressed chunk (a buffer and how much of it holds content), or the error that ended the stream.
+type Chunk = std::io::Result<(Vec<u8>, usize)>;
+
+/// Decompresses `stream` in chunks into `full` (in buffers given back through `spare` when there are
+/// some), until its end, its first error, or the reader stops reading.
+fn decompress_ahead(
+    mut stream: Box<dyn Read + '_>,
+    full: &std::sync::mpsc::SyncSender<Chunk>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut buf = spare.try_recv().unwrap_or_default();
+        buf.resize(READ_AHEAD_CHUNK, 0);
+        let mut len = 0;
+        let end = loop {
+            match stream.read(&mut buf[len..]) {
+                Ok(0) => break Ok(true),
+                Ok(n) => {
+                    len += n;
+                    if len == buf.len() {
+                        break Ok(false);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        // What was read before the end or an error is sent first; a reader gone stops the work.
+        if len > 0 && full.send(Ok((buf, len))).is_err() {
+            return;
+        }
+        match end {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(e) => {
+                let _ = full.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// Reads the chunks [`decompress_ahead`] sends, handing each buffer back once read.
+struct ChunkReader {
+    filled: std::sync::mpsc::Receiver<Chunk>,
+    back: std::sync::mpsc::SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    len: usize,
+    at: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.len {
+            match self.filled.recv() {
+                Ok(Ok((chunk, len))) => {
+                    let done = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.back.try_send(done);
+                    (self.len, self.at) = (len, 0);
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.len - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -320,6 +420,35 @@ mod tests {
         let err = InputFile::from_stored("regs.csv.gz", stored).unwrap_err();
         assert!(err.is_bad_data());
         assert!(err.to_string().starts_with("regs.csv.gz: gzip stream is truncated after "), "{err}");
+    }
+
+    /// What a reader gives up to its end or first error: the bytes, and the error's kind.
+    fn drain(r: &mut dyn Read) -> (Vec<u8>, Option<std::io::ErrorKind>) {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 7919];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => return (out, None),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return (out, Some(e.kind())),
+            }
+        }
+    }
+
+    #[test]
+    fn read_ahead_gives_what_the_reader_gives_up_to_the_same_error() {
+        let text: Vec<u8> =
+            (0..400_000u32).flat_map(|i| format!("A{},E{},{}\n", i % 97, i, i % 13).into_bytes()).collect();
+        let whole = gz(&text);
+        for cut in [whole.len(), whole.len() - 9, whole.len() / 2, 40, 11] {
+            let f = InputFile::from_stored_compressed("r.csv.gz", whole[..cut].to_vec()).unwrap();
+            let ahead = f.read_ahead(|r| drain(r));
+            assert_eq!(ahead, drain(&mut f.reader()), "cut at {cut} of {}", whole.len());
+            assert_eq!(ahead.1.is_none(), cut == whole.len());
+        }
+        // A reader that stops early leaves no thread behind it blocked.
+        let f = InputFile::from_stored_compressed("r.csv.gz", whole).unwrap();
+        assert_eq!(f.read_ahead(|r| r.read(&mut [0u8; 3]).unwrap()), 3);
     }
 
     #[test]

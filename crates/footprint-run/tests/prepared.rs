@@ -1,5 +1,6 @@
 //! A prepared area layer gives the run what reading the file gives: the same bytes in every output,
 //! whether the prepared form is built, loaded, damaged or not used.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod common;
 
