@@ -23,6 +23,11 @@ impl<'a> GisLayers<'a> {
         Self { output, wanted, layers: Vec::new(), tables: Vec::new() }
     }
 
+    /// Whether any format but GeoJSON is asked for (else layers and tables given are dropped).
+    pub(crate) fn wanted(&self) -> bool {
+        self.wanted
+    }
+
     pub(crate) fn output(&self) -> &Output {
         self.output
     }

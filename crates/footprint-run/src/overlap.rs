@@ -14,7 +14,7 @@ use footprint_ingest::{
 };
 use footprint_overlap::write::{
     ContextInputs, Format, GeographyInputs, OutputSet, SummaryInputs, by_context_table, msoa_overlap_geojson,
-    msoa_overlap_table, msoa_pcn_shares_table, pcns_table, schema, schema::files, summary_json,
+    msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table, pcns_table, schema, schema::files, summary_json,
 };
 use footprint_overlap::{
     AreaContext, ClassRow, Correlation, OverlapTable, PcnRow, PcnSummary, area_contexts, associations, by_context,
@@ -440,7 +440,7 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
         },
         || {
             rayon::join(
-                || msoa_pcn_shares_table(layer, practices, table),
+                || msoa_pcn_shares_csv(layer, practices, table),
                 || summary_json(&analysis.summary_inputs(loaded)),
             )
         },
@@ -450,7 +450,7 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
         files.push((files::MSOA_OVERLAP_GEOJSON.to_owned(), geojson));
     }
     files.push((files::MSOA_OVERLAP_CSV.to_owned(), overlap.csv()));
-    files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares.csv()));
+    files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares));
     files.push((files::SUMMARY_JSON.to_owned(), summary));
     let by_context = by_context_table(&analysis.context.classes, &table.thresholds);
     let pcns = pcns_table(&analysis.context.pcns, practices, layer, &table.thresholds);
@@ -459,7 +459,9 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
     let mut gis = GisLayers::new(out);
     let areas = table.areas.iter().map(|row| &layer.areas[row.area.index()].geometry);
     gis.layer(schema::layers::MSOA_OVERLAP, overlap, areas.collect(), layer.crs);
-    gis.table(schema::layers::MSOA_PCN_SHARES, shares);
+    if gis.wanted() {
+        gis.table(schema::layers::MSOA_PCN_SHARES, msoa_pcn_shares_table(layer, practices, table));
+    }
     gis.table(schema::layers::OVERLAP_BY_CONTEXT, by_context);
     gis.table(schema::layers::PCNS, pcns);
     if let (Some(fp), Some(fj)) = (&analysis.footprints, &job.footprints) {

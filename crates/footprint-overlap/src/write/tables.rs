@@ -1,6 +1,7 @@
 //! The CSV tables: one row per area (`msoa_overlap.csv`) and the long area × PCN table (`msoa_pcn_shares.csv`).
 
 use footprint_ingest::{AreaLayer, PracticeMap};
+use rayon::prelude::*;
 
 use super::records::{Records, Value};
 use super::{push_f64, push_int, schema};
@@ -64,7 +65,7 @@ impl Table {
     /// The CSV's bytes.
     #[must_use]
     pub fn csv(&self) -> Vec<u8> {
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        let mut writer = csv_writer(Vec::new());
         let _ = writer.write_record(&self.names);
         let mut field = Vec::with_capacity(32);
         for row in &self.rows {
@@ -135,10 +136,51 @@ pub fn msoa_overlap_table(
     csv
 }
 
-/// Renders `msoa_pcn_shares.csv` ([`msoa_pcn_shares_table`]).
+/// Renders `msoa_pcn_shares.csv`: the bytes of [`msoa_pcn_shares_table`]'s CSV, written straight from the
+/// count (blocks of areas in parallel) without building the table's cells.
 #[must_use]
 pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
-    msoa_pcn_shares_table(layer, practices, table).finish()
+    let block = |rows: &[crate::AreaOverlap], header: bool| {
+        let size = rows.iter().map(|r| r.pcn_patients.len() * 64).sum::<usize>();
+        let mut w = csv_writer(Vec::with_capacity(size + 64));
+        if header {
+            let _ = w.write_record(schema::SHARE_COLUMNS);
+        }
+        let mut number = Vec::with_capacity(32);
+        for row in rows {
+            let code = layer.areas[row.area.index()].code.as_str();
+            for &(pcn, patients) in &row.pcn_patients {
+                let pcn_entry = &practices.pcns[pcn.index()];
+                let _ = w.write_field(code);
+                let _ = w.write_field(pcn_entry.code.as_str());
+                let _ = w.write_field(&pcn_entry.name);
+                number.clear();
+                push_int(&mut number, patients);
+                let _ = w.write_field(&number);
+                number.clear();
+                if let Some(share) = Some(row.share(patients)).filter(|v| v.is_finite()) {
+                    push_f64(&mut number, share);
+                }
+                let _ = w.write_field(&number);
+                let _ = w.write_record(None::<&[u8]>);
+            }
+        }
+        w.into_inner().unwrap_or_default()
+    };
+    let blocks: Vec<Vec<u8>> = table.areas.par_chunks(256).enumerate().map(|(i, rows)| block(rows, i == 0)).collect();
+    if blocks.is_empty() {
+        return block(&[], true);
+    }
+    let mut out = Vec::with_capacity(blocks.iter().map(Vec::len).sum());
+    for b in blocks {
+        out.extend_from_slice(&b);
+    }
+    out
+}
+
+/// The CSV writer of every table: the csv crate's quoting, `\n` after each record.
+fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
 }
 
 /// The rows of `msoa_pcn_shares.csv`: `msoa_code, pcn_code, pcn_name, patients, share`, sorted by area then PCN code.

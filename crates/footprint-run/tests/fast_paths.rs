@@ -1,5 +1,6 @@
-//! A prepared area layer gives the run what reading the file gives: the same bytes in every output,
-//! whether the prepared form is built, loaded, damaged or not used.
+//! Every fast path writes the bytes of the plain one: a prepared area layer gives the run what reading
+//! the file gives (whether the prepared form is built, loaded, damaged or not used), and the shares CSV
+//! written straight from the count is the shares table's CSV.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod common;
@@ -94,4 +95,31 @@ fn another_layer_file_is_prepared_anew() {
         "{first:?} {second:?}"
     );
     assert!(String::from_utf8_lossy(&files["msoa_overlap.csv"]).contains("M9"));
+}
+
+/// `msoa_pcn_shares.csv` written straight from the count (in blocks of areas) is the table's CSV, byte
+/// for byte: over many blocks, with PCN names that need quoting and PCNs with no name.
+#[test]
+fn the_shares_csv_is_the_shares_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut regs, mut lookup, mut features) =
+        (String::from("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n"), String::from("LSOA11CD,MSOA11CD\n"), Vec::new());
+    for i in 0..700 {
+        regs.push_str(&format!("A,L{i},{}\nB,L{i},{}\nC,L{i},3\n", 1 + i % 7, 2 + i % 5));
+        lookup.push_str(&format!("L{i},M{i:04}\n"));
+        let (x, y) = (f64::from(i % 30), f64::from(i / 30));
+        features.push(format!(
+            r#"{{"type":"Feature","properties":{{"MSOA11CD":"M{i:04}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]}}}}"#,
+            x + 1.0, x + 1.0, y + 1.0, y + 1.0
+        ));
+    }
+    let map = "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,\"North, \"\"Old\"\" Town\"\nB,P2,\nC,P3,Three\n";
+    let areas = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+    let job = common::small_job(dir.path(), [&regs, map, &areas, &lookup]);
+    let loaded = footprint_run::load(&job).unwrap();
+    let analysis = footprint_run::analyse(&loaded, &job).unwrap();
+    let (layer, practices, table) = (&loaded.layer, &loaded.practices, &analysis.table);
+    let direct = footprint_overlap::write::msoa_pcn_shares_csv(layer, practices, table);
+    assert_eq!(direct, footprint_overlap::write::msoa_pcn_shares_table(layer, practices, table).csv());
+    assert!(String::from_utf8(direct).unwrap().contains("M0699,P1,\"North, \"\"Old\"\" Town\","));
 }
