@@ -172,7 +172,7 @@ fn residents<'a>(registrations: &'a RegistrationTable, assignment: &Assignment) 
     for row in &registrations.rows {
         per_code[row.lsoa.index()] += u64::from(row.patients);
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(per_code.len());
     for (i, &patients) in per_code.iter().enumerate() {
         let code = &registrations.lsoas[i];
         match assignment.placements[i] {
