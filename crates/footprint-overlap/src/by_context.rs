@@ -144,7 +144,7 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
 pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64) -> (f64, [f64; 2]) {
     let ranked = Ranked::new(pairs);
     let n = pairs.len();
-    let rho = ranked.rho(&vec![1; n], &mut Vec::new());
+    let rho = ranked.rho(&vec![1; n], &mut Scratch::default());
     if n == 0 {
         return (rho, [f64::NAN; 2]);
     }
@@ -152,7 +152,7 @@ pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64
     let mut rhos: Vec<f64> = (0..replicates)
         .into_par_iter()
         .map_init(
-            || (vec![0u32; n], Vec::new()),
+            || (vec![0u32; n], Scratch::default()),
             |(times, scratch), r| {
                 let mut rng = SplitMix64::stream(seed, r as u64);
                 times.fill(0);
@@ -195,44 +195,52 @@ impl Ranked {
     }
 
     /// Spearman's rho of a sample that holds the k-th pair (in this order) `times[k]` times: the
-    /// Pearson correlation of the sample's mid-ranks, counted, not sorted, in one pass.
+    /// Pearson correlation of the sample's mid-ranks, counted, not sorted.
     ///
-    /// Every sum here is exact, whatever its order, for samples under 200,000 pairs: mid-ranks are
-    /// half-integers, their mean over the sample is (n + 1) / 2, so each deviation is a half-integer, each
-    /// product a quarter-integer, and every partial sum stays under 2^53 quarters (n³ < 2^53). Summing by
-    /// class therefore gives the bits that summing draw by draw gives.
-    fn rho(&self, times: &[u32], scratch: &mut Vec<(u64, f64)>) -> f64 {
-        let n: u64 = times.iter().map(|&t| u64::from(t)).sum();
-        let mean = (n * (n + 1) / 2) as f64 / n as f64;
-        // Per class of the first value: how many, and the sum of their second mid-rank deviations.
-        scratch.clear();
-        scratch.resize(self.kx, (0, 0.0));
-        let (mut below, mut start, mut syy) = (0u64, 0usize, 0.0);
+    /// Mid-ranks are half-integers and their mean over the sample is (n + 1) / 2, so twice each
+    /// deviation is an integer: every sum is made in integers, exactly, and turned into a float once.
+    /// Below 200,000 pairs each sum is under 2^53, so the floats are the exact sums, the bits a sum of
+    /// floats draw by draw gives (tested against the sort-based computation).
+    fn rho(&self, times: &[u32], scratch: &mut Scratch) -> f64 {
+        let n: i64 = times.iter().map(|&t| i64::from(t)).sum();
+        // Twice each pair's second mid-rank deviation, (2·below + c + 1) − (n + 1), run by run.
+        scratch.dy.clear();
+        scratch.dy.resize(times.len(), 0);
+        let (mut below, mut start) = (0i64, 0usize);
         for &end in &self.y_ends {
             let run = start..end as usize;
             start = end as usize;
-            let c: u64 = times[run.clone()].iter().map(|&t| u64::from(t)).sum();
-            if c == 0 {
-                continue;
-            }
-            let dy = below as f64 + (c as f64 + 1.0) / 2.0 - mean;
+            let c: i64 = times[run.clone()].iter().map(|&t| i64::from(t)).sum();
+            scratch.dy[run].fill(2 * below + c - n);
             below += c;
-            for k in run.filter(|&k| times[k] > 0) {
-                let (t, class) = (f64::from(times[k]), &mut scratch[self.x[k] as usize]);
-                class.0 += u64::from(times[k]);
-                class.1 += t * dy;
-                syy += t * dy * dy;
-            }
         }
-        let (mut below, mut sxy, mut sxx) = (0u64, 0.0, 0.0);
-        for &(c, sum_dy) in scratch.iter() {
-            let dx = below as f64 + (c as f64 + 1.0) / 2.0 - mean;
+        // Per class of the first value: how many, and the sum of twice their second deviations.
+        scratch.classes.clear();
+        scratch.classes.resize(self.kx, (0, 0));
+        let mut syy = 0i64;
+        for ((&t, &dy), &x) in times.iter().zip(&scratch.dy).zip(&self.x) {
+            let (t, class) = (i64::from(t), &mut scratch.classes[x as usize]);
+            class.0 += t;
+            class.1 += t * dy;
+            syy += t * dy * dy;
+        }
+        let (mut below, mut sxy, mut sxx) = (0i64, 0i64, 0i64);
+        for &(c, sum_dy) in &scratch.classes {
+            let dx = 2 * below + c - n;
             below += c;
             sxy += dx * sum_dy;
-            sxx += c as f64 * dx * dx;
+            sxx += c * dx * dx;
         }
-        sxy / (sxx * syy).sqrt()
+        let quarter = |v: i64| v as f64 / 4.0;
+        quarter(sxy) / (quarter(sxx) * quarter(syy)).sqrt()
     }
+}
+
+/// What [`Ranked::rho`] works in, kept between resamples.
+#[derive(Default)]
+struct Scratch {
+    dy: Vec<i64>,
+    classes: Vec<(i64, i64)>,
 }
 
 /// Each value's index among the distinct values in ascending order, and how many there are.
