@@ -102,9 +102,10 @@ pub(crate) fn design_text(report: &footprint_run::DesignReport) -> String {
         s.push_str(&format!("region {}: bounds {}–{}\n", r.name, thousands(r.bounds.min), thousands(r.bounds.max)));
     }
     s.push_str(&format!(
-        "alignment index of the designed layer: {} (each region on its own: {})\n",
+        "alignment index of the designed layer: {} (each region on its own: {}; its plurality footprints: {})\n",
         pct(report.alignment.index()),
-        pct(d.regional_index())
+        pct(d.regional_index()),
+        pct(d.plurality_index())
     ));
     s.push_str("wrote:\n");
     for path in &report.written {

@@ -8,7 +8,7 @@ use footprint_ingest::PcnId;
 use footprint_overlap::ratio;
 use rayon::prelude::*;
 
-use crate::initial::{initial, renumber};
+use crate::initial::{initial, plurality_aligned, renumber};
 use crate::search::{anneal, descend};
 use crate::state::{Partition, Problem};
 use crate::{Bounds, Bridge, Cells, DesignError, DesignSpec, Fit, Region, Target};
@@ -64,6 +64,9 @@ pub struct RegionDesign {
     pub pcn_residents: u64,
     /// Of those, the residents in their PCN's main patch (the objective).
     pub aligned: u64,
+    /// The same for the plurality footprints (each LSOA to the PCN with most of its residents) taken as
+    /// patches: the baseline a design is compared with (not contiguous, not within bounds).
+    pub plurality_aligned: u64,
 }
 
 impl RegionDesign {
@@ -96,6 +99,13 @@ impl Design {
             }
         }
         of
+    }
+
+    /// The plurality footprints' alignment, region by region, taken together (the baseline).
+    #[must_use]
+    pub fn plurality_index(&self) -> Option<f64> {
+        let aligned = self.regions.iter().map(|r| r.plurality_aligned).sum();
+        ratio(aligned, self.regions.iter().map(|r| r.pcn_residents).sum())
     }
 
     /// The regions' alignment taken together: Σ aligned / Σ PCN residents (each region counted on its own;
@@ -293,6 +303,7 @@ fn describe(out: &mut Design, name: &str, problem: Problem, assign: Vec<u32>, bo
         population: problem.total_population(),
         pcn_residents: problem.pcn_residents(),
         aligned: partition.objective,
+        plurality_aligned: plurality_aligned(&problem, bounds),
     });
     out.patches.extend(patches);
 }

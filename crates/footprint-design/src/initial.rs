@@ -25,11 +25,21 @@ pub(crate) fn initial(problem: &Problem, k: usize, bounds: Bounds) -> Partition 
     Partition::new(problem, assign, patches, bounds)
 }
 
-/// Each cell's plurality PCN (most patients; ties to the lower PCN), and the connected pieces of cells
-/// with one plurality PCN: each cell's piece and the number of pieces.
+/// Each cell's plurality PCN (most patients; ties to the lower PCN), `u32::MAX` for a cell with none.
+pub(crate) fn plurality(problem: &Problem) -> Vec<u32> {
+    problem.pcns.iter().map(|p| p.iter().max_by_key(|e| (e.1, Reverse(e.0))).map_or(NONE, |e| e.0)).collect()
+}
+
+/// The aligned residents of the plurality footprints taken as patches (each cell in its plurality PCN's
+/// footprint, whether or not it is connected or within bounds; cells with no PCN together).
+pub(crate) fn plurality_aligned(problem: &Problem, bounds: Bounds) -> u64 {
+    let (assign, patches) = renumber(&plurality(problem));
+    Partition::new(problem, assign, patches, bounds).objective
+}
+
+/// The connected pieces of cells with one plurality PCN: each cell's piece and the number of pieces.
 fn plurality_pieces(problem: &Problem) -> (Vec<u32>, usize) {
-    let label: Vec<u32> =
-        problem.pcns.iter().map(|p| p.iter().max_by_key(|e| (e.1, Reverse(e.0))).map_or(NONE, |e| e.0)).collect();
+    let label = plurality(problem);
     let mut piece = vec![u32::MAX; problem.len()];
     let mut next = 0u32;
     let mut stack = Vec::new();

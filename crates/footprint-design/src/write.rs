@@ -154,6 +154,8 @@ pub fn design_json(design: &Design, layer: &AreaLayer, seed: u64) -> Vec<u8> {
                 "pcn_residents": r.pcn_residents,
                 "aligned_residents": r.aligned,
                 "index": r.index(),
+                "plurality_aligned_residents": r.plurality_aligned,
+                "plurality_index": footprint_overlap::ratio(r.plurality_aligned, r.pcn_residents),
                 "patches": patches.len(),
                 "patches_outside_bounds": outside,
                 "bridges": bridges,
@@ -165,6 +167,7 @@ pub fn design_json(design: &Design, layer: &AreaLayer, seed: u64) -> Vec<u8> {
         "regions": regions.len(),
         "patches": design.patches.len(),
         "regional_index": design.regional_index(),
+        "plurality_index": design.plurality_index(),
         "by_region": regions,
     });
     let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
