@@ -206,33 +206,35 @@ fn candidates(target: Target, population: u64, cells: usize) -> (Vec<usize>, Bou
     }
 }
 
-/// The best partition of one region over the numbers of patches and restarts: least excess, then most
-/// aligned residents, then fewer patches, then the lower restart.
+/// The best partition of one region: for each number of patches in turn (fewest first), every restart
+/// in parallel; a further number is tried only while no design is within the bounds. The best is the
+/// one with least excess, then most aligned residents, then fewer patches, then the lower restart.
 fn design_region(cells: &Cells, region: Vec<u32>, index: u64, spec: &DesignSpec) -> (Vec<u32>, Problem, Bounds) {
     let problem = Problem::new(cells, region);
     if problem.len() == 0 {
         return (Vec::new(), problem, spec_bounds(spec, 0));
     }
     let (ks, bounds) = candidates(spec.target, problem.total_population(), problem.len());
-    let runs: Vec<(usize, u32)> = ks.iter().flat_map(|&k| (0..spec.restarts).map(move |r| (k, r))).collect();
-    let starts: Vec<Partition> = ks.par_iter().map(|&k| initial(&problem, k, bounds)).collect();
-    let results: Vec<(u64, u64, usize, u32, Vec<u32>)> = runs
-        .par_iter()
-        .map(|&(k, restart)| {
-            let mut partition = starts[ks.iter().position(|&x| x == k).unwrap_or(0)].clone();
-            let stream = (index << 32) | ((k as u64) << 8) | u64::from(restart);
-            let mut rng = SplitMix64::stream(spec.seed, stream);
-            anneal(&problem, &mut partition, &mut rng, spec.moves_per_cell);
-            descend(&problem, &mut partition);
-            (partition.excess, partition.objective, k, restart, partition.assign)
-        })
-        .collect();
-    let best = results
-        .into_iter()
-        .min_by_key(|r| (r.0, Reverse(r.1), r.2, r.3))
-        .map(|r| r.4)
-        .unwrap_or_else(|| vec![0; problem.len()]);
-    (best, problem, bounds)
+    let mut best: Option<(u64, u64, usize, u32, Vec<u32>)> = None;
+    for &k in &ks {
+        let start = initial(&problem, k, bounds);
+        let found = (0..spec.restarts)
+            .into_par_iter()
+            .map(|restart| {
+                let mut partition = start.clone();
+                let stream = (index << 32) | ((k as u64) << 8) | u64::from(restart);
+                let mut rng = SplitMix64::stream(spec.seed, stream);
+                anneal(&problem, &mut partition, &mut rng, spec.moves_per_cell);
+                descend(&problem, &mut partition);
+                (partition.excess, partition.objective, k, restart, partition.assign)
+            })
+            .collect::<Vec<_>>();
+        best = best.into_iter().chain(found).min_by_key(|r| (r.0, Reverse(r.1), r.2, r.3));
+        if best.as_ref().is_some_and(|b| b.0 == 0) {
+            break;
+        }
+    }
+    (best.map_or_else(|| vec![0; problem.len()], |b| b.4), problem, bounds)
 }
 
 /// The bounds of a spec for a region with no cells (nothing is designed there).

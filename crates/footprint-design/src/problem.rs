@@ -221,8 +221,8 @@ impl PatchBounds {
 /// What each region is cut into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// Patches within the bounds, as many as fit: the fewest that can (⌈population / max⌉) and one more
-    /// when that also fits, whichever aligns better.
+    /// Patches within the bounds: the fewest that can fit (⌈population / max⌉), one more only when the
+    /// search finds no design of the fewest within the bounds.
     Bounds(Bounds),
     /// Exactly this many patches in each region (fewer only if a region has fewer cells).
     Patches {
