@@ -175,8 +175,20 @@ fn align(cli: &Cli, args: &crate::args::AlignArgs) -> anyhow::Result<()> {
 /// `footprint design`: patches that fit the PCNs.
 fn design(cli: &Cli, args: &crate::args::DesignArgs) -> anyhow::Result<()> {
     let job = args.job();
-    let report = pictures::step(cli.quiet, "designing patches", || footprint_run::design_run(&job, &args.out))
-        .with_context(|| format!("design run writing to {}", args.out.display()))?;
+    let report = pictures::step(cli.quiet, "designing patches", || {
+        footprint_run::design_run_with(&job, &args.out, |design, shapes, crs| {
+            let alignments: Vec<Option<f64>> = design.patches.iter().map(footprint_design::Patch::alignment).collect();
+            let title = "Patches designed to fit the PCNs";
+            match footprint_report::render_design_png(shapes, &alignments, crs, title, 1600) {
+                Ok(png) => vec![(footprint_overlap::write::schema::files::DESIGN_MAP_PNG, png)],
+                Err(e) => {
+                    eprintln!("footprint: warning: no design map: {e}");
+                    Vec::new()
+                }
+            }
+        })
+    })
+    .with_context(|| format!("design run writing to {}", args.out.display()))?;
     if !cli.quiet {
         print!("{}", report::design_text(&report));
     }

@@ -39,6 +39,19 @@ pub struct DesignReport {
 /// An input error, a design that cannot be made as asked, a region code the lookup does not hold, or an
 /// output that cannot be written (previous outputs are then left untouched).
 pub fn design_run(job: &DesignJob, out_dir: &Path) -> Result<DesignReport, RunError> {
+    design_run_with(job, out_dir, |_, _, _| Vec::new())
+}
+
+/// [`design_run`], with more files made from the design (the patches' polygons in the LSOA layer's CRS)
+/// written in the same all-or-nothing set: the command line's PNG map.
+///
+/// # Errors
+/// As [`design_run`].
+pub fn design_run_with(
+    job: &DesignJob,
+    out_dir: &Path,
+    more: impl FnOnce(&Design, &[geo::MultiPolygon<f64>], footprint_ingest::Crs) -> Vec<(&'static str, Vec<u8>)>,
+) -> Result<DesignReport, RunError> {
     let (registrations, rest) = rayon::join(
         || read_with(&job.registrations, read_registrations),
         || -> Result<_, IngestError> {
@@ -75,6 +88,7 @@ pub fn design_run(job: &DesignJob, out_dir: &Path) -> Result<DesignReport, RunEr
     let how = "each LSOA whole in its designed patch";
     let mut files = crate::align::render(&alignment, &practices, Some(&patches), how, &job.output)?;
     files.extend(render(&design, &lsoas, &practices, &shapes, &cells.population, job)?);
+    files.extend(more(&design, &shapes, lsoas.crs).into_iter().map(|(name, bytes)| (name.to_owned(), bytes)));
     let written = write_all(out_dir, &files)?;
     Ok(DesignReport { design, alignment, written })
 }

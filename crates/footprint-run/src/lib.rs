@@ -23,7 +23,7 @@ mod overlap;
 mod series;
 
 pub use align::{AlignReport, align_run};
-pub use design::{DesignReport, design_run};
+pub use design::{DesignReport, design_run, design_run_with};
 pub use error::RunError;
 pub use job::{
     AlignJob, AssignmentSource, ContextSource, ConversionFiles, DesignJob, FootprintJob, Mismatch, Output, OverlapJob,

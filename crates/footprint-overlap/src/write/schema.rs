@@ -61,6 +61,8 @@ pub mod files {
     pub const DESIGN_LSOAS_CSV: &str = "design_lsoas.csv";
     /// A design: every region's figures, islands and bridges.
     pub const DESIGN_JSON: &str = "design.json";
+    /// A design: the PNG map of the patches coloured by alignment.
+    pub const DESIGN_MAP_PNG: &str = "design_map.png";
 }
 
 /// The layers and tables by name, as the formats that hold several name them (tables of a GeoPackage;
