@@ -9,8 +9,9 @@ use footprint_ingest::{AreaFields, CentroidColumns, ContextKind, LayerKind, Look
 use footprint_overlap::Threshold;
 use footprint_overlap::write::Format;
 use footprint_run::{
-    AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
-    PreparedCache, TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
+    AlignJob, AssignmentSource, ContextSource, ConversionFiles, DesignJob, FootprintJob, Mismatch, Output, OverlapJob,
+    PreparedCache, RegionSource, TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography,
+    with_overrides,
 };
 
 /// Measure how Primary Care Network (PCN) footprints overlap: for every MSOA, the PCNs whose
@@ -76,6 +77,14 @@ pub(crate) enum Command {
     /// Example: footprint align --registrations gp-reg-pat-prac-lsoa-all.csv.gz --practices gp-reg-pat-prac-map.csv
     /// --teams localities.geojson --lsoa-areas lsoa11.geojson --out alignment/
     Align(AlignArgs),
+
+    /// Design neighbourhoods that fit the PCNs: contiguous patches of LSOAs of a target size (30,000 to
+    /// 50,000 registered residents by default, or a given number of patches) that keep each PCN's patients
+    /// together, measured and written as `footprint align` writes a team layer (docs/design.md).
+    ///
+    /// Example: footprint design --registrations gp-reg-pat-prac-lsoa-all.csv.gz --practices gp-reg-pat-prac-map.csv
+    /// --lsoa-areas lsoa11.geojson.gz --region-lookup lsoa11_msoa11_lookup.csv --region E08000009 --out design/
+    Design(DesignArgs),
 
     /// Run many publications (registrations and practice map) and scenarios (a map with practices moved
     /// between PCNs) on one geography: a row per publication, per publication × MSOA, and the change in
@@ -319,6 +328,120 @@ pub(crate) struct AlignArgs {
     /// The formats and CRS of the team layer.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Inputs and options of `footprint design`.
+#[derive(Debug, Args)]
+pub(crate) struct DesignArgs {
+    /// NHS Digital registrations by LSOA (plain or .gz; `-` for stdin). Example: `--registrations gp-reg-pat-prac-lsoa-all.csv.gz`
+    #[arg(long, value_name = "FILE")]
+    pub registrations: PathBuf,
+
+    /// Practice → PCN map (PCN code U = no PCN). Example: `--practices gp-reg-pat-prac-map.csv`
+    #[arg(long, value_name = "FILE")]
+    pub practices: PathBuf,
+
+    /// LSOA polygons (2011 or 2021), GeoJSON or shapefile: the cells patches are made of, neighbours
+    /// where they share an edge. Example: `--lsoa-areas lsoa11.geojson.gz`
+    #[arg(long, value_name = "FILE")]
+    pub lsoa_areas: PathBuf,
+
+    /// Design only the LSOAs whose interior point lies in this polygon layer (its features together, one
+    /// region). Example: `--within localities.geojson`
+    #[arg(long, value_name = "FILE", conflicts_with = "region_lookup")]
+    pub within: Option<PathBuf>,
+
+    /// An LSOA → region table: each region (district, ICB) is designed on its own. Example:
+    /// `--region-lookup lsoa11_msoa11_lookup.csv`
+    #[arg(long, value_name = "FILE")]
+    pub region_lookup: Option<PathBuf>,
+
+    /// The --region-lookup column holding the region code. Example: `--region-column icb24_code`
+    #[arg(long, value_name = "NAME", default_value = "LAD_CODE")]
+    pub region_column: String,
+
+    /// Design only these regions of --region-lookup (repeat or comma-separate; default: every region).
+    /// Example: `--region E08000009,E06000008`
+    #[arg(long = "region", value_name = "CODE", value_delimiter = ',', requires = "region_lookup")]
+    pub region_codes: Vec<String>,
+
+    /// The fewest registered residents of a patch (default 30,000; with --patches, derived from the mean
+    /// patch unless given). Example: `--min 25000`
+    #[arg(long, value_name = "N")]
+    pub min: Option<u64>,
+
+    /// The most registered residents of a patch (default 50,000; with --patches, derived from the mean
+    /// patch unless given). Example: `--max 60000`
+    #[arg(long, value_name = "N")]
+    pub max: Option<u64>,
+
+    /// Exactly this many patches in each region instead of as many as the bounds allow. Example: `--patches 13`
+    #[arg(long, value_name = "N")]
+    pub patches: Option<u32>,
+
+    /// The seed of the search: the same seed gives the same design on any number of threads. Example: `--seed 7`
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Independent searches per region (run in parallel), the best kept. Example: `--restarts 8`
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub restarts: u32,
+
+    /// Moves tried per LSOA in each search (more: slower, sometimes better). Example: `--moves-per-lsoa 1000`
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub moves_per_lsoa: u32,
+
+    /// Share threshold of the alignment outputs; repeat for several. Example: `--threshold 5%`
+    #[arg(long = "threshold", value_name = "T", default_value = "0.01")]
+    pub thresholds: Vec<Threshold>,
+
+    /// The share of a patch's residents its core PCNs must hold. Example: `--core-share 0.9`
+    #[arg(long, value_name = "S", default_value = "0.8")]
+    pub core_share: Threshold,
+
+    /// Output directory (created if missing). Example: `--out design/`
+    #[arg(long, value_name = "DIR", default_value = "footprint-out")]
+    pub out: PathBuf,
+
+    /// The formats and CRS of the layers.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl DesignArgs {
+    /// The job these arguments describe.
+    pub(crate) fn job(&self) -> DesignJob {
+        use footprint_design::{Bounds, DesignSpec, PatchBounds, Target};
+        let regions = match (&self.within, &self.region_lookup) {
+            (Some(path), _) => RegionSource::Within { path: path.clone(), fields: AreaFields::default() },
+            (None, Some(path)) => RegionSource::Lookup {
+                path: path.clone(),
+                columns: LookupColumns { lsoa: None, area: Some(self.region_column.clone()) },
+                codes: self.region_codes.clone(),
+            },
+            (None, None) => RegionSource::Whole,
+        };
+        let given = (self.min.is_some() || self.max.is_some())
+            .then(|| Bounds { min: self.min.unwrap_or(0), max: self.max.unwrap_or(u64::MAX) });
+        let target = match self.patches {
+            Some(count) => Target::Patches { count, bounds: given.map_or(PatchBounds::Derived, PatchBounds::Given) },
+            None => Target::Bounds(Bounds {
+                min: self.min.unwrap_or(Bounds::PCN_SIZED.min),
+                max: self.max.unwrap_or(Bounds::PCN_SIZED.max),
+            }),
+        };
+        DesignJob {
+            registrations: self.registrations.clone(),
+            practices: self.practices.clone(),
+            lsoa_areas: self.lsoa_areas.clone(),
+            lsoa_fields: AreaFields::default(),
+            regions,
+            spec: DesignSpec { target, seed: self.seed, restarts: self.restarts, moves_per_cell: self.moves_per_lsoa },
+            thresholds: self.thresholds.clone(),
+            core_share: self.core_share,
+            output: self.output.output(),
+        }
+    }
 }
 
 /// A combination of flags clap cannot check: a usage error (exit code 2), as clap's own.

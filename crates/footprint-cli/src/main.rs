@@ -87,7 +87,9 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<RunError>() {
         Some(RunError::Ingest(i)) if i.is_bad_data() => exit::BAD_INPUT,
         Some(RunError::Ingest(_) | RunError::Write(_)) => exit::IO,
-        Some(RunError::Job { .. } | RunError::Vintage { .. }) => exit::USAGE,
+        Some(RunError::Job { .. } | RunError::Vintage { .. } | RunError::NoSuchRegion { .. }) => exit::USAGE,
+        Some(RunError::Design(footprint_design::DesignError::Empty)) => exit::BAD_INPUT,
+        Some(RunError::Design(_)) => exit::USAGE,
         Some(RunError::Gis(_)) => exit::OTHER,
         None => exit::OTHER,
     }
@@ -105,6 +107,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Overlap(args)) => overlap(cli, args),
         Some(Command::Footprints(args)) => execute(cli, args.job(fixtures_root().as_deref())?, &args.overlap.out),
         Some(Command::Align(args)) => align(cli, args),
+        Some(Command::Design(args)) => design(cli, args),
         Some(Command::Series(args)) => series(cli, args),
         Some(Command::Report(args)) => pictures::report(cli.quiet, args),
         Some(Command::Map(args)) => pictures::map(cli.quiet, args),
@@ -165,6 +168,29 @@ fn align(cli: &Cli, args: &crate::args::AlignArgs) -> anyhow::Result<()> {
         .with_context(|| format!("alignment run writing to {}", args.out.display()))?;
     if !cli.quiet {
         print!("{}", report::alignment_text(&report));
+    }
+    Ok(())
+}
+
+/// `footprint design`: patches that fit the PCNs.
+fn design(cli: &Cli, args: &crate::args::DesignArgs) -> anyhow::Result<()> {
+    let job = args.job();
+    let report = pictures::step(cli.quiet, "designing patches", || {
+        footprint_run::design_run_with(&job, &args.out, |design, shapes, crs| {
+            let alignments: Vec<Option<f64>> = design.patches.iter().map(footprint_design::Patch::alignment).collect();
+            let title = "Patches designed to fit the PCNs";
+            match footprint_report::render_design_png(shapes, &alignments, crs, title, 1600) {
+                Ok(png) => vec![(footprint_overlap::write::schema::files::DESIGN_MAP_PNG, png)],
+                Err(e) => {
+                    eprintln!("footprint: warning: no design map: {e}");
+                    Vec::new()
+                }
+            }
+        })
+    })
+    .with_context(|| format!("design run writing to {}", args.out.display()))?;
+    if !cli.quiet {
+        print!("{}", report::design_text(&report));
     }
     Ok(())
 }

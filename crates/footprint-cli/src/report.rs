@@ -85,6 +85,35 @@ pub(crate) fn alignment_text(report: &footprint_run::AlignReport) -> String {
     s
 }
 
+/// The terminal summary of a design: regions, patches and their fit, the index, the files.
+pub(crate) fn design_text(report: &footprint_run::DesignReport) -> String {
+    let d = &report.design;
+    let outside = d.patches.iter().filter(|p| p.fit != footprint_design::Fit::Within).count();
+    let bridges: usize = d.regions.iter().map(|r| r.bridges.len()).sum();
+    let mut s = format!(
+        "{} regions, {} patches ({} outside the bounds), {} pieces joined across a gap\n",
+        d.regions.len(),
+        d.patches.len(),
+        outside,
+        bridges
+    );
+    let pct = |v: Option<f64>| v.map_or_else(|| "none".to_owned(), |v| format!("{:.1}%", v * 100.0));
+    if let [r] = d.regions.as_slice() {
+        s.push_str(&format!("region {}: bounds {}–{}\n", r.name, thousands(r.bounds.min), thousands(r.bounds.max)));
+    }
+    s.push_str(&format!(
+        "alignment index of the designed layer: {} (each region on its own: {}; its plurality footprints: {})\n",
+        pct(report.alignment.index()),
+        pct(d.regional_index()),
+        pct(d.plurality_index())
+    ));
+    s.push_str("wrote:\n");
+    for path in &report.written {
+        s.push_str(&format!("  {}\n", path.display()));
+    }
+    s
+}
+
 /// The terminal summary of a series: one line per publication.
 pub(crate) fn series_text(report: &footprint_run::SeriesReport) -> String {
     let mut s = String::new();

@@ -258,3 +258,49 @@ fn error_lines_name_each_cause_once() {
     let twice = "cannot read x.csv: No such file or directory (os error 2): No such file or directory (os error 2)";
     assert!(std::panic::catch_unwind(|| check_error_line(twice)).is_err());
 }
+
+/// `footprint design` on two LSOAs end to end, and its errors with their exit codes and messages.
+#[test]
+fn design_succeeds_and_fails_with_its_codes() {
+    let f = Fixture::new();
+    let square = |x: u32| format!("[[[{x},0],[{},0],[{},1],[{x},1],[{x},0]]]", x + 1, x + 1);
+    let feature = |code: &str, ring: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"LSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{ring}}}}}"#
+        )
+    };
+    let layer = |a: &str, b: &str| format!(r#"{{"type":"FeatureCollection","features":[{a},{b}]}}"#);
+    std::fs::write(f.path("lsoas.geojson"), layer(&feature("L1", &square(0)), &feature("L2", &square(1)))).unwrap();
+    let short = "[[[1,0],[2,0],[1,0]]]";
+    std::fs::write(f.path("short.geojson"), layer(&feature("L1", &square(0)), &feature("L2", short))).unwrap();
+    let design = "design --registrations {dir}/regs.csv --practices {dir}/map.csv";
+    // 100 residents, patches of 10 to 90: two patches, one PCN each, every resident aligned.
+    f.check(
+        &format!("{design} --lsoa-areas {{dir}}/lsoas.geojson --min 10 --max 90 --out {{dir}}/d"),
+        0,
+        "2 patches (0 outside the bounds)",
+    );
+    f.check(
+        &format!("{design} --lsoa-areas {{dir}}/lsoas.geojson --min 10 --max 90 --out {{dir}}/d"),
+        0,
+        "designed layer: 100.0%",
+    );
+    assert!(f.path("d/design_patches.geojson").is_file() && f.path("d/team_alignment.csv").is_file());
+    f.check(
+        &format!("{design} --lsoa-areas {{dir}}/lsoas.geojson --min 50 --max 40 --out {{dir}}/e"),
+        2,
+        "design run writing to {dir}/e: population bounds 50–40: the minimum must not exceed the maximum",
+    );
+    f.check(
+        &format!("{design} --lsoa-areas {{dir}}/lsoas.geojson --patches 0 --out {{dir}}/e"),
+        2,
+        "the number of patches must be at least 1",
+    );
+    f.check(
+        &format!("{design} --lsoa-areas {{dir}}/lsoas.geojson --region-lookup {{dir}}/lookup.csv --region-column MSOA11CD --region M9 --out {{dir}}/e"),
+        2,
+        "{dir}/lookup.csv: no LSOA of the LSOA layer is in region \"M9\"",
+    );
+    f.check(&format!("{design} --lsoa-areas {{dir}}/short.geojson --out {{dir}}/e"), 3, "short.geojson: feature 1");
+    assert!(!f.path("e").exists(), "a failed design writes nothing");
+}

@@ -191,6 +191,41 @@ impl Coverage {
         &self.unclean
     }
 
+    /// The pairs of areas that share at least one edge (after coincident vertices are unified), each
+    /// pair once as (lower index, higher index), sorted: rook contiguity. Areas that meet only at a
+    /// vertex are not neighbours.
+    ///
+    /// ```
+    /// use footprint_footprints::Coverage;
+    /// use geo::{MultiPolygon, polygon};
+    /// let square = |x: f64, y: f64| {
+    ///     MultiPolygon(vec![polygon![(x: x, y: y), (x: x + 1., y: y), (x: x + 1., y: y + 1.), (x: x, y: y + 1.)]])
+    /// };
+    /// // West and east share an edge; the north-east square meets west only at a corner.
+    /// let coverage = Coverage::new(vec![square(0., 0.), square(1., 0.), square(1., 1.)], 1e-9);
+    /// assert_eq!(coverage.shared_edges(), [(0, 1), (1, 2)]);
+    /// ```
+    #[must_use]
+    pub fn shared_edges(&self) -> Vec<(u32, u32)> {
+        let mut owners: Vec<(u32, u32)> = Vec::with_capacity(self.occurrences.len());
+        for area in 0..self.shapes.len() {
+            for &(id, _) in &self.occurrences[self.offsets[area]..self.offsets[area + 1]] {
+                owners.push((id, area as u32));
+            }
+        }
+        owners.sort_unstable();
+        owners.dedup();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for run in owners.chunk_by(|a, b| a.0 == b.0) {
+            for (i, a) in run.iter().enumerate() {
+                pairs.extend(run[i + 1..].iter().map(|b| (a.1, b.1)));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
     /// The union of `areas`: exact when their edges cancel into a valid shape (trusted without the
     /// validity screen when none of them is unclean), else the boolean union.
     #[must_use]

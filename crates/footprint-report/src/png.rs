@@ -479,3 +479,72 @@ fn text(pixmap: &mut Pixmap, font: &FontRef<'_>, size: f32, s: &str, x: f32, y: 
         });
     }
 }
+
+/// The classes of a designed patch's alignment (its residents in their PCN's main patch), lower bounds.
+const DESIGN_CLASSES: [(f64, &str, [u8; 3]); 5] = [
+    (0.0, "under 50%", [215, 48, 39]),
+    (0.5, "50–70%", [252, 141, 89]),
+    (0.7, "70–80%", [254, 224, 139]),
+    (0.8, "80–90%", [145, 207, 96]),
+    (0.9, "90% or more", [26, 152, 80]),
+];
+
+/// Draws a design's patches (`shapes` in `crs`, each with its alignment) filled by class of alignment,
+/// outlined in white, with a title, a legend of the classes and the attribution: the PNG of
+/// `footprint design`.
+///
+/// # Errors
+/// [`ReportError::Image`] if the width is outside 400–12000 pixels, there is no patch to draw or the PNG
+/// cannot be encoded.
+pub fn render_design_png(
+    shapes: &[MultiPolygon<f64>],
+    alignments: &[Option<f64>],
+    crs: footprint_ingest::Crs,
+    title: &str,
+    width: u32,
+) -> Result<Vec<u8>, ReportError> {
+    let image_error = |message: &str| ReportError::Image { width, message: message.to_owned() };
+    if !(400..=12_000).contains(&width) {
+        return Err(image_error("the width must be between 400 and 12000 pixels"));
+    }
+    let font = FontRef::try_from_slice(FONT).map_err(|e| image_error(&e.to_string()))?;
+    let projected: Vec<MultiPolygon<f64>> = shapes
+        .par_iter()
+        .map(|s| footprint_ingest::reproject(s, crs, footprint_ingest::Crs::BritishNationalGrid).into_owned())
+        .collect();
+    let bounds = extent(&projected).ok_or_else(|| image_error("no patch to draw"))?;
+    let page = Page::new(width, bounds, &font);
+    let mut pixmap = Pixmap::new(width, page.height).ok_or_else(|| image_error("the image would be too large"))?;
+    pixmap.fill(Color::WHITE);
+    let class_of = |a: Option<f64>| a.map(|v| DESIGN_CLASSES.iter().rposition(|c| v >= c.0).unwrap_or(0));
+    let colours: Vec<[u8; 3]> =
+        alignments.iter().map(|&a| class_of(a).map_or(classes::NO_DATA, |c| DESIGN_CLASSES[c].2)).collect();
+    let paths: Vec<Option<tiny_skia::Path>> = projected.par_iter().map(|g| path(g, &page.frame)).collect();
+    fill(&mut pixmap, &colours, &paths);
+    let outline = Stroke { width: (f64::from(width) / 1600.0).max(0.8) as f32, ..Stroke::default() };
+    for shape in paths.iter().flatten() {
+        pixmap.stroke_path(shape, &paint([255, 255, 255]), &outline, Transform::identity(), None);
+    }
+    let (m, ts) = (page.margin as f32, page.text_size);
+    text(&mut pixmap, &font, page.title_size, title, m, m + page.title_size, INK);
+    let subtitle =
+        format!("{} patches, each coloured by the share of its residents in their PCN's main patch", shapes.len());
+    text(&mut pixmap, &font, ts, &subtitle, m, m + page.title_size * 1.2 + ts * 1.3, GREY);
+    let (lx, mut ly) = (page.legend_x(), (page.header + page.margin) as f32);
+    text(&mut pixmap, &font, ts * 1.1, "Patch alignment", lx, ly, INK);
+    let swatch = (ts * 1.6, ts * 1.2);
+    for (i, (_, label, rgb)) in DESIGN_CLASSES.iter().enumerate().rev() {
+        ly += swatch.1 * 1.4;
+        if let Some(r) = Rect::from_xywh(lx, ly, swatch.0, swatch.1) {
+            pixmap.fill_rect(r, &paint(*rgb), Transform::identity(), None);
+        }
+        let n = alignments.iter().filter(|&&a| class_of(a) == Some(i)).count();
+        text(&mut pixmap, &font, ts, &format!("{label}  ({n})"), lx + swatch.0 * 1.4, ly + swatch.1 * 0.8, INK);
+    }
+    let mut ay = (page.header + page.map_h + page.margin / 2.0) as f32 + page.small_size;
+    for line in &page.attribution {
+        text(&mut pixmap, &font, page.small_size, line, m, ay, GREY);
+        ay += page.small_size * 1.4;
+    }
+    encode_rgb(&pixmap).map_err(|e| image_error(&e.to_string()))
+}

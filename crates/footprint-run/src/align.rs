@@ -69,7 +69,7 @@ pub fn align_run(job: &AlignJob, out_dir: &Path) -> Result<AlignReport, RunError
 
 /// The alignment's files: the team layer in each format of `output` (when there are team polygons),
 /// the tables as CSV (and in the formats that hold tables), the plain-language report.
-fn render(
+pub(crate) fn render(
     alignment: &Alignment,
     practices: &PracticeMap,
     teams: Option<&AreaLayer>,

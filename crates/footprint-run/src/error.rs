@@ -24,6 +24,17 @@ pub enum RunError {
         /// What is missing, in words.
         problem: &'static str,
     },
+    /// A design cannot be made as asked.
+    #[error(transparent)]
+    Design(#[from] footprint_design::DesignError),
+    /// A region code asked for is not in the region lookup.
+    #[error("{path}: no LSOA of the LSOA layer is in region \"{code}\"", path = path.display())]
+    NoSuchRegion {
+        /// The code asked for.
+        code: String,
+        /// The region lookup.
+        path: PathBuf,
+    },
     /// The registrations are on LSOA codes of another census than the areas, and the job refuses to convert them.
     #[error("{path}: {}, but the areas are of the {geography} census", describe_mix(mix), path = path.display())]
     Vintage {

@@ -376,3 +376,50 @@ pub struct AlignJob {
     /// The formats and CRS of the team layer.
     pub output: Output,
 }
+
+/// The regions a design partitions, each on its own.
+#[derive(Clone, Debug)]
+pub enum RegionSource {
+    /// Every LSOA of the LSOA layer, as one region named `all`.
+    Whole,
+    /// The LSOAs whose interior point lies in a polygon of this layer (its features together), as one
+    /// region named after the file.
+    Within {
+        /// The polygon layer.
+        path: PathBuf,
+        /// Its code field and CRS.
+        fields: AreaFields,
+    },
+    /// An LSOA → region table (districts, ICBs): each region code one region, in code order.
+    Lookup {
+        /// The table.
+        path: PathBuf,
+        /// The LSOA column and the region column.
+        columns: LookupColumns,
+        /// Only these region codes (every code of the table when empty).
+        codes: Vec<String>,
+    },
+}
+
+/// Everything a design run needs to know.
+#[derive(Clone, Debug)]
+pub struct DesignJob {
+    /// The registrations CSV.
+    pub registrations: PathBuf,
+    /// The practice → PCN map.
+    pub practices: PathBuf,
+    /// The LSOA polygons the patches are made of.
+    pub lsoa_areas: PathBuf,
+    /// Their code field and CRS.
+    pub lsoa_fields: AreaFields,
+    /// The regions.
+    pub regions: RegionSource,
+    /// The target, seed and effort.
+    pub spec: footprint_design::DesignSpec,
+    /// The share thresholds of the alignment outputs.
+    pub thresholds: Vec<Threshold>,
+    /// The share of a patch's residents its core PCNs hold.
+    pub core_share: Threshold,
+    /// The formats and CRS of the layers.
+    pub output: Output,
+}

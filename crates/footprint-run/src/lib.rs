@@ -13,6 +13,7 @@
 //! ```
 
 mod align;
+mod design;
 mod error;
 #[cfg(feature = "fuzz")]
 pub mod fuzz;
@@ -23,10 +24,11 @@ mod prepared;
 mod series;
 
 pub use align::{AlignReport, align_run};
+pub use design::{DesignReport, design_run, design_run_with};
 pub use error::RunError;
 pub use job::{
-    AlignJob, AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, Output, OverlapJob,
-    TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
+    AlignJob, AssignmentSource, ContextSource, ConversionFiles, DesignJob, FootprintJob, Mismatch, Output, OverlapJob,
+    RegionSource, TeamApportionment, TeamSource, VintageRule, bundled_context, bundled_geography, with_overrides,
 };
 pub use overlap::{
     Analysis, ContextResult, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse,

@@ -53,6 +53,16 @@ pub mod files {
     pub const PCNS_CSV: &str = "pcns.csv";
     /// A series: every publication's inputs, accounting and warnings.
     pub const SERIES_JSON: &str = "series.json";
+    /// A design: one feature per designed patch with every field of [`DESIGN_PATCHES_CSV`].
+    pub const DESIGN_PATCHES_GEOJSON: &str = "design_patches.geojson";
+    /// A design: one row per patch ([`super::DESIGN_PATCH_COLUMNS`]).
+    pub const DESIGN_PATCHES_CSV: &str = "design_patches.csv";
+    /// A design: one row per LSOA of the regions designed, with its patch ([`super::DESIGN_LSOA_COLUMNS`]).
+    pub const DESIGN_LSOAS_CSV: &str = "design_lsoas.csv";
+    /// A design: every region's figures, islands and bridges.
+    pub const DESIGN_JSON: &str = "design.json";
+    /// A design: the PNG map of the patches coloured by alignment.
+    pub const DESIGN_MAP_PNG: &str = "design_map.png";
 }
 
 /// The layers and tables by name, as the formats that hold several name them (tables of a GeoPackage;
@@ -82,7 +92,33 @@ pub mod layers {
     pub const OVERLAP_BY_CONTEXT: &str = "overlap_by_context";
     /// The PCN table.
     pub const PCNS: &str = "pcns";
+    /// The designed patches (the rows of `design_patches.csv` with each patch's polygon).
+    pub const DESIGN_PATCHES: &str = "design_patches";
+    /// The LSOAs of a design with their patch.
+    pub const DESIGN_LSOAS: &str = "design_lsoas";
 }
+
+/// The columns of `design_patches.csv` (and the properties of `design_patches.geojson`).
+pub const DESIGN_PATCH_COLUMNS: [&str; 15] = [
+    "patch",
+    "region",
+    "lsoas",
+    "population",
+    "bounds_fit",
+    "pcns_all",
+    "pcns_ge_1pct",
+    "pcn_codes",
+    "home_pcn",
+    "home_pcn_name",
+    "pcn_residents",
+    "aligned_residents",
+    "alignment",
+    "bridged",
+    "area_km2",
+];
+
+/// The columns of `design_lsoas.csv`.
+pub const DESIGN_LSOA_COLUMNS: [&str; 4] = ["lsoa_code", "patch", "region", "population"];
 
 /// The MSOA code column.
 pub const MSOA_CODE: &str = "msoa_code";
