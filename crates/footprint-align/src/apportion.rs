@@ -4,7 +4,7 @@
 
 use footprint_index::{AreaIndex, BoundaryIndex};
 use footprint_ingest::{AreaLayer, AreaLookup, Centroids, Crs, LsoaCode};
-use geo::{BooleanOps, BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect};
+use geo::{BooleanOps, BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
 
 /// Where one LSOA's residents go.
@@ -151,7 +151,7 @@ pub fn apportion_by_area(
     // The R-tree is built on one thread: meanwhile the other threads find a point inside every LSOA.
     let (boundaries, inner_points) = rayon::join(
         || BoundaryIndex::new(team_shapes.iter().map(std::convert::AsRef::as_ref)),
-        || lsoa_shapes.par_iter().map(|l| l.interior_point()).collect::<Vec<_>>(),
+        || lsoa_shapes.par_iter().map(|l| crate::interior::interior_point(l)).collect::<Vec<_>>(),
     );
     // Areas on the British National Grid, with the datum shift interpolated over the LSOAs' extent.
     let meter = footprint_ingest::AreaMeter::over(crs, lsoa_shapes.iter().map(std::convert::AsRef::as_ref));

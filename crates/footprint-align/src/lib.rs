@@ -10,6 +10,7 @@
 //! ([`AlignAccounting`]), whatever the apportionment.
 
 mod apportion;
+mod interior;
 mod measures;
 pub mod write;
 

@@ -25,6 +25,9 @@ pub enum DissolveMethod {
 type Key = (u64, u64);
 /// A directed edge.
 type Edge = (Coord<f64>, Coord<f64>);
+/// A directed edge with the numbers of its start and end (two ends have one number exactly when they
+/// are at the same position).
+type Numbered = (Edge, [u32; 2]);
 /// The net count of an undirected edge and its two ends (lower key first).
 type NetEdge = (i32, Coord<f64>, Coord<f64>);
 /// An edge of a layer: its two vertex numbers (the lower in the high half), its area, +1 if it runs from
@@ -65,7 +68,7 @@ fn undirected_edges(polygon: &Polygon<f64>) -> impl Iterator<Item = ((Key, Key),
 /// ```
 #[must_use]
 pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMethod) {
-    finish(cancel(polygons).and_then(link), false, || polygons.to_vec())
+    finish(cancel(polygons).map(numbered).and_then(|(edges, count)| link(edges, count)), false, || polygons.to_vec())
 }
 
 /// A layer's areas prepared for many dissolves: every undirected edge numbered once, each area's edges
@@ -91,13 +94,18 @@ pub struct Coverage {
     offsets: Vec<usize>,
     /// Every edge of every area, area by area: (edge number, +1 or −1 for its direction).
     occurrences: Vec<(u32, i32)>,
-    /// Each edge's ends, lower vertex number first.
-    ends: Vec<(Coord<f64>, Coord<f64>)>,
+    /// Each edge's ends by vertex number, lower first.
+    ends: Vec<[u32; 2]>,
+    /// Each vertex's position, by number.
+    positions: Vec<Coord<f64>>,
 }
 
 thread_local! {
     /// Net edge counts while a dissolve runs, indexed by edge number; all zero between dissolves.
     static NET: std::cell::RefCell<Vec<i32>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// While rings are linked, the place of each vertex number among the starts of the edges left;
+    /// stale between dissolves (every read is checked against the vertex found there).
+    static SLOT: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Coverage {
@@ -145,14 +153,15 @@ impl Coverage {
             .collect();
         edges.par_sort_unstable();
         let at = |number: u64| vertices.positions[number as usize];
-        let ends_of = |key: u64| (at(key >> 32), at(key & u64::from(u32::MAX)));
+        let numbers_of = |key: u64| [(key >> 32) as u32, (key & u64::from(u32::MAX)) as u32];
         let mut unclean = vec![false; shapes.len()];
         let mut remaining: Vec<(Coord<f64>, Coord<f64>, u32)> = Vec::new();
         let mut ends = Vec::new();
         let mut offsets = vec![0usize; shapes.len() + 1];
         for run in edges.chunk_by(|a, b| a.0 == b.0) {
-            let (lo, hi) = ends_of(run[0].0);
-            ends.push((lo, hi));
+            let [lo, hi] = numbers_of(run[0].0);
+            ends.push([lo, hi]);
+            let (lo, hi) = (at(u64::from(lo)), at(u64::from(hi)));
             run.iter().for_each(|e| offsets[e.1 as usize + 1] += 1);
             let count: i32 = run.iter().map(|e| e.2).sum();
             match count.unsigned_abs() {
@@ -176,7 +185,7 @@ impl Coverage {
                 next[e.1 as usize] += 1;
             }
         }
-        Self { shapes, unclean, offsets, occurrences, ends }
+        Self { shapes, unclean, offsets, occurrences, ends, positions: vertices.positions }
     }
 
     /// The areas' shapes, with coincident vertices made identical.
@@ -231,14 +240,14 @@ impl Coverage {
     #[must_use]
     pub fn dissolve(&self, areas: &[AreaId]) -> (MultiPolygon<f64>, DissolveMethod) {
         let clean = areas.iter().all(|a| !self.unclean[a.index()]);
-        finish(self.cancel(areas).and_then(link), clean, || {
+        finish(self.cancel(areas).and_then(|edges| link(edges, self.positions.len())), clean, || {
             areas.iter().flat_map(|a| self.shapes[a.index()].0.iter()).collect()
         })
     }
 
     /// The directed edges of `areas` left after shared edges cancel, or `None` if an edge is left twice
     /// in one direction (overlapping areas).
-    fn cancel(&self, areas: &[AreaId]) -> Option<Vec<Edge>> {
+    fn cancel(&self, areas: &[AreaId]) -> Option<Vec<Numbered>> {
         NET.with_borrow_mut(|net| {
             if net.len() < self.ends.len() {
                 net.resize(self.ends.len(), 0);
@@ -257,11 +266,12 @@ impl Coverage {
             let mut remaining = Vec::new();
             let mut overlapping = false;
             for id in touched {
-                let (lo, hi) = self.ends[id as usize];
+                let [lo, hi] = self.ends[id as usize];
+                let (a, b) = (self.positions[lo as usize], self.positions[hi as usize]);
                 match std::mem::take(&mut net[id as usize]) {
                     0 => {}
-                    1 => remaining.push((lo, hi)),
-                    -1 => remaining.push((hi, lo)),
+                    1 => remaining.push(((a, b), [lo, hi])),
+                    -1 => remaining.push(((b, a), [hi, lo])),
                     _ => overlapping = true,
                 }
             }
@@ -314,26 +324,48 @@ fn cancel(polygons: &[&Polygon<f64>]) -> Option<Vec<Edge>> {
     Some(remaining)
 }
 
-/// Links the edges left after cancelling into rings and polygons, or `None` if they do not close into
-/// rings or the parts nest (overlapping areas).
-fn link(mut remaining: Vec<Edge>) -> Option<MultiPolygon<f64>> {
+/// The edges numbered by their ends' positions, and how many numbers there are.
+fn numbered(edges: Vec<Edge>) -> (Vec<Numbered>, usize) {
+    let mut numbers: FxHashMap<Key, u32> = FxHashMap::default();
+    let mut number = |c: Coord<f64>| {
+        let next = numbers.len() as u32;
+        *numbers.entry(key(c)).or_insert(next)
+    };
+    let edges: Vec<Numbered> = edges.into_iter().map(|(a, b)| ((a, b), [number(a), number(b)])).collect();
+    (edges, numbers.len())
+}
+
+/// Links the edges left after cancelling (their ends numbered below `count`) into rings and polygons, or
+/// `None` if they do not close into rings or the parts nest (overlapping areas).
+fn link(mut remaining: Vec<Numbered>, count: usize) -> Option<MultiPolygon<f64>> {
     // Deterministic order: edges grouped by start vertex in key order, each group sorted by its end;
     // rings are started from the smallest vertex. Each vertex's group is a stack in `remaining`.
-    remaining.sort_unstable_by(|p, q| key(p.0).cmp(&key(q.0)).then(cmp_coord(p.1, q.1)));
+    remaining.sort_unstable_by(|p, q| key(p.0.0).cmp(&key(q.0.0)).then(cmp_coord(p.0.1, q.0.1)));
     let mut vertices: Vec<Key> = Vec::new();
     let mut first: Vec<usize> = Vec::new();
     let mut left: Vec<usize> = Vec::new();
-    for (i, e) in remaining.iter().enumerate() {
-        let k = key(e.0);
-        if vertices.last() != Some(&k) {
-            vertices.push(k);
-            first.push(i);
-            left.push(0);
+    SLOT.with_borrow_mut(|slot| {
+        if slot.len() < count {
+            slot.resize(count, u32::MAX);
         }
-        if let Some(n) = left.last_mut() {
-            *n += 1;
+        for (i, e) in remaining.iter().enumerate() {
+            let k = key(e.0.0);
+            if vertices.last() != Some(&k) {
+                slot[e.1[0] as usize] = vertices.len() as u32;
+                vertices.push(k);
+                first.push(i);
+                left.push(0);
+            }
+            if let Some(n) = left.last_mut() {
+                *n += 1;
+            }
         }
-    }
+    });
+    // The place of vertex `number` at `at` among the starts, if it is one.
+    let place = |number: u32, at: Coord<f64>| {
+        let v = SLOT.with_borrow(|slot| slot[number as usize]) as usize;
+        (vertices.get(v) == Some(&key(at))).then_some(v)
+    };
     // Only a vertex with several ways out can be passed through twice.
     let junctions: rustc_hash::FxHashSet<Key> =
         vertices.iter().zip(&left).filter(|&(_, &n)| n > 1).map(|(k, _)| *k).collect();
@@ -342,21 +374,22 @@ fn link(mut remaining: Vec<Edge>) -> Option<MultiPolygon<f64>> {
     for start in 0..vertices.len() {
         while left[start] > 0 {
             left[start] -= 1;
-            let first_edge = remaining[first[start] + left[start]];
+            let (first_edge, [_, mut at_number]) = remaining[first[start] + left[start]];
             unlinked -= 1;
             let mut ring = vec![first_edge.0, first_edge.1];
             let (mut prev, mut at) = first_edge;
             while key(at) != key(first_edge.0) {
-                let v = vertices.binary_search(&key(at)).ok()?;
+                let v = place(at_number, at)?;
                 let edges = &mut remaining[first[v]..first[v] + left[v]];
                 let next = leftmost(prev, at, edges)?;
-                let to = edges[next].1;
+                let (to, to_number) = (edges[next].0.1, edges[next].1[1]);
                 edges[next] = edges[edges.len() - 1];
                 left[v] -= 1;
                 unlinked -= 1;
                 ring.push(to);
                 prev = at;
                 at = to;
+                at_number = to_number;
             }
             if junctions.is_empty() {
                 rings.push(LineString(ring));
@@ -450,7 +483,7 @@ fn cmp_coord(a: Coord<f64>, b: Coord<f64>) -> std::cmp::Ordering {
 }
 
 /// Of the edges leaving `at`, the one turning furthest left from the direction `prev → at`.
-fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[Edge]) -> Option<usize> {
+fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[Numbered]) -> Option<usize> {
     if edges.len() == 1 {
         return Some(0); // the usual case: no choice to make
     }
@@ -466,7 +499,7 @@ fn leftmost(prev: Coord<f64>, at: Coord<f64>, edges: &[Edge]) -> Option<usize> {
         }
         if key(to) == key(prev) { f64::NEG_INFINITY } else { a }
     };
-    (0..edges.len()).max_by(|&i, &j| turn(edges[i].1).total_cmp(&turn(edges[j].1)).then(j.cmp(&i)))
+    (0..edges.len()).max_by(|&i, &j| turn(edges[i].0.1).total_cmp(&turn(edges[j].0.1)).then(j.cmp(&i)))
 }
 
 /// Rings into polygons: counter-clockwise rings are exteriors, clockwise ones holes of the smallest
