@@ -9,7 +9,7 @@
 //! byte (tested).
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use footprint_ingest::{
@@ -102,7 +102,10 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
     let prepared = PreparedLayer::of(&layer);
     let how = match keep(dir, &file, &encode(&layer, &prepared)) {
         Ok(()) => Preparation::Built(file),
-        Err(e) => Preparation::NotKept(format!("{}: {e}", file.display())),
+        Err(e) => {
+            let causes = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source());
+            Preparation::NotKept(causes.map(ToString::to_string).collect::<Vec<_>>().join(": "))
+        }
     };
     Ok(LayerRead { layer, info: input.info(), prepared: Some(prepared), how })
 }
@@ -172,24 +175,12 @@ fn decode(start: &[u8], head: &[u8], text: Vec<u8>) -> Option<(AreaLayer, Prepar
     consistent.then_some((stored.layer, PreparedLayer { area_km2: stored.area_km2, geometry }))
 }
 
-/// Writes `bytes` to `file` in `dir` through a temporary file renamed into place.
-fn keep(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    fs::create_dir_all(dir)?;
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    drop(tmp.1);
-    fs::rename(&tmp.0, file).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp.0);
-    })
-}
-
-/// A new file in `dir` no other process is writing.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, fs::File)> {
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let path = dir.join(format!(".{}-{stamp}.tmp", std::process::id()));
-    let file = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
-    Ok((path, file))
+/// Writes `bytes` as `file` in `dir`, as every output is written: to a temporary file renamed into place.
+fn keep(dir: &Path, file: &Path, bytes: &[u8]) -> Result<(), footprint_overlap::WriteError> {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut out = footprint_overlap::OutputSet::new(dir)?;
+    out.stage(&name, bytes)?;
+    out.commit().map(|_| ())
 }
 
 #[cfg(test)]
