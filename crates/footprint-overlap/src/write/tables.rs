@@ -147,23 +147,19 @@ pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &O
             let _ = w.write_record(schema::SHARE_COLUMNS);
         }
         let mut number = Vec::with_capacity(32);
-        for row in rows {
-            let code = layer.areas[row.area.index()].code.as_str();
-            for &(pcn, patients) in &row.pcn_patients {
-                let pcn_entry = &practices.pcns[pcn.index()];
-                let _ = w.write_field(code);
-                let _ = w.write_field(pcn_entry.code.as_str());
-                let _ = w.write_field(&pcn_entry.name);
-                number.clear();
-                push_int(&mut number, patients);
-                let _ = w.write_field(&number);
-                number.clear();
-                if let Some(share) = Some(row.share(patients)).filter(|v| v.is_finite()) {
-                    push_f64(&mut number, share);
-                }
-                let _ = w.write_field(&number);
-                let _ = w.write_record(None::<&[u8]>);
+        for (code, pcn, patients, share) in share_rows(layer, practices, rows) {
+            let _ = w.write_field(code);
+            let _ = w.write_field(pcn.code.as_str());
+            let _ = w.write_field(&pcn.name);
+            number.clear();
+            push_int(&mut number, patients);
+            let _ = w.write_field(&number);
+            number.clear();
+            if share.is_finite() {
+                push_f64(&mut number, share);
             }
+            let _ = w.write_field(&number);
+            let _ = w.write_record(None::<&[u8]>);
         }
         w.into_inner().unwrap_or_default()
     };
@@ -188,17 +184,25 @@ fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
 pub fn msoa_pcn_shares_table(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Table {
     let header = schema::SHARE_COLUMNS.map(String::from);
     let mut csv = Table::new(&header);
-    for row in &table.areas {
-        let code = layer.areas[row.area.index()].code.as_str();
-        for &(pcn, patients) in &row.pcn_patients {
-            let pcn_entry = &practices.pcns[pcn.index()];
-            csv.text(code);
-            csv.text(pcn_entry.code.as_str());
-            csv.text(&pcn_entry.name);
-            csv.int(patients);
-            csv.float(Some(row.share(patients)));
-            csv.end_row();
-        }
+    for (code, pcn, patients, share) in share_rows(layer, practices, &table.areas) {
+        csv.text(code);
+        csv.text(pcn.code.as_str());
+        csv.text(&pcn.name);
+        csv.int(patients);
+        csv.float(Some(share));
+        csv.end_row();
     }
     csv
+}
+
+/// The rows of `msoa_pcn_shares` for `rows`, in order: the area's code, the PCN, its patients and share.
+fn share_rows<'a>(
+    layer: &'a AreaLayer,
+    practices: &'a PracticeMap,
+    rows: &'a [crate::AreaOverlap],
+) -> impl Iterator<Item = (&'a str, &'a footprint_ingest::Pcn, u64, f64)> + 'a {
+    rows.iter().flat_map(move |row| {
+        let code = layer.areas[row.area.index()].code.as_str();
+        row.pcn_patients.iter().map(move |&(pcn, n)| (code, &practices.pcns[pcn.index()], n, row.share(n)))
+    })
 }
