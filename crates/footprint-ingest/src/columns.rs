@@ -6,6 +6,24 @@ use csv::ByteRecord;
 
 use crate::{IngestError, InputFile};
 
+/// A record's fields and where it starts: a [`ByteRecord`] of the csv crate, or a row of the plain lane.
+pub(crate) trait Record {
+    /// Field `column`, as in the file (unquoted).
+    fn field(&self, column: usize) -> Option<&[u8]>;
+    /// The 1-based line the record starts on.
+    fn line(&self) -> u64;
+}
+
+impl Record for ByteRecord {
+    fn field(&self, column: usize) -> Option<&[u8]> {
+        self.get(column)
+    }
+
+    fn line(&self) -> u64 {
+        line_of(self)
+    }
+}
+
 /// A CSV file being read record by record, with its header.
 pub(crate) struct CsvSource<'a> {
     path: &'a Path,
@@ -96,11 +114,11 @@ impl<'a> CsvSource<'a> {
     }
 
     /// Field `column` as trimmed UTF-8 text.
-    pub(crate) fn text<'r>(&self, record: &'r ByteRecord, column: usize) -> Result<&'r str, IngestError> {
-        let raw = record.get(column).unwrap_or_default();
+    pub(crate) fn text<'r>(&self, record: &'r (impl Record + ?Sized), column: usize) -> Result<&'r str, IngestError> {
+        let raw = record.field(column).unwrap_or_default();
         std::str::from_utf8(raw).map(str::trim).map_err(|_| IngestError::BadValue {
             path: self.path.to_owned(),
-            line: line_of(record),
+            line: record.line(),
             column: column + 1,
             column_name: self.headers[column].clone(),
             value: String::from_utf8_lossy(raw).into_owned(),
@@ -109,7 +127,7 @@ impl<'a> CsvSource<'a> {
     }
 
     /// Field `column` as a non-empty code.
-    pub(crate) fn code<'r>(&self, record: &'r ByteRecord, column: usize) -> Result<&'r str, IngestError> {
+    pub(crate) fn code<'r>(&self, record: &'r (impl Record + ?Sized), column: usize) -> Result<&'r str, IngestError> {
         let text = self.text(record, column)?;
         if text.is_empty() {
             return Err(self.bad(record, column, "empty code"));
@@ -118,8 +136,8 @@ impl<'a> CsvSource<'a> {
     }
 
     /// Field `column` as a count of patients: plain decimal digits that fit in 32 bits.
-    pub(crate) fn count(&self, record: &ByteRecord, column: usize) -> Result<u32, IngestError> {
-        let raw = trim_ascii(record.get(column).unwrap_or_default());
+    pub(crate) fn count(&self, record: &(impl Record + ?Sized), column: usize) -> Result<u32, IngestError> {
+        let raw = trim_ascii(record.field(column).unwrap_or_default());
         match parse_count(raw) {
             Ok(n) => Ok(n),
             Err(problem) => Err(self.bad(record, column, problem)),
@@ -127,7 +145,7 @@ impl<'a> CsvSource<'a> {
     }
 
     /// Field `column` as a finite decimal number.
-    pub(crate) fn float(&self, record: &ByteRecord, column: usize) -> Result<f64, IngestError> {
+    pub(crate) fn float(&self, record: &(impl Record + ?Sized), column: usize) -> Result<f64, IngestError> {
         let text = self.text(record, column)?;
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
@@ -136,13 +154,13 @@ impl<'a> CsvSource<'a> {
         }
     }
 
-    pub(crate) fn bad(&self, record: &ByteRecord, column: usize, problem: &'static str) -> IngestError {
+    pub(crate) fn bad(&self, record: &(impl Record + ?Sized), column: usize, problem: &'static str) -> IngestError {
         IngestError::BadValue {
             path: self.path.to_owned(),
-            line: line_of(record),
+            line: record.line(),
             column: column + 1,
             column_name: self.headers.get(column).cloned().unwrap_or_default(),
-            value: String::from_utf8_lossy(record.get(column).unwrap_or_default()).into_owned(),
+            value: String::from_utf8_lossy(record.field(column).unwrap_or_default()).into_owned(),
             problem,
         }
     }
@@ -185,6 +203,15 @@ pub(crate) fn parse_count(raw: &[u8]) -> Result<u32, &'static str> {
     Ok(n)
 }
 
+/// The error for a record on `line` with `found` fields where the header has `expected`.
+pub(crate) fn fields_error(path: &Path, line: u64, expected: usize, found: usize) -> IngestError {
+    IngestError::Csv {
+        path: path.to_owned(),
+        line,
+        message: format!("expected {expected} fields as in the header, found {found}"),
+    }
+}
+
 fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
     let line = e.position().map_or(0, csv::Position::line);
     if let csv::ErrorKind::Io(io) = e.kind() {
@@ -198,7 +225,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
     }
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("expected {expected_len} fields as in the header, found {len}")
+            return fields_error(path, line, *expected_len as usize, *len as usize);
         }
         csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
         _ => e.to_string().to_lowercase(),

@@ -26,6 +26,7 @@ mod model;
 mod open;
 mod panics;
 mod pip;
+mod plain;
 mod practices;
 mod registrations;
 mod series;

@@ -1,9 +1,12 @@
 //! Reader for NHS Digital's "patients registered at a GP practice by LSOA of residence" CSV (`gp-reg-pat-prac-lsoa-all.csv`).
 
+use std::io::Read;
+
 use csv::ByteRecord;
 use rustc_hash::FxHashMap;
 
-use crate::columns::{CsvSource, line_of};
+use crate::columns::{CsvSource, Record, fields_error, line_of};
+use crate::plain::{PlainLines, Stop, Unsure};
 use crate::{IngestError, InputFile, LsoaCode, LsoaId, PracticeCode, PracticeId};
 
 /// One row of the registrations file: patients registered at a practice who live in an LSOA.
@@ -18,7 +21,7 @@ pub struct Registration {
 }
 
 /// Every row of a registrations file, with practice and LSOA codes interned in order of first appearance.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegistrationTable {
     /// Practice codes; a [`PracticeId`] indexes this.
     pub practices: Vec<PracticeCode>,
@@ -74,8 +77,12 @@ const PATIENTS: &[&str] = &["NUMBER_OF_PATIENTS", "PATIENTS", "PATIENT"];
 /// # Errors
 /// A missing column, a malformed record, a count that is not a whole number in 0..=4294967295, an empty file.
 pub fn read_registrations(input: &InputFile) -> Result<RegistrationTable, IngestError> {
-    // A gzip file is decompressed on one core while its rows are parsed on another.
-    input.read_ahead(|content| read_from(input, CsvSource::open_reader(input, Box::new(content))?))
+    // A gzip file is decompressed on one core while its rows are parsed on another: through the plain
+    // lane, or (where the lane is unsure) through the csv crate.
+    match input.read_ahead(|content| read_plain(input, content)) {
+        Ok(read) => read,
+        Err(Unsure) => input.read_ahead(|content| read_from(input, CsvSource::open_reader(input, Box::new(content))?)),
+    }
 }
 
 /// About how many rows the file holds, from its size (a gzip stream's trailer gives its size
@@ -105,7 +112,7 @@ impl Interner {
     fn intern(
         &mut self,
         csv: &CsvSource<'_>,
-        record: &ByteRecord,
+        record: &impl Record,
         column: usize,
         codes: &mut Vec<LsoaCode>,
     ) -> Result<u32, IngestError> {
@@ -120,95 +127,164 @@ impl Interner {
     }
 }
 
+/// The rows of `content` through the plain lane, or the first error in them; [`Unsure`] where the lane gives up.
+fn read_plain(input: &InputFile, content: &mut dyn Read) -> Result<Result<RegistrationTable, IngestError>, Unsure> {
+    let mut lines = PlainLines::new(content);
+    let header = lines.header()?;
+    let csv = CsvSource::open_reader(input, Box::new(header.as_slice())).map_err(|_| Unsure)?;
+    let mut rows = match Rows::new(input, &csv) {
+        Ok(rows) => rows,
+        Err(e) => return Ok(Err(e)),
+    };
+    let fields = csv.headers().len();
+    Ok(match lines.each(fields, |row| rows.add(&csv, row)) {
+        Ok(()) => rows.finish(input, &csv),
+        Err(Stop::Unsure) => return Err(Unsure),
+        Err(Stop::Fields { line, found }) => Err(fields_error(csv.path(), line, fields, found)),
+        Err(Stop::Failed(e)) => Err(e),
+    })
+}
+
 /// The rows of `csv`, the content of `input`.
 fn read_from(input: &InputFile, mut csv: CsvSource<'_>) -> Result<RegistrationTable, IngestError> {
-    let practice_col = csv.require(None, PRACTICE)?;
-    let lsoa_col = csv.require(None, LSOA)?;
-    let patients_col = csv.require(None, PATIENTS)?;
-    let name_col = csv.find(PRACTICE_NAME);
-    let sex_col = csv.find(&["SEX"]);
-    let date_col = csv.find(&["EXTRACT_DATE"]);
-
-    let mut table = RegistrationTable { rows: Vec::with_capacity(rows_hint(input)), ..RegistrationTable::default() };
-    let mut practice_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut lsoas = Interner::default();
-    // The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before.
-    let mut lsoa_fields: FxHashMap<u128, u32> = FxHashMap::default();
-    let mut last_practice: Option<(Vec<u8>, u32)> = None;
-    let mut sexes = SexCheck::default();
-    // Rows usually come grouped by practice; while they do, a repeated pair is an LSOA already met in
-    // the current practice's group (`lsoa_last_practice` holds, per LSOA, the practice that last had it).
-    let mut grouped = true;
-    let mut lsoa_last_practice: Vec<u32> = Vec::new();
-
+    let mut rows = Rows::new(input, &csv)?;
     let mut record = ByteRecord::new();
     while csv.next(&mut record)? {
-        let practice_raw = record.get(practice_col).unwrap_or_default();
-        let practice = match &last_practice {
-            Some((code, id)) if code.as_slice() == practice_raw => *id,
-            _ => {
-                let code = csv.code(&record, practice_col)?;
-                let id = match practice_ids.get(code) {
-                    Some(&id) => {
-                        grouped = false; // the practice's rows are not contiguous
-                        id
-                    }
-                    None => {
-                        let id = u32::try_from(table.practices.len())
-                            .map_err(|_| csv.bad(&record, practice_col, "too many practices"))?;
-                        practice_ids.insert(code.to_owned(), id);
-                        table.practices.push(PracticeCode(code.to_owned()));
-                        let name = match name_col {
-                            Some(c) => csv.text(&record, c)?.to_owned(),
-                            None => String::new(),
-                        };
-                        table.practice_names.push(name);
-                        id
-                    }
-                };
-                last_practice = Some((practice_raw.to_vec(), id));
-                id
-            }
+        rows.add(&csv, &record)?;
+    }
+    rows.finish(input, &csv)
+}
+
+/// The columns of a registrations file that are read.
+struct Columns {
+    practice: usize,
+    lsoa: usize,
+    patients: usize,
+    name: Option<usize>,
+    sex: Option<usize>,
+    date: Option<usize>,
+}
+
+/// A registrations table being built record by record.
+struct Rows {
+    columns: Columns,
+    table: RegistrationTable,
+    practice_ids: FxHashMap<String, u32>,
+    lsoas: Interner,
+    /// The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before.
+    lsoa_fields: FxHashMap<u128, u32>,
+    last_practice: Option<(Vec<u8>, u32)>,
+    sexes: SexCheck,
+    /// Rows usually come grouped by practice; while they do, a repeated pair is an LSOA already met in
+    /// the current practice's group (`lsoa_last_practice` holds, per LSOA, the practice that last had it).
+    grouped: bool,
+    lsoa_last_practice: Vec<u32>,
+}
+
+impl Rows {
+    fn new(input: &InputFile, csv: &CsvSource<'_>) -> Result<Self, IngestError> {
+        let columns = Columns {
+            practice: csv.require(None, PRACTICE)?,
+            lsoa: csv.require(None, LSOA)?,
+            patients: csv.require(None, PATIENTS)?,
+            name: csv.find(PRACTICE_NAME),
+            sex: csv.find(&["SEX"]),
+            date: csv.find(&["EXTRACT_DATE"]),
         };
-        let field = packed(record.get(lsoa_col).unwrap_or_default());
-        let lsoa = match field.and_then(|k| lsoa_fields.get(&k)) {
-            Some(&id) => id,
-            None => {
-                let id = lsoas.intern(&csv, &record, lsoa_col, &mut table.lsoas)?;
-                if lsoa_last_practice.len() < table.lsoas.len() {
-                    lsoa_last_practice.push(u32::MAX);
-                }
-                if let Some(k) = field {
-                    lsoa_fields.insert(k, id);
-                }
-                id
-            }
-        };
-        let patients = csv.count(&record, patients_col)?;
-        if let Some(c) = sex_col {
-            sexes.check(&csv, &record, c)?;
+        Ok(Self {
+            columns,
+            table: RegistrationTable { rows: Vec::with_capacity(rows_hint(input)), ..RegistrationTable::default() },
+            practice_ids: FxHashMap::default(),
+            lsoas: Interner::default(),
+            lsoa_fields: FxHashMap::default(),
+            last_practice: None,
+            sexes: SexCheck::default(),
+            grouped: true,
+            lsoa_last_practice: Vec::new(),
+        })
+    }
+
+    /// Adds one record.
+    fn add(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<(), IngestError> {
+        let practice = self.practice(csv, record)?;
+        let lsoa = self.lsoa(csv, record)?;
+        let patients = csv.count(record, self.columns.patients)?;
+        if let Some(c) = self.columns.sex {
+            self.sexes.check(csv, record, c)?;
         }
-        if table.rows.is_empty()
-            && let Some(c) = date_col
+        if self.table.rows.is_empty()
+            && let Some(c) = self.columns.date
         {
-            table.extract_date = Some(csv.text(&record, c)?.to_owned());
+            self.table.extract_date = Some(csv.text(record, c)?.to_owned());
         }
-        if grouped {
-            let last = &mut lsoa_last_practice[lsoa as usize];
+        if self.grouped {
+            let last = &mut self.lsoa_last_practice[lsoa as usize];
             if *last == practice {
-                table.duplicate_rows.note(line_of(&record));
+                self.table.duplicate_rows.note(record.line());
             }
             *last = practice;
         }
-        table.rows.push(Registration { practice: PracticeId(practice), lsoa: LsoaId(lsoa), patients });
+        self.table.rows.push(Registration { practice: PracticeId(practice), lsoa: LsoaId(lsoa), patients });
+        Ok(())
     }
-    if table.rows.is_empty() {
-        return Err(csv.no_rows());
+
+    /// The id of the record's practice: the last one's when it is the same, else interned.
+    fn practice(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<u32, IngestError> {
+        let raw = record.field(self.columns.practice).unwrap_or_default();
+        if let Some((code, id)) = &self.last_practice
+            && code.as_slice() == raw
+        {
+            return Ok(*id);
+        }
+        let code = csv.code(record, self.columns.practice)?;
+        let id = match self.practice_ids.get(code) {
+            Some(&id) => {
+                self.grouped = false; // the practice's rows are not contiguous
+                id
+            }
+            None => {
+                let id = u32::try_from(self.table.practices.len())
+                    .map_err(|_| csv.bad(record, self.columns.practice, "too many practices"))?;
+                self.practice_ids.insert(code.to_owned(), id);
+                self.table.practices.push(PracticeCode(code.to_owned()));
+                let name = match self.columns.name {
+                    Some(c) => csv.text(record, c)?.to_owned(),
+                    None => String::new(),
+                };
+                self.table.practice_names.push(name);
+                id
+            }
+        };
+        self.last_practice = Some((raw.to_vec(), id));
+        Ok(id)
     }
-    if !grouped {
-        table.duplicate_rows = find_duplicates(input, &table)?;
+
+    /// The id of the record's LSOA: by its field's packed bytes when met before, else interned.
+    fn lsoa(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<u32, IngestError> {
+        let field = packed(record.field(self.columns.lsoa).unwrap_or_default());
+        if let Some(&id) = field.and_then(|k| self.lsoa_fields.get(&k)) {
+            return Ok(id);
+        }
+        let id = self.lsoas.intern(csv, record, self.columns.lsoa, &mut self.table.lsoas)?;
+        if self.lsoa_last_practice.len() < self.table.lsoas.len() {
+            self.lsoa_last_practice.push(u32::MAX);
+        }
+        if let Some(k) = field {
+            self.lsoa_fields.insert(k, id);
+        }
+        Ok(id)
     }
-    Ok(table)
+
+    /// The table, its duplicate rows found again when the practices' rows were not contiguous.
+    fn finish(mut self, input: &InputFile, csv: &CsvSource<'_>) -> Result<RegistrationTable, IngestError> {
+        if self.table.rows.is_empty() {
+            return Err(csv.no_rows());
+        }
+        if !self.grouped {
+            self.table.duplicate_rows = find_duplicates(input, &self.table)?;
+        }
+        Ok(self.table)
+    }
 }
 
 impl DuplicateRows {
@@ -255,9 +331,9 @@ struct SexCheck {
 }
 
 impl SexCheck {
-    fn check(&mut self, csv: &CsvSource<'_>, record: &ByteRecord, column: usize) -> Result<(), IngestError> {
-        let value = record.get(column).unwrap_or_default().trim_ascii();
-        let line = line_of(record);
+    fn check(&mut self, csv: &CsvSource<'_>, record: &impl Record, column: usize) -> Result<(), IngestError> {
+        let value = record.field(column).unwrap_or_default().trim_ascii();
+        let line = record.line();
         let (mine, other) = if value.eq_ignore_ascii_case(b"ALL") {
             (&mut self.first_all, self.first_split)
         } else if value.eq_ignore_ascii_case(b"MALE") || value.eq_ignore_ascii_case(b"FEMALE") {
@@ -308,6 +384,79 @@ mod tests {
         assert_eq!(t.extract_date.as_deref(), Some("01Jul2022"));
         assert_eq!(t.rows[2], Registration { practice: PracticeId(1), lsoa: LsoaId(0), patients: 5 });
         assert_eq!(t.duplicate_rows.count, 0);
+    }
+
+    /// The table the plain lane reads from `input` (`None` where it gives up) and the csv crate's.
+    fn both(
+        input: &InputFile,
+    ) -> (Option<Result<RegistrationTable, IngestError>>, Result<RegistrationTable, IngestError>) {
+        let lane = read_plain(input, &mut input.reader()).ok();
+        let general = CsvSource::open(input).and_then(|csv| read_from(input, csv));
+        (lane, general)
+    }
+
+    /// The lane reads `csv` as the csv crate does, to the same table or the same error (`sure`), or
+    /// leaves it to the csv crate.
+    fn check_lane(csv: &str, sure: bool) {
+        let (lane, general) = both(&InputFile::from_bytes("regs.csv", csv.as_bytes().to_vec()));
+        match lane {
+            Some(lane) => {
+                assert!(sure, "{csv:?}: read by the lane");
+                let shown = |r: Result<RegistrationTable, IngestError>| r.map_err(|e| e.to_string());
+                assert_eq!(shown(lane), shown(general), "{csv:?}");
+            }
+            None => assert!(!sure, "{csv:?}: left to the csv crate"),
+        }
+    }
+
+    #[test]
+    fn the_lane_builds_the_csv_crates_table_or_leaves_the_file_to_it() {
+        check_lane(
+            &format!("{HEADER}GP,01Jul2022,A1,\"DR X, DR Y\",E01000001,ALL,7\r\nGP,01Jul2022,B2,B,E01000001,ALL,5\r\n"),
+            true,
+        );
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E1,2\nA,E2,3\nB, E2 ,4\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\r\nB,E2,1\r\nA,E1,2\r\nB,E2,3\r\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\nA,E1,MALE,1\nA,E1,FEMALE,2\n", true);
+        // Errors, word for word.
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,E2,x7\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\nA,\"E2\"\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE\nA,E1\n", true);
+        check_lane("PRACTICE_CODE,LSOA_CODE,SEX,NUMBER_OF_PATIENTS\nA,E1,MALE,1\nA,E1,ALL,2\n", true);
+        // Left to the csv crate: a blank line.
+        check_lane("PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,E1,1\n\nA,E2,2\n", false);
+    }
+
+    #[test]
+    fn errors_in_a_gzip_file_with_crlf_endings_name_the_line_they_are_on() {
+        let text = "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\r\nA,E1,1\r\nA,E2,x7\r\nA,E3\r\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let input = InputFile::from_stored_compressed("regs.csv.gz", gz.finish().unwrap()).unwrap();
+        assert_eq!(
+            read_registrations(&input).unwrap_err().to_string(),
+            "regs.csv.gz: line 3, column 3 (NUMBER_OF_PATIENTS): not a whole number: \"x7\""
+        );
+        let fields = text.replace("x7", "7");
+        let input = InputFile::from_bytes("regs.csv", fields.into_bytes());
+        assert_eq!(
+            read_registrations(&input).unwrap_err().to_string(),
+            "regs.csv: line 4: expected 3 fields as in the header, found 2"
+        );
+    }
+
+    #[test]
+    fn the_lane_reads_the_national_file_as_the_csv_crate_does() {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/england-2011/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz");
+        let stored = std::fs::read(path).unwrap();
+        // Decompressed in memory, so that the csv crate's records are placed on the lines they start on.
+        let input = InputFile::from_stored(path, stored).unwrap();
+        let (lane, general) = both(&input);
+        let (lane, general) = (lane.expect("read by the lane").unwrap(), general.unwrap());
+        assert_eq!(lane.rows.len(), 865_965);
+        assert_eq!(lane, general);
     }
 
     #[test]
