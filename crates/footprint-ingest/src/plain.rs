@@ -92,6 +92,55 @@ impl<'r> PlainLines<'r> {
         Ok(Some(line))
     }
 
+    /// Finds the end of the next line and the commas in it, eight bytes at a time: `None` at the end of
+    /// the stream. A plain line's fields are left in `ranges`, from the line's start.
+    fn scan(&mut self, ranges: &mut Vec<Range<usize>>) -> Result<Option<Scanned>, Unsure> {
+        'line: loop {
+            ranges.clear();
+            let (start, mut at) = (self.at, self.at);
+            let (mut field, mut quote, mut returns, mut last_return) = (start, false, 0, 0);
+            loop {
+                if at >= self.len {
+                    if !self.eof {
+                        self.fill()?;
+                        continue 'line;
+                    }
+                    if start == self.len {
+                        return Ok(None);
+                    }
+                    ranges.push(field - start..self.len - start);
+                    let plain = !quote && returns == 0;
+                    return Ok(Some(if plain { Scanned::Plain { end: self.len, next: self.len } } else { Scanned::Other }));
+                }
+                let mut word = [0u8; 8];
+                let n = (self.len - at).min(8);
+                word[..n].copy_from_slice(&self.buf[at..at + n]);
+                let mut marks = marks(u64::from_le_bytes(word));
+                while marks != 0 {
+                    let here = at + (marks.trailing_zeros() / 8) as usize;
+                    marks &= marks - 1;
+                    match self.buf[here] {
+                        b',' => {
+                            ranges.push(field - start..here - start);
+                            field = here + 1;
+                        }
+                        b'"' => quote = true,
+                        b'\r' => (returns, last_return) = (returns + 1, here),
+                        _ => {
+                            // The newline: a carriage return before it ends the line with it.
+                            let crlf = returns == 1 && last_return + 1 == here;
+                            let end = if crlf { here - 1 } else { here };
+                            ranges.push(field - start..end - start);
+                            let plain = !quote && (returns == 0 || crlf);
+                            return Ok(Some(if plain { Scanned::Plain { end, next: here + 1 } } else { Scanned::Other }));
+                        }
+                    }
+                }
+                at += n;
+            }
+        }
+    }
+
     /// Moves the unread bytes to the front (growing the buffer when they fill it) and reads more.
     fn fill(&mut self) -> Result<(), Unsure> {
         self.buf.copy_within(self.at..self.len, 0);
@@ -130,17 +179,19 @@ impl<'r> PlainLines<'r> {
         let mut quoted = Quoted::default();
         loop {
             let line_no = self.lines + 1;
-            let Some(raw) = self.next_line()? else { return Ok(()) };
-            if let Some(line) = plain(raw) {
+            let Some(scanned) = self.scan(&mut ranges)? else { return Ok(()) };
+            if let Scanned::Plain { end, next } = scanned {
+                let line = &self.buf[self.at..end];
                 if line.is_empty() {
                     return Err(Stop::Unsure);
                 }
-                split(line, &mut ranges);
                 if ranges.len() != fields {
                     return Err(Stop::Fields { line: line_no, found: ranges.len() });
                 }
                 each(&Row { text: line, fields: &ranges, line: line_no }).map_err(Stop::Failed)?;
+                (self.at, self.lines) = (next, self.lines + 1);
             } else {
+                let Some(raw) = self.next_line()? else { return Ok(()) };
                 quoted.text.clear();
                 quoted.text.extend_from_slice(raw);
                 while quoted.open() {
@@ -157,22 +208,29 @@ impl<'r> PlainLines<'r> {
     }
 }
 
+/// What [`PlainLines::scan`] found of the next line.
+enum Scanned {
+    /// A plain line, its content ending at `end` (before its line ending), the next line starting at `next`.
+    Plain { end: usize, next: usize },
+    /// A line with a quote or a carriage return within.
+    Other,
+}
+
+/// The top bit of each byte of `word` (eight bytes, little-endian) that is a comma, newline, carriage
+/// return or quote; no other bit.
+fn marks(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A byte of `x` is zero exactly where the top bit of `!((x & LOW7) + LOW7 | x | LOW7)` is set.
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let each = |byte: u8| word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    zero(each(b',')) | zero(each(b'\n')) | zero(each(b'\r')) | zero(each(b'"'))
+}
+
 /// The line without its line ending when nothing in it needs a CSV parser: no quote, no other carriage return.
 fn plain(raw: &[u8]) -> Option<&[u8]> {
     let line = raw.strip_suffix(b"\n").unwrap_or(raw);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     memchr::memchr2(b'"', b'\r', line).is_none().then_some(line)
-}
-
-/// The fields of a plain line, cut at its commas.
-fn split(line: &[u8], ranges: &mut Vec<Range<usize>>) {
-    ranges.clear();
-    let mut start = 0;
-    for comma in memchr::memchr_iter(b',', line) {
-        ranges.push(start..comma);
-        start = comma + 1;
-    }
-    ranges.push(start..line.len());
 }
 
 /// A record with quotes, gathered line by line until its quotes pair up, and its fields unquoted.

@@ -108,19 +108,19 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
         let AreaValues::Score { score, .. } = &context.values else { continue };
         let with =
             if context.name == "density" { "population_per_km2".to_owned() } else { context.columns().swap_remove(0) };
-        for (t, threshold) in table.thresholds.iter().enumerate() {
-            let pairs: Vec<(f64, f64)> = table
-                .areas
-                .iter()
-                .zip(score)
-                .filter(|(r, _)| r.population > 0)
-                .filter_map(|(r, s)| s.map(|s| (f64::from(r.pcns_at_or_above[t]), s)))
-                .collect();
-            let (rho, ci95) = spearman_with_interval(&pairs, BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED);
+        // The same MSOAs for every threshold: those with residents and a score.
+        let kept: Vec<(&crate::AreaOverlap, f64)> =
+            table.areas.iter().zip(score).filter(|(r, _)| r.population > 0).filter_map(|(r, s)| s.map(|s| (r, s))).collect();
+        let scores: Vec<f64> = kept.iter().map(|k| k.1).collect();
+        let counts: Vec<Vec<f64>> = (0..table.thresholds.len())
+            .map(|t| kept.iter().map(|(r, _)| f64::from(r.pcns_at_or_above[t])).collect())
+            .collect();
+        let measured = spearman_with_intervals(&counts, &scores, BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED);
+        for (threshold, (rho, ci95)) in table.thresholds.iter().zip(measured) {
             out.push(Correlation {
                 count: threshold.column_name(),
                 with: with.clone(),
-                msoas: pairs.len() as u64,
+                msoas: kept.len() as u64,
                 rho,
                 ci95,
                 replicates: BOOTSTRAP_REPLICATES,
@@ -142,14 +142,24 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
 /// ```
 #[must_use]
 pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64) -> (f64, [f64; 2]) {
-    let ranked = Ranked::new(pairs);
-    let n = pairs.len();
-    let rho = ranked.rho(&vec![1; n], &mut Scratch::default());
+    let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    spearman_with_intervals(&[xs], &ys, replicates, seed)[0]
+}
+
+/// As [`spearman_with_interval`] for each of `xs` against `y`, all from the same resamples: each result
+/// is the one [`spearman_with_interval`] gives for that pairing, drawn once for all.
+fn spearman_with_intervals(xs: &[Vec<f64>], y: &[f64], replicates: usize, seed: u64) -> Vec<(f64, [f64; 2])> {
+    let order = YOrder::new(y);
+    let ranked: Vec<XRanks> = xs.iter().map(|x| XRanks::new(x, &order)).collect();
+    let n = y.len();
+    let mut scratch = Scratch::default();
+    let rhos: Vec<f64> = ranked.iter().map(|x| order.rho(x, &vec![1; n], &mut scratch)).collect();
     if n == 0 {
-        return (rho, [f64::NAN; 2]);
+        return rhos.into_iter().map(|rho| (rho, [f64::NAN; 2])).collect();
     }
     let draw = Below::new(n as u64);
-    let mut rhos: Vec<f64> = (0..replicates)
+    let replicated: Vec<Vec<f64>> = (0..replicates)
         .into_par_iter()
         .map_init(
             || (vec![0u32; n], Scratch::default()),
@@ -157,69 +167,99 @@ pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64
                 let mut rng = SplitMix64::stream(seed, r as u64);
                 times.fill(0);
                 for _ in 0..n {
-                    times[ranked.at[draw.draw(&mut rng) as usize] as usize] += 1;
+                    times[order.at[draw.draw(&mut rng) as usize] as usize] += 1;
                 }
-                ranked.rho(times, scratch)
+                order.deviations(times, scratch);
+                ranked.iter().map(|x| order.rho_of_deviations(x, times, scratch)).collect()
             },
         )
-        .filter(|r| r.is_finite())
         .collect();
-    rhos.sort_by(f64::total_cmp);
-    (rho, [quantile(&rhos, 0.025), quantile(&rhos, 0.975)])
+    rhos.into_iter()
+        .enumerate()
+        .map(|(k, rho)| {
+            let mut finite: Vec<f64> = replicated.iter().map(|r| r[k]).filter(|r| r.is_finite()).collect();
+            finite.sort_by(f64::total_cmp);
+            (rho, [quantile(&finite, 0.025), quantile(&finite, 0.975)])
+        })
+        .collect()
 }
 
-/// The pairs in the order of their second value, with what a resample's rho needs of them.
-struct Ranked {
+/// The pairs in the order of their second value: what every resample's rho needs of that order.
+struct YOrder {
     /// Each pair's place in that order.
     at: Vec<u32>,
-    /// The first value's dense rank, in that order.
-    x: Vec<u32>,
-    /// How many distinct first values.
-    kx: usize,
     /// Where each run of equal second values ends, in that order.
     y_ends: Vec<u32>,
 }
 
-impl Ranked {
-    fn new(pairs: &[(f64, f64)]) -> Self {
-        let (x, kx) = dense_ranks(pairs.iter().map(|p| p.0));
-        let (y, _) = dense_ranks(pairs.iter().map(|p| p.1));
-        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+/// The first values' dense ranks, in the second values' order.
+struct XRanks {
+    /// The first value's dense rank, in that order.
+    x: Vec<u32>,
+    /// How many distinct first values.
+    kx: usize,
+}
+
+impl YOrder {
+    fn new(y: &[f64]) -> Self {
+        let (y, _) = dense_ranks(y.iter().copied());
+        let mut order: Vec<u32> = (0..y.len() as u32).collect();
         order.sort_by_key(|&i| (y[i as usize], i));
-        let mut at = vec![0u32; pairs.len()];
+        let mut at = vec![0u32; y.len()];
         for (k, &i) in order.iter().enumerate() {
             at[i as usize] = k as u32;
         }
         let ends = (1..=order.len()).filter(|&k| k == order.len() || y[order[k] as usize] != y[order[k - 1] as usize]);
-        Self { x: order.iter().map(|&i| x[i as usize]).collect(), at, kx, y_ends: ends.map(|k| k as u32).collect() }
+        Self { at, y_ends: ends.map(|k| k as u32).collect() }
     }
 
-    /// Spearman's rho of a sample that holds the k-th pair (in this order) `times[k]` times: the
-    /// Pearson correlation of the sample's mid-ranks, counted, not sorted.
+    /// Spearman's rho of a sample of as many draws as pairs that holds the k-th pair (in this order) `times[k]` times.
+    fn rho(&self, x: &XRanks, times: &[u32], scratch: &mut Scratch) -> f64 {
+        self.deviations(times, scratch);
+        self.rho_of_deviations(x, times, scratch)
+    }
+
+    /// Twice each pair's second mid-rank deviation in a sample, (2·below + c + 1) − (n + 1), run by run,
+    /// into `scratch` (with the sample's size).
     ///
     /// Mid-ranks are half-integers and their mean over the sample is (n + 1) / 2, so twice each
     /// deviation is an integer: every sum is made in integers, exactly, and turned into a float once.
     /// Below 200,000 pairs each sum is under 2^53, so the floats are the exact sums, the bits a sum of
     /// floats draw by draw gives (tested against the sort-based computation).
-    fn rho(&self, times: &[u32], scratch: &mut Scratch) -> f64 {
-        let n: i64 = times.iter().map(|&t| i64::from(t)).sum();
-        // Twice each pair's second mid-rank deviation, (2·below + c + 1) − (n + 1), run by run.
-        scratch.dy.clear();
+    fn deviations(&self, times: &[u32], scratch: &mut Scratch) {
+        // A sample draws as many pairs as there are: its size is their number.
+        debug_assert_eq!(times.iter().map(|&t| t as usize).sum::<usize>(), times.len());
+        let n = times.len() as i64;
+        scratch.n = n;
+        // Every place is written below: no need to clear what the last sample left.
         scratch.dy.resize(times.len(), 0);
         let (mut below, mut start) = (0i64, 0usize);
         for &end in &self.y_ends {
-            let run = start..end as usize;
-            start = end as usize;
-            let c: i64 = times[run.clone()].iter().map(|&t| i64::from(t)).sum();
-            scratch.dy[run].fill(2 * below + c - n);
-            below += c;
+            let end = end as usize;
+            if end == start + 1 {
+                // A value of its own (most scores are).
+                let c = i64::from(times[start]);
+                scratch.dy[start] = 2 * below + c - n;
+                below += c;
+            } else {
+                let c: i64 = times[start..end].iter().map(|&t| i64::from(t)).sum();
+                scratch.dy[start..end].fill(2 * below + c - n);
+                below += c;
+            }
+            start = end;
         }
+    }
+
+    /// The Pearson correlation of the sample's mid-ranks, counted, not sorted, from the second
+    /// deviations [`YOrder::deviations`] left in `scratch`.
+    fn rho_of_deviations(&self, x: &XRanks, times: &[u32], scratch: &mut Scratch) -> f64 {
+        let n = scratch.n;
         // Per class of the first value: how many, and the sum of twice their second deviations.
         scratch.classes.clear();
-        scratch.classes.resize(self.kx, (0, 0));
+        scratch.classes.resize(x.kx, (0, 0));
         let mut syy = 0i64;
-        for ((&t, &dy), &x) in times.iter().zip(&scratch.dy).zip(&self.x) {
-            let (t, class) = (i64::from(t), &mut scratch.classes[x as usize]);
+        for ((&t, &dy), &xr) in times.iter().zip(&scratch.dy).zip(&x.x) {
+            let (t, class) = (i64::from(t), &mut scratch.classes[xr as usize]);
             class.0 += t;
             class.1 += t * dy;
             syy += t * dy * dy;
@@ -236,9 +276,22 @@ impl Ranked {
     }
 }
 
-/// What [`Ranked::rho`] works in, kept between resamples.
+impl XRanks {
+    fn new(x: &[f64], order: &YOrder) -> Self {
+        let (ranks, kx) = dense_ranks(x.iter().copied());
+        let mut in_order = vec![0u32; x.len()];
+        for (i, &k) in order.at.iter().enumerate() {
+            in_order[k as usize] = ranks[i];
+        }
+        Self { x: in_order, kx }
+    }
+}
+
+/// What [`YOrder::rho`] works in, kept between resamples.
 #[derive(Default)]
 struct Scratch {
+    /// The sample's size.
+    n: i64,
     dy: Vec<i64>,
     classes: Vec<(i64, i64)>,
 }
@@ -334,6 +387,19 @@ mod tests {
             rhos.sort_by(f64::total_cmp);
             let expected = [quantile(&rhos, 0.025), quantile(&rhos, 0.975)];
             assert_eq!(ci.map(f64::to_bits), expected.map(f64::to_bits), "n {n}");
+        }
+    }
+
+    #[test]
+    fn resamples_drawn_once_give_each_pairing_its_own_result() {
+        let mut rng = SplitMix64(7);
+        let y: Vec<f64> = (0..300).map(|_| rng.below(40) as f64).collect();
+        let xs: Vec<Vec<f64>> = (0..3).map(|k| (0..300).map(|_| rng.below(5 + 9 * k) as f64).collect()).collect();
+        let together = spearman_with_intervals(&xs, &y, 120, 9);
+        for (x, shared) in xs.iter().zip(together) {
+            let pairs: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
+            let alone = spearman_with_interval(&pairs, 120, 9);
+            assert_eq!((alone.0.to_bits(), alone.1.map(f64::to_bits)), (shared.0.to_bits(), shared.1.map(f64::to_bits)));
         }
     }
 
