@@ -43,8 +43,8 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Where prepared area layers are kept (read once, loaded without parsing after; keyed by the sha256
-    /// of the layer file), or `off`. Default: $FOOTPRINT_CACHE, else $XDG_CACHE_HOME/footprint, else
+    /// Where prepared area layers and geography tables (lookups, context and conversion files) are kept
+    /// (read once, loaded without parsing after; keyed by the sha256 of the file), or `off`. Default: $FOOTPRINT_CACHE, else $XDG_CACHE_HOME/footprint, else
     /// ~/.cache/footprint. Outputs are identical either way. Example: `--cache off`
     #[arg(long, global = true, value_name = "DIR|off")]
     pub cache: Option<String>,
@@ -177,7 +177,7 @@ pub(crate) struct SeriesArgs {
 }
 
 impl Cli {
-    /// Where prepared area layers are kept: `--cache`, else `$FOOTPRINT_CACHE`, else the user's cache folder.
+    /// Where prepared area layers and tables are kept: `--cache`, else `$FOOTPRINT_CACHE`, else the user's cache folder.
     pub(crate) fn prepared(&self) -> PreparedCache {
         let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let chosen = self.cache.clone().map(PathBuf::from).or_else(|| env("FOOTPRINT_CACHE"));

@@ -18,7 +18,7 @@ pub struct CentroidColumns {
 }
 
 /// LSOA code → point (x, y) as in the file (longitude and latitude for the ONS WGS84 export).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Centroids {
     /// The points.
     pub points: FxHashMap<LsoaCode, geo::Coord<f64>>,

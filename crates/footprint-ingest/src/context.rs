@@ -56,7 +56,7 @@ impl ContextKind {
 }
 
 /// The codes a context file gives values for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ContextLevel {
     /// LSOA codes: an MSOA's value is made from its LSOAs, weighted by their registered residents.
     Lsoa,
@@ -65,7 +65,7 @@ pub enum ContextLevel {
 }
 
 /// The values of one context column.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ContextValues {
     /// A number per code.
     Score(FxHashMap<String, f64>),
@@ -96,7 +96,7 @@ impl ContextValues {
 }
 
 /// One context read from a file: its name, the level of its codes and the value of each.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContextTable {
     /// The name of what it measures: `imd`, `ruc`, `urban_rural`, `region`, `icb` or a given name.
     pub name: String,

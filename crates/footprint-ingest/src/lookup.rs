@@ -16,7 +16,7 @@ pub struct LookupColumns {
 }
 
 /// LSOA code → area code.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct AreaLookup {
     /// The mapping.
     pub map: FxHashMap<LsoaCode, AreaCode>,

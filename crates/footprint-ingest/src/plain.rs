@@ -110,7 +110,11 @@ impl<'r> PlainLines<'r> {
                     }
                     ranges.push(field - start..self.len - start);
                     let plain = !quote && returns == 0;
-                    return Ok(Some(if plain { Scanned::Plain { end: self.len, next: self.len } } else { Scanned::Other }));
+                    return Ok(Some(if plain {
+                        Scanned::Plain { end: self.len, next: self.len }
+                    } else {
+                        Scanned::Other
+                    }));
                 }
                 let mut word = [0u8; 8];
                 let n = (self.len - at).min(8);
@@ -132,7 +136,11 @@ impl<'r> PlainLines<'r> {
                             let end = if crlf { here - 1 } else { here };
                             ranges.push(field - start..end - start);
                             let plain = !quote && (returns == 0 || crlf);
-                            return Ok(Some(if plain { Scanned::Plain { end, next: here + 1 } } else { Scanned::Other }));
+                            return Ok(Some(if plain {
+                                Scanned::Plain { end, next: here + 1 }
+                            } else {
+                                Scanned::Other
+                            }));
                         }
                     }
                 }

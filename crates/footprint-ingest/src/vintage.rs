@@ -8,7 +8,7 @@ use crate::columns::{CsvSource, line_of};
 use crate::{IngestError, InputFile, LsoaCode, RegistrationTable, Vintage};
 
 /// How an LSOA changed between the 2011 and 2021 censuses (the lookup's `CHGIND`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// `U`: the same area, with the same code.
     Unchanged,
@@ -21,7 +21,7 @@ pub enum Change {
 }
 
 /// One row of the exact-fit lookup: a piece shared by a 2011 and a 2021 LSOA.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LsoaPair {
     /// The 2011 LSOA.
     pub lsoa11: LsoaCode,
@@ -32,7 +32,7 @@ pub struct LsoaPair {
 }
 
 /// The exact-fit lookup: every piece shared by a 2011 and a 2021 LSOA, indexed both ways.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct VintageLookup {
     /// The pieces, sorted by 2011 then 2021 code.
     pub pairs: Vec<LsoaPair>,
@@ -298,7 +298,7 @@ fn letter(c: Change) -> &'static str {
 }
 
 /// Resident population by LSOA code (the weights that apportion an LSOA spanning areas).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LsoaPopulations {
     /// The population of each LSOA.
     pub map: FxHashMap<LsoaCode, u64>,

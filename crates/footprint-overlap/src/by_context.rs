@@ -109,8 +109,13 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
         let with =
             if context.name == "density" { "population_per_km2".to_owned() } else { context.columns().swap_remove(0) };
         // The same MSOAs for every threshold: those with residents and a score.
-        let kept: Vec<(&crate::AreaOverlap, f64)> =
-            table.areas.iter().zip(score).filter(|(r, _)| r.population > 0).filter_map(|(r, s)| s.map(|s| (r, s))).collect();
+        let kept: Vec<(&crate::AreaOverlap, f64)> = table
+            .areas
+            .iter()
+            .zip(score)
+            .filter(|(r, _)| r.population > 0)
+            .filter_map(|(r, s)| s.map(|s| (r, s)))
+            .collect();
         let scores: Vec<f64> = kept.iter().map(|k| k.1).collect();
         let counts: Vec<Vec<f64>> = (0..table.thresholds.len())
             .map(|t| kept.iter().map(|(r, _)| f64::from(r.pcns_at_or_above[t])).collect())
@@ -399,7 +404,10 @@ mod tests {
         for (x, shared) in xs.iter().zip(together) {
             let pairs: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
             let alone = spearman_with_interval(&pairs, 120, 9);
-            assert_eq!((alone.0.to_bits(), alone.1.map(f64::to_bits)), (shared.0.to_bits(), shared.1.map(f64::to_bits)));
+            assert_eq!(
+                (alone.0.to_bits(), alone.1.map(f64::to_bits)),
+                (shared.0.to_bits(), shared.1.map(f64::to_bits))
+            );
         }
     }
 

@@ -23,7 +23,7 @@ use footprint_overlap::{
 use rayon::prelude::*;
 
 use crate::layers::GisLayers;
-use crate::prepared::{Preparation, PreparedLayer, measure_areas, read_layer};
+use crate::prepared::{Preparation, PreparedCache, PreparedLayer, measure_areas, read_layer, read_table};
 use crate::{
     AssignmentSource, ContextSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, RunError, VintageRule,
 };
@@ -97,10 +97,15 @@ pub struct Loaded {
     pub contexts: Vec<(ContextTable, FileInfo)>,
 }
 
-/// Reads every context file of the job, in order.
-fn read_contexts(sources: &[ContextSource]) -> Result<Vec<(ContextTable, FileInfo)>, IngestError> {
-    let read: Vec<Result<_, IngestError>> =
-        sources.par_iter().map(|s| read_with(&s.path, |f| read_context(f, &s.kind))).collect();
+/// Reads every context file of the job, in order (prepared in `cache`).
+fn read_contexts(
+    sources: &[ContextSource],
+    cache: &PreparedCache,
+) -> Result<Vec<(ContextTable, FileInfo)>, IngestError> {
+    let read: Vec<Result<_, IngestError>> = sources
+        .par_iter()
+        .map(|s| read_table(&s.path, &format!("{:?}", s.kind), cache, |f| read_context(f, &s.kind)))
+        .collect();
     let mut out = Vec::new();
     for r in read {
         let (tables, info) = r?;
@@ -122,25 +127,25 @@ pub struct ConversionInputs {
 }
 
 impl ConversionInputs {
-    /// The conversion files a census rule needs, read: none when codes are placed as given.
+    /// The conversion files a census rule needs, read (prepared in `cache`): none when codes are placed as given.
     ///
     /// # Errors
     /// The first input error met.
-    pub fn for_rule(rule: &VintageRule) -> Result<Option<Self>, IngestError> {
+    pub fn for_rule(rule: &VintageRule, cache: &PreparedCache) -> Result<Option<Self>, IngestError> {
         match rule {
             VintageRule::AsGiven => Ok(None),
-            VintageRule::Checked { conversion, .. } => Self::read(conversion).map(Some),
+            VintageRule::Checked { conversion, .. } => Self::read(conversion, cache).map(Some),
         }
     }
 
-    /// Reads both files.
+    /// Reads both files (prepared in `cache`).
     ///
     /// # Errors
     /// The first input error met.
-    pub fn read(files: &ConversionFiles) -> Result<Self, IngestError> {
+    pub fn read(files: &ConversionFiles, cache: &PreparedCache) -> Result<Self, IngestError> {
         let (lookup, populations) = rayon::join(
-            || read_with(&files.exact_fit, read_vintage_lookup),
-            || read_with(&files.populations, read_lsoa_populations),
+            || read_table(&files.exact_fit, "", cache, read_vintage_lookup),
+            || read_table(&files.populations, "", cache, read_lsoa_populations),
         );
         let ((lookup, lookup_meta), (populations, populations_meta)) = (lookup?, populations?);
         Ok(Self { lookup, lookup_meta, populations, populations_meta })
@@ -241,14 +246,20 @@ pub(crate) fn read_with<T>(
     Ok((parse(&file)?, file.info()))
 }
 
-/// Reads what places LSOAs in areas.
-pub(crate) fn read_places(source: &AssignmentSource) -> Result<(LsoaPlaces, FileInfo), IngestError> {
+/// Reads what places LSOAs in areas (a lookup or centroids prepared in `cache`).
+pub(crate) fn read_places(
+    source: &AssignmentSource,
+    cache: &PreparedCache,
+) -> Result<(LsoaPlaces, FileInfo), IngestError> {
     match source {
         AssignmentSource::Lookup { path, columns } => {
-            read_with(path, |f| read_lookup(f, columns)).map(|(l, m)| (LsoaPlaces::Lookup(l), m))
+            read_table(path, &format!("{columns:?}"), cache, |f| read_lookup(f, columns))
+                .map(|(l, m)| (LsoaPlaces::Lookup(l), m))
         }
-        AssignmentSource::Centroids { path, columns, snap_metres } => read_with(path, |f| read_centroids(f, columns))
-            .map(|(centroids, m)| (LsoaPlaces::Centroids { centroids, snap_metres: *snap_metres }, m)),
+        AssignmentSource::Centroids { path, columns, snap_metres } => {
+            read_table(path, &format!("{columns:?}"), cache, |f| read_centroids(f, columns))
+                .map(|(centroids, m)| (LsoaPlaces::Centroids { centroids, snap_metres: *snap_metres }, m))
+        }
         AssignmentSource::LsoaAreas { path, fields, snap_metres } => {
             let (lsoas, info) = read_area_layer(path, fields)?;
             Ok((LsoaPlaces::polygons(lsoas, *snap_metres), info))
@@ -267,10 +278,11 @@ pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
             let (areas, small) = rayon::join(
                 || read_layer(&job.areas, &job.area_fields, &job.prepared),
                 || {
-                    let conversion = ConversionInputs::for_rule(&job.vintage)?;
+                    let conversion = ConversionInputs::for_rule(&job.vintage, &job.prepared)?;
                     let practices = read_with(&job.practices, read_practice_map)?;
-                    let contexts = read_contexts(&job.context)?;
-                    Ok::<_, IngestError>((practices, read_places(&job.assignment)?, (conversion, contexts)))
+                    let contexts = read_contexts(&job.context, &job.prepared)?;
+                    let places = read_places(&job.assignment, &job.prepared)?;
+                    Ok::<_, IngestError>((practices, places, (conversion, contexts)))
                 },
             );
             Ok::<_, IngestError>((areas?, small?))

@@ -93,7 +93,7 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
         }
     };
     let stored = InputFile::read_compressed(path)?;
-    let file = dir.join(format!("{}.layer", key(&stored.sha256, fields)));
+    let file = dir.join(format!("{}.layer", key(&stored.sha256, &format!("{fields:?}"))));
     if let Some((layer, prepared)) = load(&file) {
         return Ok(LayerRead { layer, info: stored.info(), prepared: Some(prepared), how: Preparation::Loaded(file) });
     }
@@ -113,13 +113,48 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
 /// The first bytes of a prepared layer file.
 const MAGIC: &[u8; 8] = b"FPLAYER1";
 
+/// The first bytes of a prepared table file.
+const TABLE_MAGIC: &[u8; 8] = b"FPTABLE1";
+
+/// Reads the table at `path` with `parse` (`how` names what it reads: its columns or kind): from its
+/// prepared form in `cache` when there is one, else from the file, keeping its prepared form in `cache`.
+/// Standard input is always read from the stream. Tables are small beside their parsing: the prepared
+/// form is the parsed table, encoded with postcard.
+///
+/// # Errors
+/// As `parse`. A prepared form that cannot be read or kept is not an error: the file is read.
+pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
+    path: &Path,
+    how: &str,
+    cache: &PreparedCache,
+    parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
+) -> Result<(T, FileInfo), IngestError> {
+    let stored = InputFile::read_compressed(path)?;
+    let dir = match cache {
+        PreparedCache::In(dir) if path != Path::new("-") => dir,
+        _ => return Ok((parse(&stored)?, stored.info())),
+    };
+    let file = dir.join(format!("{}.table", key(&stored.sha256, &format!("{} {how}", std::any::type_name::<T>()))));
+    let prepared = fs::read(&file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(TABLE_MAGIC)?).ok());
+    if let Some(table) = prepared {
+        return Ok((table, stored.info()));
+    }
+    let table = parse(&stored)?;
+    if let Ok(encoded) = postcard::to_allocvec(&table) {
+        // Not kept is not an error: the next run reads the file again.
+        let _ = keep(dir, &file, &[TABLE_MAGIC.as_slice(), &encoded].concat());
+    }
+    Ok((table, stored.info()))
+}
+
 /// The hash of the sources that read, measure and write a layer, made when footprint was built.
 const CODE: &str = env!("FOOTPRINT_PREPARED_CODE");
 
-/// The name of the prepared form of a layer file with this sha256, read with these fields.
-fn key(sha256: &str, fields: &AreaFields) -> String {
+/// The name of the prepared form of a file with this sha256, read as `how` says (the fields or
+/// columns asked for, and what is read).
+fn key(sha256: &str, how: &str) -> String {
     let mut h = Sha256::new();
-    for part in [sha256, &format!("{fields:?}"), env!("CARGO_PKG_VERSION"), CODE] {
+    for part in [sha256, how, env!("CARGO_PKG_VERSION"), CODE] {
         h.update(part.as_bytes());
         h.update([0]);
     }

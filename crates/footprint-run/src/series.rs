@@ -16,7 +16,7 @@ use footprint_overlap::write::{
 use rayon::prelude::*;
 
 use crate::overlap::{Geography, read_places, read_with, write_all};
-use crate::{ConversionInputs, OverlapJob, RunError};
+use crate::{ConversionInputs, OverlapJob, PreparedCache, RunError};
 
 /// One publication of a series: registrations and the practice map they are counted with; a scenario when
 /// an edit file moves practices of the map between PCNs.
@@ -79,7 +79,11 @@ pub fn series_run_with(
     let g = &job.geography;
     let (layer, rest) = rayon::join(
         || read_area_layer(&g.areas, &g.area_fields),
-        || Ok::<_, IngestError>((read_places(&g.assignment)?, ConversionInputs::for_rule(&g.vintage)?)),
+        || {
+            // A series reads its geography once: nothing to gain from keeping it prepared.
+            let off = PreparedCache::Off;
+            Ok::<_, IngestError>((read_places(&g.assignment, &off)?, ConversionInputs::for_rule(&g.vintage, &off)?))
+        },
     );
     let ((layer, _), ((places, _), conversion)) = (layer?, rest?);
     let geography = Geography { layer: &layer, places: &places, conversion: conversion.as_ref() };

@@ -1,5 +1,5 @@
-//! Every fast path writes the bytes of the plain one: a prepared area layer gives the run what reading
-//! the file gives (whether the prepared form is built, loaded, damaged or not used), and the shares CSV
+//! Every fast path writes the bytes of the plain one: a prepared area layer and prepared tables give the
+//! run what reading the files gives (whether the prepared forms are built, loaded, damaged or not used), and the shares CSV
 //! written straight from the count is the shares table's CSV.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use footprint_run::{OverlapJob, Preparation, PreparedCache};
+use footprint_run::{ConversionFiles, Mismatch, OverlapJob, Preparation, PreparedCache, VintageRule};
 
 /// Every file a run writes into `out`, by name.
 fn outputs(out: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -26,8 +26,20 @@ fn run(job: &OverlapJob, cache: &PreparedCache, out: &Path) -> (Preparation, BTr
     (report.loaded.areas_how, outputs(out))
 }
 
-/// Off, built, loaded, and rebuilt after its file was damaged: each the same bytes.
-fn check(job: &OverlapJob) {
+/// The prepared tables kept in `dir`.
+fn prepared_tables(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "table"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Off, built (with `expected_tables` prepared tables beside the layer), loaded, and rebuilt after the
+/// prepared files were damaged: each the same bytes.
+fn check(job: &OverlapJob, expected_tables: usize) {
     let dir = tempfile::tempdir().unwrap();
     let cache = PreparedCache::In(dir.path().join("cache"));
     let (how, off) = run(job, &PreparedCache::Off, &dir.path().join("off"));
@@ -35,13 +47,17 @@ fn check(job: &OverlapJob) {
     let (how, built) = run(job, &cache, &dir.path().join("built"));
     let Preparation::Built(file) = how else { panic!("built, not {how:?}") };
     assert_eq!(built, off, "a run building the prepared layer");
+    let tables = prepared_tables(&dir.path().join("cache"));
+    assert_eq!(tables.len(), expected_tables, "prepared tables: {tables:?}");
     let (how, loaded) = run(job, &cache, &dir.path().join("loaded"));
     assert_eq!(how, Preparation::Loaded(file.clone()));
-    assert_eq!(loaded, off, "a run loading the prepared layer");
+    assert_eq!(loaded, off, "a run loading the prepared layer and tables");
     // A damaged prepared form is not loaded: the file is read, and the form built again.
-    let mut bytes = std::fs::read(&file).unwrap();
-    bytes.truncate(bytes.len() - 1);
-    std::fs::write(&file, bytes).unwrap();
+    for damaged in tables.iter().chain([&file]) {
+        let mut bytes = std::fs::read(damaged).unwrap();
+        bytes.truncate(bytes.len() - 1);
+        std::fs::write(damaged, bytes).unwrap();
+    }
     let (how, rebuilt) = run(job, &cache, &dir.path().join("rebuilt"));
     assert_eq!(how, Preparation::Built(file));
     assert_eq!(rebuilt, off, "a run after the prepared layer was damaged");
@@ -61,13 +77,22 @@ fn a_small_layer_prepared_gives_the_same_bytes() {
             "LSOA11CD,MSOA11CD\nL1,M1\nL2,M2\n",
         ],
     );
-    check(&job);
+    // The lookup.
+    check(&job, 1);
 }
 
 #[test]
-fn the_national_layer_prepared_gives_the_same_bytes() {
+fn the_national_layer_and_tables_prepared_give_the_same_bytes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
-    check(&OverlapJob::england_by_lookup(&dir));
+    // Codes checked against the census of the areas, as the command line checks them.
+    let vintage = VintageRule::Checked {
+        geography: None,
+        mismatch: Mismatch::Convert,
+        conversion: ConversionFiles::bundled(&dir.join("..")),
+    };
+    let job = OverlapJob { vintage, ..OverlapJob::england_by_lookup(&dir) };
+    // The lookup, the two conversion files and one per context file.
+    check(&job, 3 + job.context.len());
 }
 
 #[test]
