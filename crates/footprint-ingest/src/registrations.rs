@@ -103,6 +103,32 @@ fn packed(raw: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(bytes))
 }
 
+/// LSOA ids by the number of an English LSOA code (`E01` and six digits, as every code of a census
+/// but Wales's is): a flat table, cheaper than a hash map for the 33,000–36,000 codes of a census, and
+/// 4 MB at most.
+#[derive(Default)]
+struct EnglishLsoas(Vec<u32>);
+
+impl EnglishLsoas {
+    /// The number of `field` when it is exactly an English LSOA code (no spaces).
+    fn number(field: &[u8]) -> Option<usize> {
+        let digits = field.strip_prefix(b"E01")?;
+        (digits.len() == 6 && digits.iter().all(u8::is_ascii_digit))
+            .then(|| digits.iter().fold(0, |n, &d| n * 10 + usize::from(d - b'0')))
+    }
+
+    fn get(&self, number: usize) -> Option<u32> {
+        self.0.get(number).copied().filter(|&id| id != u32::MAX)
+    }
+
+    fn insert(&mut self, number: usize, id: u32) {
+        if self.0.len() <= number {
+            self.0.resize(number + 1, u32::MAX);
+        }
+        self.0[number] = id;
+    }
+}
+
 /// Codes to dense ids in order of first appearance.
 #[derive(Default)]
 struct Interner(FxHashMap<String, u32>);
@@ -171,7 +197,9 @@ struct Rows {
     table: RegistrationTable,
     practice_ids: FxHashMap<String, u32>,
     lsoas: Interner,
-    /// The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before.
+    /// The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before:
+    /// English LSOA codes by their number, any other field by its packed bytes.
+    english: EnglishLsoas,
     lsoa_fields: FxHashMap<u128, u32>,
     last_practice: Option<(Vec<u8>, u32)>,
     sexes: SexCheck,
@@ -196,6 +224,7 @@ impl Rows {
             table: RegistrationTable { rows: Vec::with_capacity(rows_hint(input)), ..RegistrationTable::default() },
             practice_ids: FxHashMap::default(),
             lsoas: Interner::default(),
+            english: EnglishLsoas::default(),
             lsoa_fields: FxHashMap::default(),
             last_practice: None,
             sexes: SexCheck::default(),
@@ -259,18 +288,33 @@ impl Rows {
         Ok(id)
     }
 
-    /// The id of the record's LSOA: by its field's packed bytes when met before, else interned.
+    /// The id of the record's LSOA: by its field's number or packed bytes when met before, else interned.
     fn lsoa(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<u32, IngestError> {
-        let field = packed(record.field(self.columns.lsoa).unwrap_or_default());
+        let raw = record.field(self.columns.lsoa).unwrap_or_default();
+        if let Some(n) = EnglishLsoas::number(raw) {
+            if let Some(id) = self.english.get(n) {
+                return Ok(id);
+            }
+            let id = self.intern_lsoa(csv, record)?;
+            self.english.insert(n, id);
+            return Ok(id);
+        }
+        let field = packed(raw);
         if let Some(&id) = field.and_then(|k| self.lsoa_fields.get(&k)) {
             return Ok(id);
         }
+        let id = self.intern_lsoa(csv, record)?;
+        if let Some(k) = field {
+            self.lsoa_fields.insert(k, id);
+        }
+        Ok(id)
+    }
+
+    /// The id of the record's LSOA code, interned.
+    fn intern_lsoa(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<u32, IngestError> {
         let id = self.lsoas.intern(csv, record, self.columns.lsoa, &mut self.table.lsoas)?;
         if self.lsoa_last_practice.len() < self.table.lsoas.len() {
             self.lsoa_last_practice.push(u32::MAX);
-        }
-        if let Some(k) = field {
-            self.lsoa_fields.insert(k, id);
         }
         Ok(id)
     }
