@@ -116,10 +116,8 @@ impl<'r> PlainLines<'r> {
                         Scanned::Other
                     }));
                 }
-                let mut word = [0u8; 8];
-                let n = (self.len - at).min(8);
-                word[..n].copy_from_slice(&self.buf[at..at + n]);
-                let mut marks = marks(u64::from_le_bytes(word));
+                let (word, n) = word_at(&self.buf[at..self.len]);
+                let mut marks = marks(word);
                 while marks != 0 {
                     let here = at + (marks.trailing_zeros() / 8) as usize;
                     marks &= marks - 1;
@@ -222,6 +220,16 @@ enum Scanned {
     Plain { end: usize, next: usize },
     /// A line with a quote or a carriage return within.
     Other,
+}
+
+/// The first eight bytes of `bytes` as a little-endian word (zeros after the end), and how many there were.
+fn word_at(bytes: &[u8]) -> (u64, usize) {
+    if let Some(eight) = bytes.first_chunk::<8>() {
+        return (u64::from_le_bytes(*eight), 8);
+    }
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    (u64::from_le_bytes(word), bytes.len())
 }
 
 /// The top bit of each byte of `word` (eight bytes, little-endian) that is a comma, newline, carriage

@@ -159,7 +159,7 @@ fn spearman_with_intervals(xs: &[Vec<f64>], y: &[f64], replicates: usize, seed: 
     let ranked: Vec<XRanks> = xs.iter().map(|x| XRanks::new(x, &order)).collect();
     let n = y.len();
     let mut scratch = Scratch::default();
-    let rhos: Vec<f64> = ranked.iter().map(|x| order.rho(x, &vec![1; n], &mut scratch)).collect();
+    let rhos: Vec<f64> = order.rhos(&ranked, &vec![1; n], &mut scratch);
     if n == 0 {
         return rhos.into_iter().map(|rho| (rho, [f64::NAN; 2])).collect();
     }
@@ -174,8 +174,7 @@ fn spearman_with_intervals(xs: &[Vec<f64>], y: &[f64], replicates: usize, seed: 
                 for _ in 0..n {
                     times[order.at[draw.draw(&mut rng) as usize] as usize] += 1;
                 }
-                order.deviations(times, scratch);
-                ranked.iter().map(|x| order.rho_of_deviations(x, times, scratch)).collect()
+                order.rhos(&ranked, times, scratch)
             },
         )
         .collect();
@@ -218,59 +217,52 @@ impl YOrder {
         Self { at, y_ends: ends.map(|k| k as u32).collect() }
     }
 
-    /// Spearman's rho of a sample of as many draws as pairs that holds the k-th pair (in this order) `times[k]` times.
-    fn rho(&self, x: &XRanks, times: &[u32], scratch: &mut Scratch) -> f64 {
-        self.deviations(times, scratch);
-        self.rho_of_deviations(x, times, scratch)
+    /// Spearman's rho of a sample of as many draws as pairs that holds the k-th pair (in this order)
+    /// `times[k]` times, against each of `xs`.
+    fn rhos(&self, xs: &[XRanks], times: &[u32], scratch: &mut Scratch) -> Vec<f64> {
+        xs.iter().map(|x| self.rho(x, times, &mut scratch.classes)).collect()
     }
 
-    /// Twice each pair's second mid-rank deviation in a sample, (2·below + c + 1) − (n + 1), run by run,
-    /// into `scratch` (with the sample's size).
+    /// Spearman's rho of such a sample against `x`: the Pearson correlation of the sample's mid-ranks,
+    /// counted, not sorted, in one pass over the runs of equal second values.
     ///
     /// Mid-ranks are half-integers and their mean over the sample is (n + 1) / 2, so twice each
     /// deviation is an integer: every sum is made in integers, exactly, and turned into a float once.
     /// Below 200,000 pairs each sum is under 2^53, so the floats are the exact sums, the bits a sum of
     /// floats draw by draw gives (tested against the sort-based computation).
-    fn deviations(&self, times: &[u32], scratch: &mut Scratch) {
+    fn rho(&self, x: &XRanks, times: &[u32], classes: &mut Vec<(i64, i64)>) -> f64 {
         // A sample draws as many pairs as there are: its size is their number.
         debug_assert_eq!(times.iter().map(|&t| t as usize).sum::<usize>(), times.len());
         let n = times.len() as i64;
-        scratch.n = n;
-        // Every place is written below: no need to clear what the last sample left.
-        scratch.dy.resize(times.len(), 0);
-        let (mut below, mut start) = (0i64, 0usize);
+        // Per class of the first value: how many were drawn, and the sum of twice their second
+        // deviations, (2·below + c + 1) − (n + 1) for a run of c draws with `below` drawn before it.
+        classes.clear();
+        classes.resize(x.kx, (0, 0));
+        let (mut below, mut start, mut syy) = (0i64, 0usize, 0i64);
         for &end in &self.y_ends {
             let end = end as usize;
             if end == start + 1 {
                 // A value of its own (most scores are).
                 let c = i64::from(times[start]);
-                scratch.dy[start] = 2 * below + c - n;
-                below += c;
+                if c > 0 {
+                    let dy = 2 * below + c - n;
+                    (below, syy) = (below + c, syy + c * dy * dy);
+                    let class = &mut classes[x.x[start] as usize];
+                    (class.0, class.1) = (class.0 + c, class.1 + c * dy);
+                }
             } else {
                 let c: i64 = times[start..end].iter().map(|&t| i64::from(t)).sum();
-                scratch.dy[start..end].fill(2 * below + c - n);
-                below += c;
+                let dy = 2 * below + c - n;
+                (below, syy) = (below + c, syy + c * dy * dy);
+                for (&t, &xr) in times[start..end].iter().zip(&x.x[start..end]) {
+                    let class = &mut classes[xr as usize];
+                    (class.0, class.1) = (class.0 + i64::from(t), class.1 + i64::from(t) * dy);
+                }
             }
             start = end;
         }
-    }
-
-    /// The Pearson correlation of the sample's mid-ranks, counted, not sorted, from the second
-    /// deviations [`YOrder::deviations`] left in `scratch`.
-    fn rho_of_deviations(&self, x: &XRanks, times: &[u32], scratch: &mut Scratch) -> f64 {
-        let n = scratch.n;
-        // Per class of the first value: how many, and the sum of twice their second deviations.
-        scratch.classes.clear();
-        scratch.classes.resize(x.kx, (0, 0));
-        let mut syy = 0i64;
-        for ((&t, &dy), &xr) in times.iter().zip(&scratch.dy).zip(&x.x) {
-            let (t, class) = (i64::from(t), &mut scratch.classes[xr as usize]);
-            class.0 += t;
-            class.1 += t * dy;
-            syy += t * dy * dy;
-        }
         let (mut below, mut sxy, mut sxx) = (0i64, 0i64, 0i64);
-        for &(c, sum_dy) in &scratch.classes {
+        for &(c, sum_dy) in classes.iter() {
             let dx = 2 * below + c - n;
             below += c;
             sxy += dx * sum_dy;
@@ -292,12 +284,9 @@ impl XRanks {
     }
 }
 
-/// What [`YOrder::rho`] works in, kept between resamples.
+/// What [`YOrder::rhos`] works in, kept between resamples.
 #[derive(Default)]
 struct Scratch {
-    /// The sample's size.
-    n: i64,
-    dy: Vec<i64>,
     classes: Vec<(i64, i64)>,
 }
 
