@@ -164,12 +164,13 @@ impl<'r> PlainLines<'r> {
 
     /// The header line, without its line ending, when it is plain (no quote, no carriage return within).
     pub(crate) fn header(&mut self) -> Result<Vec<u8>, Unsure> {
-        let line = self.next_line()?.ok_or(Unsure)?;
-        let line = plain(line).ok_or(Unsure)?;
+        let Some(Scanned::Plain { end, next }) = self.scan(&mut Vec::new())? else { return Err(Unsure) };
+        let line = self.buf[self.at..end].to_vec();
         if line.is_empty() {
             return Err(Unsure);
         }
-        Ok(line.to_vec())
+        (self.at, self.lines) = (next, self.lines + 1);
+        Ok(line)
     }
 
     /// Calls `each` with every record after the header, each of `fields` fields, in order.
@@ -240,13 +241,6 @@ fn marks(word: u64) -> u64 {
     let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     let each = |byte: u8| word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
     zero(each(b',')) | zero(each(b'\n')) | zero(each(b'\r')) | zero(each(b'"'))
-}
-
-/// The line without its line ending when nothing in it needs a CSV parser: no quote, no other carriage return.
-fn plain(raw: &[u8]) -> Option<&[u8]> {
-    let line = raw.strip_suffix(b"\n").unwrap_or(raw);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    memchr::memchr2(b'"', b'\r', line).is_none().then_some(line)
 }
 
 /// A record with quotes, gathered line by line until its quotes pair up, and its fields unquoted.

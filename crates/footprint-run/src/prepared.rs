@@ -129,11 +129,11 @@ pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
     cache: &PreparedCache,
     parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
 ) -> Result<(T, FileInfo), IngestError> {
-    let stored = InputFile::read_compressed(path)?;
     let dir = match cache {
         PreparedCache::In(dir) if path != Path::new("-") => dir,
-        _ => return Ok((parse(&stored)?, stored.info())),
+        _ => return crate::overlap::read_with(path, parse),
     };
+    let stored = InputFile::read_compressed(path)?;
     let file = dir.join(format!("{}.table", key(&stored.sha256, &format!("{} {how}", std::any::type_name::<T>()))));
     let prepared = fs::read(&file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(TABLE_MAGIC)?).ok());
     if let Some(table) = prepared {
