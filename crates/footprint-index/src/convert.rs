@@ -95,32 +95,30 @@ impl LsoaPlaces {
         let (lookup, to, from) = (conversion.lookup, conversion.geography, conversion.geography.other());
         let codes = &registrations.lsoas;
         let convert: Vec<bool> = codes.iter().map(|c| lookup.vintage_of(c) == CodeVintage::Only(from)).collect();
-        // Every code of the geography's vintage to place: the codes themselves, or their pieces.
-        let mut to_place: Vec<LsoaCode> = Vec::new();
-        let mut index: FxHashMap<&LsoaCode, usize> = FxHashMap::default();
-        for (code, &c) in codes.iter().zip(&convert) {
-            let own = if c {
-                lookup.pieces(code, from).unwrap_or_default().iter().map(|&p| lookup.counterpart(p, from)).collect()
-            } else {
-                vec![code]
-            };
-            for code in own {
-                index.entry(code).or_insert_with(|| {
-                    to_place.push(code.clone());
-                    to_place.len() - 1
-                });
-            }
-        }
-        let (placed, crs) = self.assign(&to_place, layer, path)?;
-        let place = |code: &LsoaCode| match placed.placements[index[code]] {
+        // Where each placed code is among those placed: the codes themselves when none is converted,
+        // else the codes kept and the pieces of those converted, by code.
+        let (placed, index, crs) = if convert.contains(&true) {
+            let (to_place, index) = codes_to_place(codes, &convert, from, lookup);
+            let (placed, crs) = self.assign(&to_place, layer, path)?;
+            (placed, Some(index), crs)
+        } else {
+            let (placed, crs) = self.assign(codes, layer, path)?;
+            (placed, None, crs)
+        };
+        let outside = |code: &LsoaCode, p: Placement| match p {
             Placement::UnknownLsoa if lookup.pieces(code, to).is_some() => Placement::OutsideLayer,
             p => p,
+        };
+        let at = |i: usize, code: &LsoaCode| index.as_ref().map_or(i, |index| index[code]);
+        let place = |code: &LsoaCode| {
+            let found = index.as_ref().and_then(|index| index.get(code));
+            outside(code, found.map_or(Placement::UnknownLsoa, |&k| placed.placements[k]))
         };
         let mut placements = Vec::with_capacity(codes.len());
         let mut apportioned = Vec::new();
         for (i, (code, &c)) in codes.iter().zip(&convert).enumerate() {
             if !c {
-                placements.push(place(code));
+                placements.push(outside(code, placed.placements[at(i, code)]));
                 continue;
             }
             let spread = spread(code, from, conversion, place);
@@ -136,6 +134,32 @@ impl LsoaPlaces {
         let converted = Converted { geography: to, mix: lookup.mix(registrations), converted: convert, apportioned };
         Ok((Assignment { placements, conversion: Some(converted), ..placed }, crs))
     }
+}
+
+/// Every code of the geography's vintage to place, each once: the codes not converted, and the pieces of
+/// those converted; with where each is among them.
+fn codes_to_place<'a>(
+    codes: &'a [LsoaCode],
+    convert: &[bool],
+    from: Vintage,
+    lookup: &'a VintageLookup,
+) -> (Vec<LsoaCode>, FxHashMap<&'a LsoaCode, usize>) {
+    let mut to_place: Vec<LsoaCode> = Vec::new();
+    let mut index: FxHashMap<&LsoaCode, usize> = FxHashMap::default();
+    for (code, &c) in codes.iter().zip(convert) {
+        let own = if c {
+            lookup.pieces(code, from).unwrap_or_default().iter().map(|&p| lookup.counterpart(p, from)).collect()
+        } else {
+            vec![code]
+        };
+        for code in own {
+            index.entry(code).or_insert_with(|| {
+                to_place.push(code.clone());
+                to_place.len() - 1
+            });
+        }
+    }
+    (to_place, index)
 }
 
 /// Puts the apportioned codes in code order, and the placements' indices with them.

@@ -101,14 +101,54 @@ pub struct Correlation {
 }
 
 /// The correlation of each threshold's count with each score context (its score over the MSOAs with residents).
+/// Contexts with as many MSOAs share their resamples: each draws the same pairs by index, so each result
+/// is the one its context alone gives.
 #[must_use]
 pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Correlation> {
+    let measured: Vec<Measured> = contexts.iter().filter_map(|c| Measured::of(table, c)).collect();
+    let mut results: Vec<Option<Vec<(f64, [f64; 2])>>> = vec![None; measured.len()];
+    let mut sizes: Vec<usize> = measured.iter().map(|m| m.scores.len()).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for n in sizes {
+        let same: Vec<usize> = (0..measured.len()).filter(|&k| measured[k].scores.len() == n).collect();
+        let samples: Vec<Sample<'_>> =
+            same.iter().map(|&k| (&measured[k].counts[..], &measured[k].scores[..])).collect();
+        let together = spearman_with_intervals(&samples, BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED);
+        for (k, result) in same.into_iter().zip(together) {
+            results[k] = Some(result);
+        }
+    }
     let mut out = Vec::new();
-    for context in contexts {
-        let AreaValues::Score { score, .. } = &context.values else { continue };
+    for (m, result) in measured.iter().zip(results) {
+        for (threshold, (rho, ci95)) in table.thresholds.iter().zip(result.unwrap_or_default()) {
+            out.push(Correlation {
+                count: threshold.column_name(),
+                with: m.with.clone(),
+                msoas: m.scores.len() as u64,
+                rho,
+                ci95,
+                replicates: BOOTSTRAP_REPLICATES,
+                seed: BOOTSTRAP_SEED,
+            });
+        }
+    }
+    out
+}
+
+/// What one score context is correlated over: its score and each threshold's count, over the MSOAs
+/// with residents and a score (the same MSOAs for every threshold).
+struct Measured {
+    with: String,
+    scores: Vec<f64>,
+    counts: Vec<Vec<f64>>,
+}
+
+impl Measured {
+    fn of(table: &OverlapTable, context: &AreaContext) -> Option<Self> {
+        let AreaValues::Score { score, .. } = &context.values else { return None };
         let with =
             if context.name == "density" { "population_per_km2".to_owned() } else { context.columns().swap_remove(0) };
-        // The same MSOAs for every threshold: those with residents and a score.
         let kept: Vec<(&crate::AreaOverlap, f64)> = table
             .areas
             .iter()
@@ -120,20 +160,8 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
         let counts: Vec<Vec<f64>> = (0..table.thresholds.len())
             .map(|t| kept.iter().map(|(r, _)| f64::from(r.pcns_at_or_above[t])).collect())
             .collect();
-        let measured = spearman_with_intervals(&counts, &scores, BOOTSTRAP_REPLICATES, BOOTSTRAP_SEED);
-        for (threshold, (rho, ci95)) in table.thresholds.iter().zip(measured) {
-            out.push(Correlation {
-                count: threshold.column_name(),
-                with: with.clone(),
-                msoas: kept.len() as u64,
-                rho,
-                ci95,
-                replicates: BOOTSTRAP_REPLICATES,
-                seed: BOOTSTRAP_SEED,
-            });
-        }
+        Some(Self { with, scores, counts })
     }
-    out
 }
 
 /// Spearman's rho of `pairs` and the 95% percentile bootstrap interval over `replicates` resamples
@@ -149,47 +177,70 @@ pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Corre
 pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64) -> (f64, [f64; 2]) {
     let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
     let ys: Vec<f64> = pairs.iter().map(|p| p.1).collect();
-    spearman_with_intervals(&[xs], &ys, replicates, seed)[0]
+    spearman_with_intervals(&[(&[xs], &ys)], replicates, seed)[0][0]
 }
 
-/// As [`spearman_with_interval`] for each of `xs` against `y`, all from the same resamples: each result
-/// is the one [`spearman_with_interval`] gives for that pairing, drawn once for all.
-fn spearman_with_intervals(xs: &[Vec<f64>], y: &[f64], replicates: usize, seed: u64) -> Vec<(f64, [f64; 2])> {
-    let order = YOrder::new(y);
-    let ranked: Vec<XRanks> = xs.iter().map(|x| XRanks::new(x, &order)).collect();
-    let n = y.len();
+/// Pairings of one set of pairs: first values (each a `Vec`) against second values.
+type Sample<'a> = (&'a [Vec<f64>], &'a [f64]);
+
+/// As [`spearman_with_interval`] for each first values against the second values of each sample, all
+/// from the same resamples: every sample has as many pairs, and each resample draws the same pairs of
+/// each by index. Each result is the one [`spearman_with_interval`] gives for that pairing alone.
+fn spearman_with_intervals(samples: &[Sample<'_>], replicates: usize, seed: u64) -> Vec<Vec<(f64, [f64; 2])>> {
+    let n = samples.first().map_or(0, |s| s.1.len());
+    debug_assert!(samples.iter().all(|s| s.1.len() == n), "samples of as many pairs");
+    let prepared: Vec<(YOrder, Vec<XRanks>)> = samples
+        .iter()
+        .map(|(xs, y)| {
+            let order = YOrder::new(y);
+            let ranked = xs.iter().map(|x| XRanks::new(x, &order)).collect();
+            (order, ranked)
+        })
+        .collect();
     let mut scratch = Scratch::default();
-    let rhos: Vec<f64> = order.rhos(&ranked, &vec![1; n], &mut scratch);
+    let all = vec![1; n];
+    let rhos: Vec<Vec<f64>> = prepared.iter().map(|(order, ranked)| order.rhos(ranked, &all, &mut scratch)).collect();
     if n == 0 {
-        return rhos.into_iter().map(|rho| (rho, [f64::NAN; 2])).collect();
+        return rhos.into_iter().map(|r| r.into_iter().map(|rho| (rho, [f64::NAN; 2])).collect()).collect();
     }
     let draw = Below::new(n as u64);
-    let replicated: Vec<Vec<f64>> = (0..replicates)
+    let replicated: Vec<Vec<Vec<f64>>> = (0..replicates)
         .into_par_iter()
         .map_init(
-            || (vec![0u32; n], Scratch::default()),
-            |(times, scratch), r| {
+            || (vec![0u32; n], vec![0u32; n], Scratch::default()),
+            |(drawn, times, scratch), r| {
                 let mut rng = SplitMix64::stream(seed, r as u64);
-                times.fill(0);
+                drawn.fill(0);
                 for _ in 0..n {
-                    times[order.at[draw.draw(&mut rng) as usize] as usize] += 1;
+                    drawn[draw.draw(&mut rng) as usize] += 1;
                 }
-                order.rhos(&ranked, times, scratch)
+                prepared
+                    .iter()
+                    .map(|(order, ranked)| {
+                        order.arrange(drawn, times);
+                        order.rhos(ranked, times, scratch)
+                    })
+                    .collect()
             },
         )
         .collect();
     rhos.into_iter()
         .enumerate()
-        .map(|(k, rho)| {
-            let mut finite: Vec<f64> = replicated.iter().map(|r| r[k]).filter(|r| r.is_finite()).collect();
-            finite.sort_by(f64::total_cmp);
-            (rho, [quantile(&finite, 0.025), quantile(&finite, 0.975)])
+        .map(|(s, rhos)| {
+            let interval = |k: usize| {
+                let mut finite: Vec<f64> = replicated.iter().map(|r| r[s][k]).filter(|r| r.is_finite()).collect();
+                finite.sort_by(f64::total_cmp);
+                [quantile(&finite, 0.025), quantile(&finite, 0.975)]
+            };
+            rhos.into_iter().enumerate().map(|(k, rho)| (rho, interval(k))).collect()
         })
         .collect()
 }
 
 /// The pairs in the order of their second value: what every resample's rho needs of that order.
 struct YOrder {
+    /// The pair at each place in that order.
+    by: Vec<u32>,
     /// Each pair's place in that order.
     at: Vec<u32>,
     /// Where each run of equal second values ends, in that order.
@@ -214,7 +265,15 @@ impl YOrder {
             at[i as usize] = k as u32;
         }
         let ends = (1..=order.len()).filter(|&k| k == order.len() || y[order[k] as usize] != y[order[k - 1] as usize]);
-        Self { at, y_ends: ends.map(|k| k as u32).collect() }
+        let y_ends = ends.map(|k| k as u32).collect();
+        Self { by: order, at, y_ends }
+    }
+
+    /// How many times each place in this order was drawn, from how many times each pair was.
+    fn arrange(&self, drawn: &[u32], times: &mut [u32]) {
+        for (t, &pair) in times.iter_mut().zip(&self.by) {
+            *t = drawn[pair as usize];
+        }
     }
 
     /// Spearman's rho of a sample of as many draws as pairs that holds the k-th pair (in this order)
@@ -242,14 +301,13 @@ impl YOrder {
         for &end in &self.y_ends {
             let end = end as usize;
             if end == start + 1 {
-                // A value of its own (most scores are).
+                // A value of its own (most scores are). Undrawn (c = 0), it adds nothing: no test for
+                // that, whose outcome is a coin toss.
                 let c = i64::from(times[start]);
-                if c > 0 {
-                    let dy = 2 * below + c - n;
-                    (below, syy) = (below + c, syy + c * dy * dy);
-                    let class = &mut classes[x.x[start] as usize];
-                    (class.0, class.1) = (class.0 + c, class.1 + c * dy);
-                }
+                let dy = 2 * below + c - n;
+                (below, syy) = (below + c, syy + c * dy * dy);
+                let class = &mut classes[x.x[start] as usize];
+                (class.0, class.1) = (class.0 + c, class.1 + c * dy);
             } else {
                 let c: i64 = times[start..end].iter().map(|&t| i64::from(t)).sum();
                 let dy = 2 * below + c - n;
@@ -387,16 +445,22 @@ mod tests {
     #[test]
     fn resamples_drawn_once_give_each_pairing_its_own_result() {
         let mut rng = SplitMix64(7);
-        let y: Vec<f64> = (0..300).map(|_| rng.below(40) as f64).collect();
+        // Two samples of as many pairs: second values with ties, and nearly all distinct.
+        let ys: [Vec<f64>; 2] =
+            [(0..300).map(|_| rng.below(40) as f64).collect(), (0..300).map(|_| rng.unit() * 1e3).collect()];
         let xs: Vec<Vec<f64>> = (0..3).map(|k| (0..300).map(|_| rng.below(5 + 9 * k) as f64).collect()).collect();
-        let together = spearman_with_intervals(&xs, &y, 120, 9);
-        for (x, shared) in xs.iter().zip(together) {
-            let pairs: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
-            let alone = spearman_with_interval(&pairs, 120, 9);
-            assert_eq!(
-                (alone.0.to_bits(), alone.1.map(f64::to_bits)),
-                (shared.0.to_bits(), shared.1.map(f64::to_bits))
-            );
+        let samples: Vec<Sample<'_>> = vec![(&xs[..], &ys[0][..]), (&xs[1..], &ys[1][..])];
+        let together = spearman_with_intervals(&samples, 120, 9);
+        assert_eq!(together.iter().map(Vec::len).collect::<Vec<_>>(), [3, 2]);
+        for ((xs, y), shared) in samples.iter().zip(&together) {
+            for (x, shared) in xs.iter().zip(shared) {
+                let pairs: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
+                let alone = spearman_with_interval(&pairs, 120, 9);
+                assert_eq!(
+                    (alone.0.to_bits(), alone.1.map(f64::to_bits)),
+                    (shared.0.to_bits(), shared.1.map(f64::to_bits))
+                );
+            }
         }
     }
 
