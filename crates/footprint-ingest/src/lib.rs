@@ -23,6 +23,7 @@ mod error;
 pub mod fuzz;
 mod lookup;
 mod model;
+mod numbered;
 mod open;
 mod panics;
 mod pip;

@@ -6,6 +6,7 @@ use csv::ByteRecord;
 use rustc_hash::FxHashMap;
 
 use crate::columns::{CsvSource, Record, fields_error, line_of};
+use crate::numbered::ByNumber;
 use crate::plain::{PlainLines, Stop, Unsure};
 use crate::{IngestError, InputFile, LsoaCode, LsoaId, PracticeCode, PracticeId};
 
@@ -103,32 +104,6 @@ fn packed(raw: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(bytes))
 }
 
-/// LSOA ids by the number of an English LSOA code (`E01` and six digits, as every code of a census
-/// but Wales's is): a flat table, cheaper than a hash map for the 33,000–36,000 codes of a census, and
-/// 4 MB at most.
-#[derive(Default)]
-struct EnglishLsoas(Vec<u32>);
-
-impl EnglishLsoas {
-    /// The number of `field` when it is exactly an English LSOA code (no spaces).
-    fn number(field: &[u8]) -> Option<usize> {
-        let digits = field.strip_prefix(b"E01")?;
-        (digits.len() == 6 && digits.iter().all(u8::is_ascii_digit))
-            .then(|| digits.iter().fold(0, |n, &d| n * 10 + usize::from(d - b'0')))
-    }
-
-    fn get(&self, number: usize) -> Option<u32> {
-        self.0.get(number).copied().filter(|&id| id != u32::MAX)
-    }
-
-    fn insert(&mut self, number: usize, id: u32) {
-        if self.0.len() <= number {
-            self.0.resize(number + 1, u32::MAX);
-        }
-        self.0[number] = id;
-    }
-}
-
 /// Codes to dense ids in order of first appearance.
 #[derive(Default)]
 struct Interner(FxHashMap<String, u32>);
@@ -198,8 +173,8 @@ struct Rows {
     practice_ids: FxHashMap<String, u32>,
     lsoas: Interner,
     /// The LSOA field as it stands in the file (untrimmed, unchecked) to its id, for fields seen before:
-    /// English LSOA codes by their number, any other field by its packed bytes.
-    english: EnglishLsoas,
+    /// census LSOA codes by their number, any other field by its packed bytes.
+    by_number: ByNumber,
     lsoa_fields: FxHashMap<u128, u32>,
     last_practice: Option<(Vec<u8>, u32)>,
     sexes: SexCheck,
@@ -224,7 +199,7 @@ impl Rows {
             table: RegistrationTable { rows: Vec::with_capacity(rows_hint(input)), ..RegistrationTable::default() },
             practice_ids: FxHashMap::default(),
             lsoas: Interner::default(),
-            english: EnglishLsoas::default(),
+            by_number: ByNumber::default(),
             lsoa_fields: FxHashMap::default(),
             last_practice: None,
             sexes: SexCheck::default(),
@@ -291,12 +266,12 @@ impl Rows {
     /// The id of the record's LSOA: by its field's number or packed bytes when met before, else interned.
     fn lsoa(&mut self, csv: &CsvSource<'_>, record: &impl Record) -> Result<u32, IngestError> {
         let raw = record.field(self.columns.lsoa).unwrap_or_default();
-        if let Some(n) = EnglishLsoas::number(raw) {
-            if let Some(id) = self.english.get(n) {
+        if let Some(n) = ByNumber::number(raw) {
+            if let Some(id) = self.by_number.get(n) {
                 return Ok(id);
             }
             let id = self.intern_lsoa(csv, record)?;
-            self.english.insert(n, id);
+            self.by_number.insert(n, id);
             return Ok(id);
         }
         let field = packed(raw);

@@ -2,9 +2,13 @@
 //! census vintage a set of LSOA codes is of.
 
 use csv::ByteRecord;
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::columns::{CsvSource, line_of};
+use crate::numbered::ByNumber;
 use crate::{IngestError, InputFile, LsoaCode, RegistrationTable, Vintage};
 
 /// How an LSOA changed between the 2011 and 2021 censuses (the lookup's `CHGIND`).
@@ -31,13 +35,117 @@ pub struct LsoaPair {
     pub change: Change,
 }
 
-/// The exact-fit lookup: every piece shared by a 2011 and a 2021 LSOA, indexed both ways.
+/// The exact-fit lookup: every piece shared by a 2011 and a 2021 LSOA, indexed both ways. Kept (and
+/// prepared) as its pieces alone: the indexes are made again from them.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Vec<LsoaPair>", into = "Vec<LsoaPair>")]
 pub struct VintageLookup {
     /// The pieces, sorted by 2011 then 2021 code.
     pub pairs: Vec<LsoaPair>,
-    by_2011: FxHashMap<LsoaCode, Vec<u32>>,
-    by_2021: FxHashMap<LsoaCode, Vec<u32>>,
+    by_2011: Pieces,
+    by_2021: Pieces,
+}
+
+impl From<Vec<LsoaPair>> for VintageLookup {
+    fn from(pairs: Vec<LsoaPair>) -> Self {
+        Self::new(pairs)
+    }
+}
+
+impl From<VintageLookup> for Vec<LsoaPair> {
+    fn from(lookup: VintageLookup) -> Self {
+        lookup.pairs
+    }
+}
+
+/// The pieces of each code of one vintage, found by the code without a copy of it: runs of pair
+/// indices, each run the pieces of one code in pair order; census codes find their run by number,
+/// any other by a table keyed by its hash (compared through the pairs themselves).
+#[derive(Clone, Debug, Default)]
+struct Pieces {
+    /// Pair indices, grouped by this vintage's code.
+    order: Vec<u32>,
+    /// Each code's run of `order`: start and end, in order of first appearance.
+    runs: Vec<(u32, u32)>,
+    /// The run of each census code.
+    by_number: ByNumber,
+    /// The run of each other code.
+    by_hash: HashTable<u32>,
+}
+
+impl Pieces {
+    /// Indexes `pairs` by the code `side` takes of each.
+    fn new(pairs: &[LsoaPair], side: fn(&LsoaPair) -> &LsoaCode) -> Self {
+        let mut pieces = Self::default();
+        // Each pair's run, and the first pair of each run (while `order` is not yet filled).
+        let mut run_of = Vec::with_capacity(pairs.len());
+        let mut first: Vec<u32> = Vec::new();
+        for (i, p) in pairs.iter().enumerate() {
+            let code = side(p);
+            let number = ByNumber::number(code.as_str().as_bytes());
+            let found = match number {
+                Some(n) => pieces.by_number.get(n),
+                None => pieces.by_hash.find(hash(code), |&r| side(&pairs[first[r as usize] as usize]) == code).copied(),
+            };
+            let run = found.unwrap_or_else(|| {
+                let run = first.len() as u32;
+                match number {
+                    Some(n) => pieces.by_number.insert(n, run),
+                    None => {
+                        let rehash = |&r: &u32| hash(side(&pairs[first[r as usize] as usize]));
+                        pieces.by_hash.insert_unique(hash(code), run, rehash);
+                    }
+                }
+                first.push(i as u32);
+                pieces.runs.push((0, 0));
+                run
+            });
+            pieces.runs[run as usize].1 += 1;
+            run_of.push(run);
+        }
+        // Counts to runs, then each pair into its run, in pair order.
+        let mut start = 0;
+        for run in &mut pieces.runs {
+            let len = run.1;
+            *run = (start, start);
+            start += len;
+        }
+        pieces.order = vec![0; pairs.len()];
+        for (i, &run) in run_of.iter().enumerate() {
+            let end = &mut pieces.runs[run as usize].1;
+            pieces.order[*end as usize] = i as u32;
+            *end += 1;
+        }
+        pieces
+    }
+
+    /// The pieces of `code`, if it has any.
+    fn get<'a>(&'a self, pairs: &[LsoaPair], side: fn(&LsoaPair) -> &LsoaCode, code: &LsoaCode) -> Option<&'a [u32]> {
+        let run = match ByNumber::number(code.as_str().as_bytes()) {
+            Some(n) => self.by_number.get(n)?,
+            None => {
+                let first = |r: u32| self.order[self.runs[r as usize].0 as usize] as usize;
+                *self.by_hash.find(hash(code), |&r| side(&pairs[first(r)]) == code)?
+            }
+        };
+        let (start, end) = self.runs[run as usize];
+        Some(&self.order[start as usize..end as usize])
+    }
+}
+
+/// The hash a [`Pieces`] table keys a code by.
+fn hash(code: &LsoaCode) -> u64 {
+    FxBuildHasher.hash_one(code.as_str())
+}
+
+/// The 2011 code of a piece.
+fn lsoa11(p: &LsoaPair) -> &LsoaCode {
+    &p.lsoa11
+}
+
+/// The 2021 code of a piece.
+fn lsoa21(p: &LsoaPair) -> &LsoaCode {
+    &p.lsoa21
 }
 
 /// Which vintages know an LSOA code.
@@ -57,13 +165,7 @@ impl VintageLookup {
     pub fn new(mut pairs: Vec<LsoaPair>) -> Self {
         pairs.sort_by(|a, b| (&a.lsoa11, &a.lsoa21).cmp(&(&b.lsoa11, &b.lsoa21)));
         pairs.dedup_by(|a, b| a.lsoa11 == b.lsoa11 && a.lsoa21 == b.lsoa21);
-        let sized = || FxHashMap::with_capacity_and_hasher(pairs.len(), rustc_hash::FxBuildHasher);
-        let (mut by_2011, mut by_2021): (FxHashMap<LsoaCode, Vec<u32>>, FxHashMap<LsoaCode, Vec<u32>>) =
-            (sized(), sized());
-        for (i, p) in pairs.iter().enumerate() {
-            by_2011.entry(p.lsoa11.clone()).or_default().push(i as u32);
-            by_2021.entry(p.lsoa21.clone()).or_default().push(i as u32);
-        }
+        let (by_2011, by_2021) = (Pieces::new(&pairs, lsoa11), Pieces::new(&pairs, lsoa21));
         Self { pairs, by_2011, by_2021 }
     }
 
@@ -81,10 +183,9 @@ impl VintageLookup {
     #[must_use]
     pub fn pieces(&self, code: &LsoaCode, of: Vintage) -> Option<&[u32]> {
         match of {
-            Vintage::Census2011 => self.by_2011.get(code),
-            Vintage::Census2021 => self.by_2021.get(code),
+            Vintage::Census2011 => self.by_2011.get(&self.pairs, lsoa11, code),
+            Vintage::Census2021 => self.by_2021.get(&self.pairs, lsoa21, code),
         }
-        .map(Vec::as_slice)
     }
 
     /// The code's piece on the other side of `pair`: its 2021 LSOA for a 2011 code, and the reverse.
@@ -100,7 +201,8 @@ impl VintageLookup {
     /// Which vintages know `code`.
     #[must_use]
     pub fn vintage_of(&self, code: &LsoaCode) -> CodeVintage {
-        match (self.by_2011.contains_key(code), self.by_2021.contains_key(code)) {
+        let known = |of| self.pieces(code, of).is_some();
+        match (known(Vintage::Census2011), known(Vintage::Census2021)) {
             (true, true) => CodeVintage::Both,
             (true, false) => CodeVintage::Only(Vintage::Census2011),
             (false, true) => CodeVintage::Only(Vintage::Census2021),

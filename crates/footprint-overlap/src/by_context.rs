@@ -106,7 +106,7 @@ pub struct Correlation {
 #[must_use]
 pub fn associations(table: &OverlapTable, contexts: &[AreaContext]) -> Vec<Correlation> {
     let measured: Vec<Measured> = contexts.iter().filter_map(|c| Measured::of(table, c)).collect();
-    let mut results: Vec<Option<Vec<(f64, [f64; 2])>>> = vec![None; measured.len()];
+    let mut results: Vec<Option<Vec<RhoInterval>>> = vec![None; measured.len()];
     let mut sizes: Vec<usize> = measured.iter().map(|m| m.scores.len()).collect();
     sizes.sort_unstable();
     sizes.dedup();
@@ -180,13 +180,16 @@ pub fn spearman_with_interval(pairs: &[(f64, f64)], replicates: usize, seed: u64
     spearman_with_intervals(&[(&[xs], &ys)], replicates, seed)[0][0]
 }
 
+/// Spearman's rho with its 95% bootstrap interval.
+type RhoInterval = (f64, [f64; 2]);
+
 /// Pairings of one set of pairs: first values (each a `Vec`) against second values.
 type Sample<'a> = (&'a [Vec<f64>], &'a [f64]);
 
 /// As [`spearman_with_interval`] for each first values against the second values of each sample, all
 /// from the same resamples: every sample has as many pairs, and each resample draws the same pairs of
 /// each by index. Each result is the one [`spearman_with_interval`] gives for that pairing alone.
-fn spearman_with_intervals(samples: &[Sample<'_>], replicates: usize, seed: u64) -> Vec<Vec<(f64, [f64; 2])>> {
+fn spearman_with_intervals(samples: &[Sample<'_>], replicates: usize, seed: u64) -> Vec<Vec<RhoInterval>> {
     let n = samples.first().map_or(0, |s| s.1.len());
     debug_assert!(samples.iter().all(|s| s.1.len() == n), "samples of as many pairs");
     let prepared: Vec<(YOrder, Vec<XRanks>)> = samples

@@ -172,24 +172,39 @@ pub fn count_overlap(
             counter.apportioned(a);
         }
     }
-    let (accounting, mut keyed) = counter.finish();
+    let (accounting, keyed) = counter.finish();
 
-    // Sum patients per (area, PCN) key.
-    keyed.par_sort_unstable_by_key(|&(key, _)| key);
-    let runs = sum_runs(keyed.iter().copied(), keyed.len() / 4);
-    // Where each area's runs start.
-    let mut starts = vec![0usize; layer.areas.len() + 1];
-    for &(key, _) in &runs {
-        starts[(key >> 32) as usize + 1] += 1;
-    }
-    for i in 0..layer.areas.len() {
-        starts[i + 1] += starts[i];
-    }
+    let (starts, by_area) = by_area(&keyed, layer.areas.len());
     let areas = (0..layer.areas.len())
         .into_par_iter()
-        .map(|i| measure(AreaId(i as u32), &runs[starts[i]..starts[i + 1]], thresholds))
+        .map(|i| {
+            // Sum patients per (area, PCN) key: this area's keys in order, each once.
+            let mut keys = by_area[starts[i]..starts[i + 1]].to_vec();
+            keys.sort_unstable_by_key(|&(key, _)| key);
+            measure(AreaId(i as u32), &sum_runs(keys, 0), thresholds)
+        })
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
+}
+
+/// The keyed patients grouped by area (the key's high half), in two passes: where each area's group
+/// starts (one more than there are areas), and the groups.
+fn by_area(keyed: &[(u64, u64)], areas: usize) -> (Vec<usize>, Vec<(u64, u64)>) {
+    let mut starts = vec![0usize; areas + 1];
+    for &(key, _) in keyed {
+        starts[(key >> 32) as usize + 1] += 1;
+    }
+    for i in 0..areas {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut grouped = vec![(0, 0); keyed.len()];
+    for &(key, n) in keyed {
+        let at = &mut next[(key >> 32) as usize];
+        grouped[*at] = (key, n);
+        *at += 1;
+    }
+    (starts, grouped)
 }
 
 /// The count in progress: every patient read goes to an (area, PCN) key or to the accounting of the
