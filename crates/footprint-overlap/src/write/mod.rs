@@ -175,9 +175,49 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-/// Appends `v` to `out` in the shortest form that reads back as the same f64 (JSON and CSV safe for finite values).
+/// Appends `v` to `out` in the shortest form that reads back as the same f64 (JSON and CSV safe for
+/// finite values), written as Rust's `Display` writes it: digits, never an exponent, no `.0` on whole
+/// numbers.
+///
+/// ```
+/// use footprint_overlap::write::push_f64;
+/// let written = |v: f64| {
+///     let mut out = Vec::new();
+///     push_f64(&mut out, v);
+///     String::from_utf8(out).unwrap()
+/// };
+/// assert_eq!(written(0.1 + 0.2), "0.30000000000000004");
+/// assert_eq!(written(1.0), "1");
+/// assert_eq!(written(1e-7), "0.0000001");
+/// ```
 pub fn push_f64(out: &mut Vec<u8>, v: f64) {
-    let _ = write!(out, "{v}");
+    // zmij finds the digits `Display` finds (the shortest that read back, the nearest of those) but
+    // where two are as near: `Display` then rounds half up, zmij half to even. Those values, and
+    // whatever zmij writes with an exponent, go through `Display`.
+    let mut buffer = zmij::Buffer::new();
+    let text = if v.is_finite() && !nearest_may_tie(v) { buffer.format_finite(v) } else { "e" };
+    if text.contains('e') {
+        let _ = write!(out, "{v}");
+        return;
+    }
+    out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+}
+
+/// Whether `v` (finite) could lie halfway between the two nearest decimals of its shortest length. It
+/// cannot when its exact decimal has more than 18 significant digits: the shortest has at most 17, and
+/// the midpoint of two decimals of k digits has k + 1. `v` = m·2^e with m odd has, for e < 0, exactly
+/// as many digits as m·5^−e, at least 0.69·(−e) + 1: more than 18 from e = −26 on. Whole numbers below
+/// 2^53 have at most 16 digits, all of them written: no tie either.
+fn nearest_may_tie(v: f64) -> bool {
+    let bits = v.to_bits();
+    let (stored, biased) = (bits & ((1 << 52) - 1), ((bits >> 52) & 0x7ff) as i64);
+    let (mantissa, exponent) = if biased == 0 { (stored, -1074) } else { (stored | 1 << 52, biased - 1075) };
+    if mantissa == 0 {
+        return false;
+    }
+    let exponent = exponent + i64::from(mantissa.trailing_zeros());
+    let whole = exponent >= 0;
+    if whole { v.abs() >= 9_007_199_254_740_992.0 } else { exponent > -26 }
 }
 
 /// Appends an integer.
@@ -205,4 +245,43 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use footprint_index::SplitMix64;
+
+    use super::push_f64;
+
+    fn check(v: f64) {
+        let mut out = Vec::new();
+        push_f64(&mut out, v);
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{v}"), "{:#x}", v.to_bits());
+    }
+
+    #[test]
+    fn floats_are_written_as_display_writes_them() {
+        // Ties: 703866133816823.25 is as near 703866133816823.2 as .3 (Display writes .3).
+        check(f64::from_bits(0x4304_014c_d701_2fba));
+        check(0.125);
+        check(1.5);
+        check(2.5e15);
+        for v in [0.0, -0.0, 1.0, -1.0, 0.5, 1e-5, 1e-7, 123_456.0, 1e15, 1e16, 1e21, 1e300, f64::MIN_POSITIVE] {
+            check(v);
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN, 5e-324] {
+            check(v);
+        }
+        let mut rng = SplitMix64(2022);
+        for _ in 0..200_000 {
+            // Any bits; shares and per-km² figures as the tables have them; whole numbers.
+            check(f64::from_bits(rng.next_u64()));
+            let (a, b) = (rng.below(1_000_000), rng.below(1_000_000) + 1);
+            check(a as f64 / b as f64);
+            check(rng.unit() * 10f64.powi(rng.below(30) as i32 - 12));
+            check(rng.below(1 << 53) as f64);
+            // Few fractional bits: the values that can tie.
+            check(rng.below(1 << 53) as f64 / f64::from(1u32 << rng.below(30)));
+        }
+    }
 }

@@ -140,37 +140,48 @@ pub fn msoa_overlap_table(
 /// count (blocks of areas in parallel) without building the table's cells.
 #[must_use]
 pub fn msoa_pcn_shares_csv(layer: &AreaLayer, practices: &PracticeMap, table: &OverlapTable) -> Vec<u8> {
-    let block = |rows: &[crate::AreaOverlap], header: bool| {
-        let size = rows.iter().map(|r| r.pcn_patients.len() * 64).sum::<usize>();
-        let mut w = csv_writer(Vec::with_capacity(size + 64));
-        if header {
-            let _ = w.write_record(schema::SHARE_COLUMNS);
-        }
-        let mut number = Vec::with_capacity(32);
-        for (code, pcn, patients, share) in share_rows(layer, practices, rows) {
-            let _ = w.write_field(code);
-            let _ = w.write_field(pcn.code.as_str());
-            let _ = w.write_field(&pcn.name);
-            number.clear();
-            push_int(&mut number, patients);
-            let _ = w.write_field(&number);
-            number.clear();
-            if share.is_finite() {
-                push_f64(&mut number, share);
+    // Each PCN's code and name as the CSV writer writes them, once: rows are those, an area code and
+    // two numbers (which are never quoted).
+    let pcns: Vec<Vec<u8>> = practices.pcns.iter().map(|p| csv_fields(&[p.code.as_str(), &p.name])).collect();
+    let block = |rows: &[crate::AreaOverlap]| {
+        let mut out = Vec::with_capacity(rows.iter().map(|r| r.pcn_patients.len() * 64).sum::<usize>());
+        for row in rows {
+            let code = csv_fields(&[layer.areas[row.area.index()].code.as_str()]);
+            for &(pcn, n) in &row.pcn_patients {
+                out.extend_from_slice(&code);
+                out.push(b',');
+                out.extend_from_slice(&pcns[pcn.index()]);
+                out.push(b',');
+                push_int(&mut out, n);
+                out.push(b',');
+                let share = row.share(n);
+                if share.is_finite() {
+                    push_f64(&mut out, share);
+                }
+                out.push(b'\n');
             }
-            let _ = w.write_field(&number);
-            let _ = w.write_record(None::<&[u8]>);
         }
-        w.into_inner().unwrap_or_default()
+        out
     };
-    let blocks: Vec<Vec<u8>> = table.areas.par_chunks(256).enumerate().map(|(i, rows)| block(rows, i == 0)).collect();
-    if blocks.is_empty() {
-        return block(&[], true);
-    }
-    let mut out = Vec::with_capacity(blocks.iter().map(Vec::len).sum());
+    let blocks: Vec<Vec<u8>> = table.areas.par_chunks(256).map(block).collect();
+    let mut header = csv_writer(Vec::new());
+    let _ = header.write_record(schema::SHARE_COLUMNS);
+    let mut out = header.into_inner().unwrap_or_default();
+    out.reserve(blocks.iter().map(Vec::len).sum());
     for b in blocks {
         out.extend_from_slice(&b);
     }
+    out
+}
+
+/// `fields` as the CSV writer writes them within a longer record: each quoted only when it must be,
+/// separated by commas (no line ending).
+fn csv_fields(fields: &[&str]) -> Vec<u8> {
+    let mut w = csv_writer(Vec::new());
+    // One more field, empty: a record of one empty field would be written `""`, not as nothing.
+    let _ = w.write_record(fields.iter().copied().chain([""]));
+    let mut out = w.into_inner().unwrap_or_default();
+    out.truncate(out.len().saturating_sub(2));
     out
 }
 
