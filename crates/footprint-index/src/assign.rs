@@ -2,6 +2,7 @@
 
 use footprint_ingest::{AreaId, AreaLayer, AreaLookup, Centroids, LsoaCode};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::AreaIndex;
 
@@ -60,11 +61,14 @@ pub struct Assignment {
 /// Places each code by the lookup: its area if the lookup knows it and the area is in the layer.
 #[must_use]
 pub fn assign_by_lookup(lsoas: &[LsoaCode], lookup: &AreaLookup, layer: &AreaLayer) -> Assignment {
+    // The layer's areas by code, hashed once rather than searched for each LSOA.
+    let areas: FxHashMap<&str, AreaId> =
+        layer.areas.iter().enumerate().map(|(i, a)| (a.code.as_str(), AreaId(i as u32))).collect();
     let placements = lsoas
-        .iter()
+        .par_iter()
         .map(|code| match lookup.map.get(code) {
             None => Placement::UnknownLsoa,
-            Some(area) => layer.find(area.as_str()).map_or(Placement::OutsideLayer, Placement::Area),
+            Some(area) => areas.get(area.as_str()).map_or(Placement::OutsideLayer, |&a| Placement::Area(a)),
         })
         .collect();
     Assignment { method: AssignmentMethod::Lookup, placements, snapped: Vec::new(), conversion: None }

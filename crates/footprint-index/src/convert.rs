@@ -7,6 +7,7 @@ use footprint_ingest::{
     CodeVintage, Crs, IngestError, LsoaCode, LsoaId, LsoaPopulations, PracticeId, RegistrationTable, Vintage,
     VintageLookup, VintageMix,
 };
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::{Assignment, LsoaPlaces, Placement, largest_remainder, round_rows};
@@ -94,7 +95,7 @@ impl LsoaPlaces {
     ) -> Result<(Assignment, Option<Crs>), IngestError> {
         let (lookup, to, from) = (conversion.lookup, conversion.geography, conversion.geography.other());
         let codes = &registrations.lsoas;
-        let convert: Vec<bool> = codes.iter().map(|c| lookup.vintage_of(c) == CodeVintage::Only(from)).collect();
+        let convert: Vec<bool> = codes.par_iter().map(|c| lookup.vintage_of(c) == CodeVintage::Only(from)).collect();
         // Where each placed code is among those placed: the codes themselves when none is converted,
         // else the codes kept and the pieces of those converted, by code.
         let (placed, index, crs) = if convert.contains(&true) {

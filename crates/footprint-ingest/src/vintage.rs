@@ -5,6 +5,7 @@ use csv::ByteRecord;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::columns::{CsvSource, line_of};
@@ -225,15 +226,23 @@ impl VintageLookup {
     /// How the LSOA codes of a registrations table divide between the vintages, with their rows and patients.
     #[must_use]
     pub fn mix(&self, registrations: &RegistrationTable) -> VintageMix {
-        let kinds: Vec<CodeVintage> = registrations.lsoas.iter().map(|c| self.vintage_of(c)).collect();
+        let kinds: Vec<CodeVintage> = registrations.lsoas.par_iter().map(|c| self.vintage_of(c)).collect();
         let mut mix = VintageMix::default();
         for &kind in &kinds {
             mix.tally(kind).codes += 1;
         }
-        for row in &registrations.rows {
-            let t = mix.tally(kinds[row.lsoa.index()]);
-            t.rows += 1;
-            t.patients += u64::from(row.patients);
+        // Rows and patients summed in parallel: sums of integers, the same in any order.
+        let rows = registrations.rows.par_chunks(1 << 16).map(|rows| {
+            let mut mix = VintageMix::default();
+            for row in rows {
+                let t = mix.tally(kinds[row.lsoa.index()]);
+                t.rows += 1;
+                t.patients += u64::from(row.patients);
+            }
+            mix
+        });
+        for part in rows.collect::<Vec<_>>() {
+            mix.add_rows(&part);
         }
         mix
     }
@@ -264,6 +273,19 @@ pub struct VintageMix {
 }
 
 impl VintageMix {
+    /// Adds the rows and patients of `other`, kind by kind.
+    fn add_rows(&mut self, other: &Self) {
+        let pairs = [
+            (&mut self.only_2011, other.only_2011),
+            (&mut self.only_2021, other.only_2021),
+            (&mut self.both, other.both),
+            (&mut self.neither, other.neither),
+        ];
+        for (t, o) in pairs {
+            (t.rows, t.patients) = (t.rows + o.rows, t.patients + o.patients);
+        }
+    }
+
     fn tally(&mut self, kind: CodeVintage) -> &mut Tally {
         match kind {
             CodeVintage::Only(Vintage::Census2011) => &mut self.only_2011,

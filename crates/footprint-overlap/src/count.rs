@@ -175,16 +175,54 @@ pub fn count_overlap(
     let (accounting, keyed) = counter.finish();
 
     let (starts, by_area) = by_area(&keyed, layer.areas.len());
+    // PCN slots are the practice map's PCNs (and the no-PCN slot).
+    let pcns = keyed.iter().map(|&(key, _)| key as u32).filter(|&p| p != NO_PCN).max().map_or(0, |p| p as usize + 1);
     let areas = (0..layer.areas.len())
         .into_par_iter()
-        .map(|i| {
-            // Sum patients per (area, PCN) key: this area's keys in order, each once.
-            let mut keys = by_area[starts[i]..starts[i + 1]].to_vec();
-            keys.sort_unstable_by_key(|&(key, _)| key);
-            measure(AreaId(i as u32), &sum_runs(keys, 0), thresholds)
-        })
+        .map_init(
+            || PcnTotals::new(pcns),
+            |totals, i| measure(AreaId(i as u32), &totals.sum(&by_area[starts[i]..starts[i + 1]]), thresholds),
+        )
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
+}
+
+/// Patients summed per PCN slot (the no-PCN slot last), kept between areas.
+struct PcnTotals {
+    totals: Vec<u64>,
+    seen: Vec<bool>,
+    keys: Vec<u64>,
+}
+
+impl PcnTotals {
+    /// For PCN slots below `pcns`.
+    fn new(pcns: usize) -> Self {
+        Self { totals: vec![0; pcns + 1], seen: vec![false; pcns + 1], keys: Vec::new() }
+    }
+
+    /// The keyed patients of one area summed per key, in key order: what [`sum_runs`] gives of them sorted.
+    fn sum(&mut self, keyed: &[(u64, u64)]) -> Vec<(u64, u64)> {
+        let last = self.totals.len() - 1;
+        let slot = |key: u64| match (key & 0xFFFF_FFFF) as u32 {
+            NO_PCN => last,
+            pcn => pcn as usize,
+        };
+        self.keys.clear();
+        for &(key, n) in keyed {
+            let s = slot(key);
+            if !self.seen[s] {
+                self.seen[s] = true;
+                self.keys.push(key);
+            }
+            self.totals[s] += n;
+        }
+        self.keys.sort_unstable();
+        let runs = self.keys.iter().map(|&key| (key, std::mem::take(&mut self.totals[slot(key)]))).collect();
+        for &key in &self.keys {
+            self.seen[slot(key)] = false;
+        }
+        runs
+    }
 }
 
 /// The keyed patients grouped by area (the key's high half), in two passes: where each area's group
