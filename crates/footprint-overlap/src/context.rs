@@ -303,7 +303,11 @@ impl<'a> Weights<'a> {
         let mut out = Weights { valued: Vec::new(), without: FxHashMap::default(), codes_without: 0 };
         let mut unvalued_codes: Vec<&LsoaCode> = Vec::new();
         for r in residents {
-            let pieces = if has(r.code.as_str()) { vec![r.code.as_str()] } else { pieces(r, assignment, lookup, &has) };
+            if has(r.code.as_str()) {
+                out.valued.push((r.area, r.code.as_str(), r.patients, 1));
+                continue;
+            }
+            let pieces = pieces(r, assignment, lookup, &has);
             if pieces.is_empty() {
                 *out.without.entry(r.area).or_default() += r.patients;
                 unvalued_codes.push(r.code);
@@ -316,7 +320,8 @@ impl<'a> Weights<'a> {
         unvalued_codes.dedup();
         out.codes_without = unvalued_codes.len() as u64;
         // Sums in (area, code) order: the same whatever the order of the registrations.
-        out.valued.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        // (Whole tuples compared: equal ones are the same, so an unstable sort gives the same order.)
+        out.valued.sort_unstable();
         out
     }
 }
