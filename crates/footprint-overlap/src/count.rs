@@ -172,16 +172,16 @@ pub fn count_overlap(
             counter.apportioned(a);
         }
     }
-    let (accounting, keyed) = counter.finish();
+    let (accounting, mut keyed) = counter.finish();
 
-    let (starts, by_area) = by_area(&keyed, layer.areas.len());
+    let starts = by_area(&mut keyed, layer.areas.len());
     // PCN slots are the practice map's PCNs (and the no-PCN slot).
     let pcns = keyed.iter().map(|&(key, _)| key as u32).filter(|&p| p != NO_PCN).max().map_or(0, |p| p as usize + 1);
     let areas = (0..layer.areas.len())
         .into_par_iter()
         .map_init(
             || PcnTotals::new(pcns),
-            |totals, i| measure(AreaId(i as u32), &totals.sum(&by_area[starts[i]..starts[i + 1]]), thresholds),
+            |totals, i| measure(AreaId(i as u32), &totals.sum(&keyed[starts[i]..starts[i + 1]]), thresholds),
         )
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
@@ -225,24 +225,31 @@ impl PcnTotals {
     }
 }
 
-/// The keyed patients grouped by area (the key's high half), in two passes: where each area's group
-/// starts (one more than there are areas), and the groups.
-fn by_area(keyed: &[(u64, u64)], areas: usize) -> (Vec<usize>, Vec<(u64, u64)>) {
+/// Groups the keyed patients by area (the key's high half) in place, in two passes (a count, then
+/// each key swapped into its area's group: no second array); where each area's group starts (one more
+/// than there are areas).
+fn by_area(keyed: &mut [(u64, u64)], areas: usize) -> Vec<usize> {
+    let area = |k: &(u64, u64)| (k.0 >> 32) as usize;
     let mut starts = vec![0usize; areas + 1];
-    for &(key, _) in keyed {
-        starts[(key >> 32) as usize + 1] += 1;
+    for k in keyed.iter() {
+        starts[area(k) + 1] += 1;
     }
     for i in 0..areas {
         starts[i + 1] += starts[i];
     }
+    // Each group fills from its start: the key at a group's next place goes to the group it belongs to.
     let mut next = starts.clone();
-    let mut grouped = vec![(0, 0); keyed.len()];
-    for &(key, n) in keyed {
-        let at = &mut next[(key >> 32) as usize];
-        grouped[*at] = (key, n);
-        *at += 1;
+    for group in 0..areas {
+        while next[group] < starts[group + 1] {
+            let at = next[group];
+            let belongs = area(&keyed[at]);
+            if belongs != group {
+                keyed.swap(at, next[belongs]);
+            }
+            next[belongs] += 1;
+        }
     }
-    (starts, grouped)
+    starts
 }
 
 /// The count in progress: every patient read goes to an (area, PCN) key or to the accounting of the
@@ -420,5 +427,35 @@ pub fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> A
         hhi,
         effective_pcns,
         top,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use footprint_index::SplitMix64;
+
+    use super::{PcnTotals, by_area, sum_runs};
+
+    /// Grouped in place by area and summed per PCN slot: what a sort of the keys and [`sum_runs`] give.
+    #[test]
+    fn keys_grouped_in_place_and_summed_as_sorted() {
+        let mut rng = SplitMix64(5);
+        for (areas, keys) in [(1, 0), (1, 5), (7, 300), (50, 2000), (3, 10)] {
+            let mut keyed: Vec<(u64, u64)> = (0..keys)
+                .map(|_| {
+                    let pcn = if rng.below(9) == 0 { u64::from(super::NO_PCN) } else { rng.below(20) };
+                    ((rng.below(areas) << 32) | pcn, rng.below(40))
+                })
+                .collect();
+            let mut sorted = keyed.clone();
+            sorted.sort_unstable();
+            let expected = sum_runs(sorted, 0);
+            let starts = by_area(&mut keyed, areas as usize);
+            let mut totals = PcnTotals::new(20);
+            let summed: Vec<(u64, u64)> =
+                (0..areas as usize).flat_map(|i| totals.sum(&keyed[starts[i]..starts[i + 1]])).collect();
+            assert_eq!(summed, expected, "{areas} areas, {keys} keys");
+            assert!((0..areas as usize).all(|i| keyed[starts[i]..starts[i + 1]].iter().all(|k| k.0 >> 32 == i as u64)));
+        }
     }
 }
