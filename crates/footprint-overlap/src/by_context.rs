@@ -244,8 +244,6 @@ fn spearman_with_intervals(samples: &[Sample<'_>], replicates: usize, seed: u64)
 struct YOrder {
     /// The pair at each place in that order.
     by: Vec<u32>,
-    /// Each pair's place in that order.
-    at: Vec<u32>,
     /// Where each run of equal second values ends, in that order.
     y_ends: Vec<u32>,
 }
@@ -263,13 +261,9 @@ impl YOrder {
         let (y, _) = dense_ranks(y.iter().copied());
         let mut order: Vec<u32> = (0..y.len() as u32).collect();
         order.sort_by_key(|&i| (y[i as usize], i));
-        let mut at = vec![0u32; y.len()];
-        for (k, &i) in order.iter().enumerate() {
-            at[i as usize] = k as u32;
-        }
         let ends = (1..=order.len()).filter(|&k| k == order.len() || y[order[k] as usize] != y[order[k - 1] as usize]);
         let y_ends = ends.map(|k| k as u32).collect();
-        Self { by: order, at, y_ends }
+        Self { by: order, y_ends }
     }
 
     /// How many times each place in this order was drawn, from how many times each pair was.
@@ -337,11 +331,7 @@ impl YOrder {
 impl XRanks {
     fn new(x: &[f64], order: &YOrder) -> Self {
         let (ranks, kx) = dense_ranks(x.iter().copied());
-        let mut in_order = vec![0u32; x.len()];
-        for (i, &k) in order.at.iter().enumerate() {
-            in_order[k as usize] = ranks[i];
-        }
-        Self { x: in_order, kx }
+        Self { x: order.by.iter().map(|&pair| ranks[pair as usize]).collect(), kx }
     }
 }
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::Threshold;
 
-/// The PCN slot used for patients at practices in no PCN while sorting.
+/// The PCN slot used for patients at practices in no PCN (after every PCN in key order).
 pub const NO_PCN: u32 = u32::MAX;
 
 /// What was counted for one area.
@@ -176,7 +176,7 @@ pub fn count_overlap(
 
     let starts = by_area(&mut keyed, layer.areas.len());
     // PCN slots are the practice map's PCNs (and the no-PCN slot).
-    let pcns = keyed.iter().map(|&(key, _)| key as u32).filter(|&p| p != NO_PCN).max().map_or(0, |p| p as usize + 1);
+    let pcns = practices.pcns.len();
     let areas = (0..layer.areas.len())
         .into_par_iter()
         .map_init(
