@@ -2,6 +2,7 @@
 //! and `pcn_footprint_areas.csv`.
 
 use footprint_ingest::{AreaLayer, PracticeMap};
+use footprint_overlap::write::Written;
 use rayon::prelude::*;
 
 use footprint_overlap::OverlapTable;
@@ -18,18 +19,20 @@ fn parameter(method: Method, spec: &FootprintSpec) -> String {
     }
 }
 
-/// Renders `pcn_footprints.geojson`: one feature per PCN and method, in method then PCN code order.
+/// Renders `pcn_footprints.geojson`: one feature per PCN and method, in method then PCN code order,
+/// `shapes[i]` the shape of `footprints[i]` as written in WGS84 ([`footprint_overlap::write::written`]).
 #[must_use]
 pub fn footprints_geojson(
     footprints: &[Footprint],
-    layer: &AreaLayer,
+    shapes: &[Written],
     practices: &PracticeMap,
     spec: &FootprintSpec,
     level: FootprintLevel,
 ) -> Vec<u8> {
     let features: Vec<Vec<u8>> = footprints
         .par_iter()
-        .map(|f| {
+        .zip(shapes)
+        .map(|(f, shape)| {
             let pcn = &practices.pcns[f.pcn.index()];
             let mut feature = Feature::new(1024);
             feature
@@ -54,7 +57,7 @@ pub fn footprints_geojson(
                         .int("areas", o.areas)
                         .int("population", o.population);
                 });
-            feature.geometry(&f.shape.0, layer.crs)
+            feature.written(shape)
         })
         .collect();
     feature_collection(&features)

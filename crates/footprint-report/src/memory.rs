@@ -7,8 +7,8 @@ use std::path::Path;
 use footprint_footprints::Footprint;
 use footprint_ingest::{AreaLayer, PracticeMap};
 use footprint_overlap::OverlapTable;
-use footprint_overlap::write::{as_written, schema, size_fields, summary_json};
-use footprint_run::{Analysis, FootprintAreas, Loaded};
+use footprint_overlap::write::{Written, as_written, schema, size_fields, summary_json};
+use footprint_run::{Analysis, Loaded};
 use rayon::prelude::*;
 
 use crate::{AreaData, ContextClass, Measure, Outline, PcnInfo, ReportError, RunData, Share};
@@ -29,13 +29,7 @@ impl RunData {
             .map(|c| Measure::from_column(c))
             .collect();
         let (pcns, shares) = shares(table, &loaded.practices);
-        let footprints = analysis.footprints.as_ref().map(|fp| {
-            let crs = match (&fp.areas, loaded.places.lsoa_layer()) {
-                (FootprintAreas::Lsoa { .. }, Some(lsoas)) => lsoas.crs,
-                _ => layer.crs,
-            };
-            outlines(&fp.footprints, &loaded.practices, crs)
-        });
+        let footprints = analysis.footprints.as_ref().map(|fp| outlines(&fp.footprints, &fp.wgs84, &loaded.practices));
         Ok(Self {
             dir: dir.to_owned(),
             measures,
@@ -116,14 +110,16 @@ fn shares(table: &OverlapTable, practices: &PracticeMap) -> (Vec<PcnInfo>, Vec<V
     (pcns, shares)
 }
 
-/// The footprints as `pcn_footprints.geojson` holds them, in its order.
-fn outlines(footprints: &[Footprint], practices: &PracticeMap, crs: footprint_ingest::Crs) -> Vec<Outline> {
+/// The footprints as `pcn_footprints.geojson` holds them (`wgs84[i]` the shape of `footprints[i]` as
+/// written), in its order.
+fn outlines(footprints: &[Footprint], wgs84: &[Written], practices: &PracticeMap) -> Vec<Outline> {
     footprints
         .par_iter()
-        .map(|f| Outline {
+        .zip(wgs84)
+        .map(|(f, shape)| Outline {
             key: practices.pcns[f.pcn.index()].code.as_str().to_owned(),
             group: f.method.name().to_owned(),
-            geometry: as_written(&f.shape.0, crs),
+            geometry: shape.to_geo(),
         })
         .collect()
 }

@@ -41,6 +41,23 @@ impl<'a> GisLayers<'a> {
         }
     }
 
+    /// As [`GisLayers::layer`], with the shapes already as written in WGS84 (`wgs84[i]` is `shapes[i]`),
+    /// taken as they are when the output CRS is WGS84.
+    pub(crate) fn layer_with_wgs84(
+        &mut self,
+        name: &'static str,
+        table: Table,
+        shapes: Vec<&MultiPolygon<f64>>,
+        crs: Crs,
+        wgs84: &[Written],
+    ) {
+        if self.wanted && self.output.crs == Crs::Wgs84 {
+            self.layers.push((name, table.into_records(), wgs84.to_vec()));
+        } else {
+            self.layer(name, table, shapes, crs);
+        }
+    }
+
     /// A table without geometry.
     pub(crate) fn table(&mut self, name: &'static str, table: Table) {
         if self.wanted {

@@ -13,8 +13,9 @@ use footprint_ingest::{
     read_lsoa_populations, read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    ContextInputs, Format, GeographyInputs, OutputSet, SummaryInputs, by_context_table, msoa_overlap_geojson,
+    ContextInputs, Format, GeographyInputs, OutputSet, SummaryInputs, Written, by_context_table, msoa_overlap_geojson,
     msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table, pcns_table, schema, schema::files, summary_json,
+    written,
 };
 use footprint_overlap::{
     AreaContext, ClassRow, Correlation, OverlapTable, PcnRow, PcnSummary, area_contexts, associations, by_context,
@@ -47,9 +48,18 @@ pub struct FootprintResult {
     pub areas: FootprintAreas,
     /// The footprints, by method then PCN code.
     pub footprints: Vec<Footprint>,
+    /// Each footprint's shape as written in WGS84 (six decimals, repaired where rounding broke it), in
+    /// the same order: the GeoJSON layer's geometry and the pictures' outlines, made once for both.
+    pub wgs84: Vec<Written>,
 }
 
 impl FootprintResult {
+    /// The footprints drawn on `areas`, whose coordinates are in `crs`, with their shapes as written.
+    fn new(areas: FootprintAreas, footprints: Vec<Footprint>, crs: Crs) -> Self {
+        let wgs84 = footprints.par_iter().map(|f| written(&f.shape.0, crs, Crs::Wgs84)).collect();
+        Self { areas, footprints, wgs84 }
+    }
+
     /// For LSOA-level footprints, the counts per LSOA and each LSOA's size in km².
     #[must_use]
     pub fn lsoa_counts(&self) -> Option<(&OverlapTable, &[f64])> {
@@ -392,10 +402,10 @@ fn draw_footprints(
     assignment: &Assignment,
 ) -> Result<FootprintResult, RunError> {
     match fj.level {
-        FootprintLevel::Msoa => Ok(FootprintResult {
-            areas: FootprintAreas::Msoa,
-            footprints: footprints(table, &loaded.layer, &loaded.practices, area_km2, &fj.spec),
-        }),
+        FootprintLevel::Msoa => {
+            let drawn = footprints(table, &loaded.layer, &loaded.practices, area_km2, &fj.spec);
+            Ok(FootprintResult::new(FootprintAreas::Msoa, drawn, loaded.layer.crs))
+        }
         FootprintLevel::Lsoa => {
             let lsoas = loaded
                 .places
@@ -411,7 +421,7 @@ fn draw_footprints(
             let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
             let km2 = measure_areas(lsoas);
             let drawn = footprints(&lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
-            Ok(FootprintResult { areas: FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, footprints: drawn })
+            Ok(FootprintResult::new(FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, drawn, lsoas.crs))
         }
     }
 }
@@ -481,7 +491,7 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
             (FootprintAreas::Lsoa { table, .. }, Some(lsoas)) => (lsoas, table),
             _ => (&loaded.layer, &analysis.table),
         };
-        files.extend(footprint_io::render(&fp.footprints, layer, table, practices, &fj.spec, fp.level(), &mut gis));
+        files.extend(footprint_io::render(fp, layer, table, practices, &fj.spec, &mut gis));
     }
     files.extend(gis.render()?);
     Ok(files)
@@ -489,10 +499,10 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
 
 /// The footprint layers through the footprint writers.
 mod footprint_io {
+    use footprint_footprints::FootprintSpec;
     use footprint_footprints::write::{
         footprint_areas_table, footprint_overlaps_table, footprints_geojson, footprints_table,
     };
-    use footprint_footprints::{Footprint, FootprintLevel, FootprintSpec};
     use footprint_ingest::{AreaLayer, PracticeMap};
     use footprint_overlap::OverlapTable;
     use footprint_overlap::write::Format;
@@ -502,19 +512,19 @@ mod footprint_io {
 
     /// The GeoJSON layer and the three footprint tables as CSV; the layer and tables for the GIS formats.
     pub(super) fn render(
-        footprints: &[Footprint],
+        drawn: &super::FootprintResult,
         layer: &AreaLayer,
         table: &OverlapTable,
         practices: &PracticeMap,
         spec: &FootprintSpec,
-        level: FootprintLevel,
         gis: &mut GisLayers,
     ) -> Vec<(String, Vec<u8>)> {
+        let (footprints, level) = (&drawn.footprints, drawn.level());
         let geojson = gis.output().has(Format::GeoJson);
         let ((geo, rows), (overlaps, areas)) = rayon::join(
             || {
                 rayon::join(
-                    || geojson.then(|| footprints_geojson(footprints, layer, practices, spec, level)),
+                    || geojson.then(|| footprints_geojson(footprints, &drawn.wgs84, practices, spec, level)),
                     || footprints_table(footprints, practices, spec, level),
                 )
             },
@@ -530,7 +540,8 @@ mod footprint_io {
         out.push((files::PCN_FOOTPRINTS_CSV.to_owned(), rows.csv()));
         out.push((files::PCN_FOOTPRINT_OVERLAPS_CSV.to_owned(), overlaps.csv()));
         out.push((files::PCN_FOOTPRINT_AREAS_CSV.to_owned(), areas.csv()));
-        gis.layer(layers::PCN_FOOTPRINTS, rows, footprints.iter().map(|f| &f.shape).collect(), layer.crs);
+        let shapes = footprints.iter().map(|f| &f.shape).collect();
+        gis.layer_with_wgs84(layers::PCN_FOOTPRINTS, rows, shapes, layer.crs, &drawn.wgs84);
         gis.table(layers::PCN_FOOTPRINT_OVERLAPS, overlaps);
         gis.table(layers::PCN_FOOTPRINT_AREAS, areas);
         out

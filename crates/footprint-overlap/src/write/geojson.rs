@@ -279,9 +279,15 @@ impl Feature {
 
     /// Ends the properties and writes the geometry as [`push_multipolygon`] does: the finished feature.
     #[must_use]
-    pub fn geometry(mut self, polygons: &[Polygon<f64>], crs: Crs) -> Vec<u8> {
+    pub fn geometry(self, polygons: &[Polygon<f64>], crs: Crs) -> Vec<u8> {
+        self.written(&written(polygons, crs, Crs::Wgs84))
+    }
+
+    /// Closes the properties and appends a geometry already on the grid ([`written`]); returns the feature.
+    #[must_use]
+    pub fn written(mut self, shape: &Written) -> Vec<u8> {
         self.out.extend_from_slice(b"},\"geometry\":");
-        push_multipolygon(&mut self.out, polygons, crs);
+        push_written(&mut self.out, shape);
         self.out.push(b'}');
         self.out
     }
