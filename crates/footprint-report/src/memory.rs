@@ -7,7 +7,7 @@ use std::path::Path;
 use footprint_footprints::Footprint;
 use footprint_ingest::{AreaLayer, PracticeMap};
 use footprint_overlap::OverlapTable;
-use footprint_overlap::write::{Written, as_written, schema, size_fields, summary_json};
+use footprint_overlap::write::{GeometryTexts, Written, as_written, schema, size_fields, summary_json};
 use footprint_run::{Analysis, Loaded};
 use rayon::prelude::*;
 
@@ -33,7 +33,7 @@ impl RunData {
         Ok(Self {
             dir: dir.to_owned(),
             measures,
-            areas: areas(layer, table, &analysis.area_km2),
+            areas: areas(layer, table, &analysis.area_km2, loaded.areas_prepared.as_ref().map(|p| &p.geometry)),
             pcns,
             shares,
             summary,
@@ -57,8 +57,9 @@ impl RunData {
     }
 }
 
-/// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them.
-fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64]) -> Vec<AreaData> {
+/// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them (read
+/// back from the prepared layer's GeoJSON texts when there are some, else snapped again).
+fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], texts: Option<&GeometryTexts>) -> Vec<AreaData> {
     table
         .areas
         .par_iter()
@@ -73,7 +74,9 @@ fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64]) -> Vec<AreaD
                 population: row.population,
                 counts,
                 density: size_fields(row.population, area_km2[row.area.index()]).1,
-                geometry: as_written(&area.geometry.0, layer.crs),
+                geometry: texts
+                    .and_then(|t| t.read_back(row.area.index()))
+                    .unwrap_or_else(|| as_written(&area.geometry.0, layer.crs)),
             }
         })
         .collect()

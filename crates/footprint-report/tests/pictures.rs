@@ -152,23 +152,34 @@ fn teams_are_named_by_team_else_name_else_their_position() {
 }
 
 /// The default run draws its pictures from the analysis in memory; they must be exactly those drawn from
-/// its output directory read back.
+/// its output directory read back, whether the areas' polygons are read back from the prepared layer's
+/// texts or snapped again.
 #[test]
 fn the_national_pictures_from_memory_equal_those_from_the_written_run() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
     let mut job = footprint_run::OverlapJob::england_by_lookup(&fixtures);
+    job.prepared = footprint_run::PreparedCache::In(dir.path().join("cache"));
     job.footprints = Some(footprint_run::FootprintJob {
         level: footprint_footprints::FootprintLevel::Msoa,
         spec: footprint_footprints::FootprintSpec::default(),
     });
-    let report = footprint_run::run(&job, dir.path()).unwrap();
-    let memory = RunData::from_analysis(dir.path(), &report.loaded, &report.analysis).unwrap();
-    let read = RunData::read(dir.path()).unwrap();
-    assert_eq!(memory.areas.len(), 6_791);
-    assert_eq!(memory.footprints.as_ref().map(Vec::len), read.footprints.as_ref().map(Vec::len));
-    assert!(render_html(&memory) == render_html(&read), "report.html differs");
-    let (a, b) =
-        (render_png(&memory, &MapOptions::new(&memory)).unwrap(), render_png(&read, &MapOptions::new(&read)).unwrap());
+    let report = footprint_run::run(&job, &out).unwrap();
+    assert!(report.loaded.areas_prepared.is_some());
+    let read = RunData::read(&out).unwrap();
+    let prepared = RunData::from_analysis(&out, &report.loaded, &report.analysis).unwrap();
+    let unprepared = footprint_run::Loaded { areas_prepared: None, ..report.loaded };
+    let snapped = RunData::from_analysis(&out, &unprepared, &report.analysis).unwrap();
+    for memory in [&prepared, &snapped] {
+        assert_eq!(memory.areas.len(), 6_791);
+        assert!(memory.areas.iter().zip(&read.areas).all(|(a, b)| a.geometry == b.geometry), "areas differ");
+        assert_eq!(memory.footprints.as_ref().map(Vec::len), read.footprints.as_ref().map(Vec::len));
+        assert!(render_html(memory) == render_html(&read), "report.html differs");
+    }
+    let (a, b) = (
+        render_png(&prepared, &MapOptions::new(&prepared)).unwrap(),
+        render_png(&read, &MapOptions::new(&read)).unwrap(),
+    );
     assert!(a.png == b.png, "map.png differs");
 }

@@ -135,6 +135,25 @@ impl GeometryTexts {
         &self.bytes[start..self.ends[i]]
     }
 
+    /// The geometry of area `i` as a reader of the GeoJSON gets it back (each coordinate the nearest f64
+    /// to the decimal written, as [`Written::to_geo`] gives it); `None` for text that is not what
+    /// [`push_written`] writes in WGS84.
+    ///
+    /// ```
+    /// use footprint_ingest::{Area, AreaLayer, Crs};
+    /// use footprint_overlap::write::{GeometryTexts, as_written};
+    /// use geo::{MultiPolygon, polygon};
+    /// let square = polygon![(x: -1.2457829, y: 54.72), (x: -1.1, y: 54.72), (x: -1.1, y: 54.8), (x: -1.2457829, y: 54.8)];
+    /// let geometry = MultiPolygon(vec![square]);
+    /// let area = Area { code: "E1".into(), name: String::new(), geometry: geometry.clone(), feature_index: 0 };
+    /// let texts = GeometryTexts::of(&AreaLayer { areas: vec![area], ..AreaLayer::default() });
+    /// assert_eq!(texts.read_back(0), Some(as_written(&geometry.0, Crs::Wgs84)));
+    /// ```
+    #[must_use]
+    pub fn read_back(&self, i: usize) -> Option<MultiPolygon<f64>> {
+        read_multipolygon(self.get(i))
+    }
+
     /// How many areas.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -393,6 +412,67 @@ pub fn as_written(polygons: &[Polygon<f64>], crs: Crs) -> MultiPolygon<f64> {
     written(polygons, crs, Crs::Wgs84).to_geo()
 }
 
+/// The polygons of a GeoJSON MultiPolygon as [`push_written`] writes it in WGS84, read back as
+/// [`Written::to_geo`] gives them; `None` for anything else.
+fn read_multipolygon(text: &[u8]) -> Option<MultiPolygon<f64>> {
+    const START: &[u8] = br#"{"type":"MultiPolygon","coordinates":"#;
+    let mut rest = text.strip_prefix(START)?;
+    let mut polygons: Vec<Vec<Ring>> = Vec::new();
+    let mut depth = 0usize;
+    while let Some((&b, after)) = rest.split_first() {
+        rest = after;
+        match b {
+            b'[' if depth == 3 => {
+                let (x, after) = read_micro(rest)?;
+                let (y, after) = read_micro(after.strip_prefix(b",")?)?;
+                rest = after.strip_prefix(b"]")?;
+                polygons.last_mut()?.last_mut()?.push((x, y));
+            }
+            b'[' => {
+                depth += 1;
+                match depth {
+                    2 => polygons.push(Vec::new()),
+                    3 => polygons.last_mut()?.push(Vec::new()),
+                    _ => {}
+                }
+            }
+            b']' => depth = depth.checked_sub(1)?,
+            b',' => {}
+            _ => return None,
+        }
+        if depth == 0 {
+            break;
+        }
+    }
+    (depth == 0 && rest == b"}").then(|| Written { polygons, crs: Crs::Wgs84, repaired: false }.to_geo())
+}
+
+/// A decimal as [`push_micro`] writes it, in millionths, and the bytes after it.
+fn read_micro(text: &[u8]) -> Option<(i64, &[u8])> {
+    let (negative, text) = match text.strip_prefix(b"-") {
+        Some(t) => (true, t),
+        None => (false, text),
+    };
+    let (whole, mut rest) = read_digits(text, 12)?;
+    let mut value = whole * 1_000_000;
+    if let Some(t) = rest.strip_prefix(b".") {
+        let (frac, after) = read_digits(t, 6)?;
+        value += frac * 10_i64.pow(6 - (t.len() - after.len()) as u32);
+        rest = after;
+    }
+    Some((if negative { -value } else { value }, rest))
+}
+
+/// The value of the one to `most` decimal digits `text` starts with, and the bytes after them.
+fn read_digits(text: &[u8], most: usize) -> Option<(i64, &[u8])> {
+    let n = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > most {
+        return None;
+    }
+    let value = text[..n].iter().fold(0_i64, |v, &d| v * 10 + i64::from(d - b'0'));
+    Some((value, &text[n..]))
+}
+
 /// Appends a coordinate given in millionths, in shortest decimal form (`-1.5`, `54.722282`, `0`).
 fn push_micro(out: &mut Vec<u8>, micro: i64) {
     if micro < 0 {
@@ -428,6 +508,63 @@ pub fn write_coordinate(out: &mut Vec<u8>, v: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every national MSOA's prepared text reads back as the polygons snapped again.
+    #[test]
+    fn national_texts_read_back_as_written() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/england-2011/msoa11_england_generalised_clipped.geojson.gz");
+        let file = footprint_ingest::InputFile::read(&path).unwrap();
+        let layer = footprint_ingest::read_areas(&file, &footprint_ingest::AreaFields::default()).unwrap();
+        let texts = GeometryTexts::of(&layer);
+        assert_eq!(texts.len(), 6_791);
+        let differing = (0..texts.len())
+            .into_par_iter()
+            .filter(|&i| texts.read_back(i) != Some(as_written(&layer.areas[i].geometry.0, layer.crs)))
+            .count();
+        assert_eq!(differing, 0);
+    }
+
+    fn check_read(text: &str, expected: Option<&[&[(f64, f64)]]>) {
+        let got = read_multipolygon(text.as_bytes());
+        let rings = |m: &MultiPolygon<f64>| -> Vec<Vec<(f64, f64)>> {
+            m.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|r| r.0.iter().map(|c| (c.x, c.y)).collect())
+                .collect()
+        };
+        let expected: Option<Vec<Vec<(f64, f64)>>> = expected.map(|e| e.iter().map(|r| r.to_vec()).collect());
+        assert_eq!(got.as_ref().map(rings), expected, "{text}");
+    }
+
+    #[test]
+    fn written_text_reads_back_and_anything_else_does_not() {
+        let ring: &[(f64, f64)] = &[(0.0, 0.0), (1.5, 0.0), (1.5, -0.000_001), (0.0, 0.0)];
+        let hole: &[(f64, f64)] = &[(0.1, -0.1), (0.2, -0.1), (0.2, -0.2), (0.1, -0.1)];
+        let start = r#"{"type":"MultiPolygon","coordinates":"#;
+        check_read(&format!("{start}[[[[0,0],[1.5,0],[1.5,-0.000001],[0,0]]]]}}"), Some(&[ring]));
+        check_read(
+            &format!(
+                "{start}[[[[0,0],[1.5,0],[1.5,-0.000001],[0,0]],[[0.1,-0.1],[0.2,-0.1],[0.2,-0.2],[0.1,-0.1]]]]}}"
+            ),
+            Some(&[ring, hole]),
+        );
+        check_read(&format!("{start}[]}}"), Some(&[]));
+        for bad in [
+            r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,1],[0,0]]]}"#, // another type
+            "[[[[0,0],[1,0]]]",                                                // unclosed
+            "[[[[0,0],[1,0]]]]",                                               // no closing brace
+            "[[[[0,0],[1,0]]]]} ",                                             // trailing byte
+            "[[[[0.1234567,0]]]]}",                                            // seven decimals
+            "[[[[1e3,0]]]]}",                                                  // exponent
+            "[[[[0,0,0]]]]}",                                                  // three values
+            "[[[[.5,0]]]]}",                                                   // no whole part
+            "[[[[1234567890123,0]]]]}",                                        // too many digits
+        ] {
+            let text = if bad.starts_with('{') { bad.to_owned() } else { format!("{start}{bad}") };
+            check_read(&text, None);
+        }
+    }
 
     fn check(v: f64, expected: &str) {
         let mut out = Vec::new();
