@@ -197,6 +197,8 @@ pub fn select_areas(table: &OverlapTable, pcns: usize, method: Method, spec: &Fo
 
 /// Every PCN's footprint by every method of `spec`: areas, dissolved shapes (in parallel) and metrics.
 /// PCNs with no area in the layer are left out. Ordered by method, then PCN code.
+///
+/// The same as [`footprints_on`] the layer's [`coverage_of`].
 #[must_use]
 pub fn footprints(
     table: &OverlapTable,
@@ -205,11 +207,30 @@ pub fn footprints(
     area_km2: &[f64],
     spec: &FootprintSpec,
 ) -> Vec<Footprint> {
+    footprints_on(&coverage_of(layer), table, layer, practices, area_km2, spec)
+}
+
+/// The coverage footprints are dissolved from: a copy of the layer's geometry with coincident vertices of
+/// neighbouring areas made identical ([`Coverage::new`](crate::Coverage::new)). It depends on the layer
+/// alone, so it can be made while the areas' residents are counted.
+#[must_use]
+pub fn coverage_of(layer: &AreaLayer) -> crate::Coverage {
+    let shapes: Vec<MultiPolygon<f64>> = layer.areas.par_iter().map(|a| a.geometry.clone()).collect();
+    crate::Coverage::new(shapes, crate::coincidence_tolerance(layer.crs))
+}
+
+/// [`footprints`] dissolved from `coverage`, the [`coverage_of`] `layer`.
+#[must_use]
+pub fn footprints_on(
+    coverage: &crate::Coverage,
+    table: &OverlapTable,
+    layer: &AreaLayer,
+    practices: &PracticeMap,
+    area_km2: &[f64],
+    spec: &FootprintSpec,
+) -> Vec<Footprint> {
     let pcns = practices.pcns.len();
     let by_pcn = pcn_areas(table, pcns);
-    // A copy of the geometry with coincident vertices of neighbouring areas made identical.
-    let shapes: Vec<MultiPolygon<f64>> = layer.areas.iter().map(|a| a.geometry.clone()).collect();
-    let coverage = crate::Coverage::new(shapes, crate::coincidence_tolerance(layer.crs));
     let lists: Vec<u64> = by_pcn.iter().map(|a| a.iter().map(|x| x.1).sum()).collect();
     let mut out = Vec::new();
     for &method in &spec.methods {

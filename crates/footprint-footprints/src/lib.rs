@@ -13,4 +13,6 @@ pub mod write;
 
 pub use coverage::{VertexNumbers, coincidence_tolerance, unify_vertices};
 pub use dissolve::{Coverage, DissolveMethod, boolean_union, dissolve};
-pub use footprint::{Footprint, FootprintLevel, FootprintSpec, Method, Overlap, footprints, select_areas};
+pub use footprint::{
+    Footprint, FootprintLevel, FootprintSpec, Method, Overlap, coverage_of, footprints, footprints_on, select_areas,
+};

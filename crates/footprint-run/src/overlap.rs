@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use footprint_footprints::{Footprint, FootprintLevel, footprints};
+use footprint_footprints::{Coverage, Footprint, FootprintLevel, coverage_of, footprints_on};
 use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
@@ -375,9 +375,15 @@ impl Geography<'_> {
 /// metres; [`RunError::Job`] if LSOA-level footprints are asked for without LSOA polygons.
 pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> {
     let layer = &loaded.layer;
-    // Area sizes and the count are independent: run them side by side.
-    let (area_km2, assigned) = rayon::join(
-        || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
+    let footprint_layer = job.footprints.as_ref().map(|fj| footprint_layer(loaded, fj)).transpose()?;
+    // Area sizes, the footprints' coverage and the count are independent: run them side by side.
+    let ((area_km2, coverage), assigned) = rayon::join(
+        || {
+            rayon::join(
+                || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
+                || footprint_layer.map(coverage_of),
+            )
+        },
         || -> Result<_, RunError> {
             let (assignment, centroid_crs, geography_from) = place(loaded, job)?;
             let table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, layer, &job.thresholds);
@@ -385,32 +391,49 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
         },
     );
     let (assignment, table, centroid_crs, geography_from) = assigned?;
-    let footprints = match &job.footprints {
-        None => None,
-        Some(fj) => Some(draw_footprints(loaded, fj, &table, &area_km2, &assignment)?),
-    };
-    let context = ContextResult::of(loaded, &assignment, &table, &area_km2);
+    // The footprints and the contexts are independent too.
+    let (footprints, context) = rayon::join(
+        || match (&job.footprints, &coverage) {
+            (Some(fj), Some(coverage)) => {
+                draw_footprints(loaded, fj, coverage, &table, &area_km2, &assignment).map(Some)
+            }
+            _ => Ok(None),
+        },
+        || ContextResult::of(loaded, &assignment, &table, &area_km2),
+    );
+    let footprints = footprints?;
     Ok(Analysis { assignment, table, area_km2, centroid_crs, footprints, geography_from, context })
 }
 
-/// Draws the footprints of every PCN at the job's level.
+/// The layer footprints are drawn on at the job's level: the area layer, or the LSOA polygons.
+fn footprint_layer<'a>(loaded: &'a Loaded, fj: &FootprintJob) -> Result<&'a AreaLayer, RunError> {
+    match fj.level {
+        FootprintLevel::Msoa => Ok(&loaded.layer),
+        FootprintLevel::Lsoa => loaded
+            .places
+            .lsoa_layer()
+            .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" }),
+    }
+}
+
+/// Draws the footprints of every PCN at the job's level, dissolved from `coverage`, the
+/// [`footprint_layer`]'s.
 fn draw_footprints(
     loaded: &Loaded,
     fj: &FootprintJob,
+    coverage: &Coverage,
     table: &OverlapTable,
     area_km2: &[f64],
     assignment: &Assignment,
 ) -> Result<FootprintResult, RunError> {
+    let layer = footprint_layer(loaded, fj)?;
     match fj.level {
         FootprintLevel::Msoa => {
-            let drawn = footprints(table, &loaded.layer, &loaded.practices, area_km2, &fj.spec);
-            Ok(FootprintResult::new(FootprintAreas::Msoa, drawn, loaded.layer.crs))
+            let drawn = footprints_on(coverage, table, layer, &loaded.practices, area_km2, &fj.spec);
+            Ok(FootprintResult::new(FootprintAreas::Msoa, drawn, layer.crs))
         }
         FootprintLevel::Lsoa => {
-            let lsoas = loaded
-                .places
-                .lsoa_layer()
-                .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" })?;
+            let lsoas = layer;
             if assignment.conversion.as_ref().is_some_and(|c| c.converted.contains(&true)) {
                 return Err(RunError::Job {
                     problem: "LSOA-level footprints need the registrations on the LSOA polygons' census: their codes of the other census are converted to MSOAs only",
@@ -420,7 +443,7 @@ fn draw_footprints(
             let assignment = assign_by_code(&loaded.registrations.lsoas, lsoas);
             let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
             let km2 = measure_areas(lsoas);
-            let drawn = footprints(&lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
+            let drawn = footprints_on(coverage, &lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
             Ok(FootprintResult::new(FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, drawn, lsoas.crs))
         }
     }
