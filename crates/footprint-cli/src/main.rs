@@ -209,7 +209,9 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     }
     let out = Path::new("footprint-out");
     let report = pictures::step(cli.quiet, "reading, counting, drawing and writing", || {
-        footprint_run::run_with(&job, out, |loaded, analysis| pictures::from_analysis(out, loaded, analysis))
+        footprint_run::run_with(&job, out, footprint_report::LayerPictures::of, |loaded, analysis, layer| {
+            pictures::from_analysis(out, loaded, analysis, layer)
+        })
     })
     .with_context(|| format!("overlap run writing to {}", out.display()))?;
     finish(cli, report, pictures::Drawn::Yes)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use footprint_overlap::write::schema::files;
-use footprint_report::{MapOptions, RunData, render_html, render_png, write_file};
+use footprint_report::{LayerPictures, MapOptions, RunData, render_html, render_png, write_file};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{MapArgs, ReportArgs};
@@ -82,15 +82,15 @@ pub(crate) enum Drawn {
     No,
 }
 
-/// The default run's pictures, drawn from the analysis in memory side by side: `report.html` and
-/// `map.png`, to be written with the layers.
+/// The default run's pictures, drawn side by side from the analysis in memory and `layer` (made while
+/// the analysis ran): `report.html` and `map.png`, to be written with the layers.
 pub(crate) fn from_analysis(
     dir: &Path,
     loaded: &footprint_run::Loaded,
     analysis: &footprint_run::Analysis,
+    layer: LayerPictures,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
-    let run = RunData::from_analysis(dir, loaded, analysis)?;
-    run.display(); // made once, for both pictures
+    let run = RunData::from_analysis(dir, loaded, analysis, layer)?;
     let (html, map) = rayon::join(|| render_html(&run), || render_png(&run, &MapOptions::new(&run)));
     let map = map.with_context(|| format!("drawing the map of {}", dir.display()))?;
     Ok(vec![(files::MAP_PNG, map.png), (files::REPORT_HTML, html.into_bytes())])

@@ -7,18 +7,50 @@ use std::path::Path;
 use footprint_footprints::Footprint;
 use footprint_ingest::{AreaLayer, PracticeMap};
 use footprint_overlap::OverlapTable;
-use footprint_overlap::write::{GeometryTexts, Written, as_written, schema, size_fields, summary_json};
+use footprint_overlap::write::{Written, as_written, schema, size_fields, summary_json};
 use footprint_run::{Analysis, Loaded};
+use geo::MultiPolygon;
 use rayon::prelude::*;
 
-use crate::{AreaData, ContextClass, Measure, Outline, PcnInfo, ReportError, RunData, Share};
+use crate::{AreaData, ContextClass, Display, Measure, Outline, PcnInfo, ReportError, RunData, Share};
+
+/// What the pictures of a run need of its area layer alone, made while the analysis runs: each area's
+/// polygons as `msoa_overlap.geojson` holds them (read back from the prepared layer's GeoJSON texts when
+/// there are some, else snapped again), in layer order, and their [`Display`].
+pub struct LayerPictures {
+    geometry: Vec<MultiPolygon<f64>>,
+    display: Display,
+}
+
+impl LayerPictures {
+    /// The polygons and display of the areas of `loaded`.
+    #[must_use]
+    pub fn of(loaded: &Loaded) -> Self {
+        let layer = &loaded.layer;
+        let texts = loaded.areas_prepared.as_ref().map(|p| &p.geometry);
+        let geometry: Vec<MultiPolygon<f64>> = (0..layer.areas.len())
+            .into_par_iter()
+            .map(|i| {
+                texts.and_then(|t| t.read_back(i)).unwrap_or_else(|| as_written(&layer.areas[i].geometry.0, layer.crs))
+            })
+            .collect();
+        let display = Display::of(&geometry.iter().collect::<Vec<_>>());
+        Self { geometry, display }
+    }
+}
 
 impl RunData {
-    /// The run `analysis` of `loaded` as [`RunData::read`] would read it back from `dir` once written.
+    /// The run `analysis` of `loaded` as [`RunData::read`] would read it back from `dir` once written,
+    /// with `layer`, the [`LayerPictures::of`] `loaded`.
     ///
     /// # Errors
     /// [`ReportError::Json`] if the run's summary cannot be read back (it always can).
-    pub fn from_analysis(dir: &Path, loaded: &Loaded, analysis: &Analysis) -> Result<Self, ReportError> {
+    pub fn from_analysis(
+        dir: &Path,
+        loaded: &Loaded,
+        analysis: &Analysis,
+        layer_pictures: LayerPictures,
+    ) -> Result<Self, ReportError> {
         let (layer, table) = (&loaded.layer, &analysis.table);
         let summary_bytes = summary_json(&analysis.summary_inputs(loaded));
         let summary = serde_json::from_slice(&summary_bytes)
@@ -33,7 +65,7 @@ impl RunData {
         Ok(Self {
             dir: dir.to_owned(),
             measures,
-            areas: areas(layer, table, &analysis.area_km2, loaded.areas_prepared.as_ref().map(|p| &p.geometry)),
+            areas: areas(layer, table, &analysis.area_km2, layer_pictures.geometry),
             pcns,
             shares,
             summary,
@@ -52,17 +84,18 @@ impl RunData {
                 })
                 .collect(),
             pcn_sizes: analysis.context.pcns.iter().map(|p| p.list_size).collect(),
-            display: std::sync::OnceLock::new(),
+            display: std::sync::OnceLock::from(layer_pictures.display),
         })
     }
 }
 
-/// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them (read
-/// back from the prepared layer's GeoJSON texts when there are some, else snapped again).
-fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], texts: Option<&GeometryTexts>) -> Vec<AreaData> {
+/// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them
+/// (`geometry`, in layer order).
+fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], geometry: Vec<MultiPolygon<f64>>) -> Vec<AreaData> {
+    let mut geometry: Vec<Option<MultiPolygon<f64>>> = geometry.into_iter().map(Some).collect();
     table
         .areas
-        .par_iter()
+        .iter()
         .map(|row| {
             let area = &layer.areas[row.area.index()];
             let mut counts = Vec::with_capacity(1 + row.pcns_at_or_above.len());
@@ -74,9 +107,7 @@ fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], texts: Optio
                 population: row.population,
                 counts,
                 density: size_fields(row.population, area_km2[row.area.index()]).1,
-                geometry: texts
-                    .and_then(|t| t.read_back(row.area.index()))
-                    .unwrap_or_else(|| as_written(&area.geometry.0, layer.crs)),
+                geometry: geometry[row.area.index()].take().unwrap_or_else(|| MultiPolygon(Vec::new())),
             }
         })
         .collect()

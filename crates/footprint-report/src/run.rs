@@ -140,6 +140,17 @@ pub struct Display {
 }
 
 impl Display {
+    /// The areas `wgs84` (in the order of [`RunData::areas`]) projected, with their topology and
+    /// simplified at the report's tolerance.
+    #[must_use]
+    pub fn of(wgs84: &[&MultiPolygon<f64>]) -> Self {
+        let projection = crate::geometry::Projection::over(wgs84);
+        let areas = projection.all(wgs84);
+        let topology = crate::geometry::Topology::of(&areas);
+        let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
+        Display { areas, topology, projection, base }
+    }
+
     /// The areas simplified at `tolerance` (metres), those for which `chosen` holds (by index): from
     /// [`Display::base`] when `tolerance` is at least its tolerance, else from the areas themselves.
     #[must_use]
@@ -173,11 +184,7 @@ impl RunData {
     pub fn display(&self) -> &Display {
         self.display.get_or_init(|| {
             let wgs84: Vec<&MultiPolygon<f64>> = self.areas.iter().map(|a| &a.geometry).collect();
-            let projection = crate::geometry::Projection::over(&wgs84);
-            let areas = projection.all(&wgs84);
-            let topology = crate::geometry::Topology::of(&areas);
-            let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
-            Display { areas, topology, projection, base }
+            Display::of(&wgs84)
         })
     }
 }

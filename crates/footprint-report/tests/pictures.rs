@@ -3,7 +3,7 @@
 
 mod common;
 
-use footprint_report::{MapOptions, ReportError, RunData, render_html, render_png};
+use footprint_report::{LayerPictures, MapOptions, ReportError, RunData, render_html, render_png};
 use geo::Coord;
 
 #[test]
@@ -168,9 +168,11 @@ fn the_national_pictures_from_memory_equal_those_from_the_written_run() {
     let report = footprint_run::run(&job, &out).unwrap();
     assert!(report.loaded.areas_prepared.is_some());
     let read = RunData::read(&out).unwrap();
-    let prepared = RunData::from_analysis(&out, &report.loaded, &report.analysis).unwrap();
+    let layer = LayerPictures::of(&report.loaded);
+    let prepared = RunData::from_analysis(&out, &report.loaded, &report.analysis, layer).unwrap();
     let unprepared = footprint_run::Loaded { areas_prepared: None, ..report.loaded };
-    let snapped = RunData::from_analysis(&out, &unprepared, &report.analysis).unwrap();
+    let layer = LayerPictures::of(&unprepared);
+    let snapped = RunData::from_analysis(&out, &unprepared, &report.analysis, layer).unwrap();
     for memory in [&prepared, &snapped] {
         assert_eq!(memory.areas.len(), 6_791);
         assert!(memory.areas.iter().zip(&read.areas).all(|(a, b)| a.geometry == b.geometry), "areas differ");

@@ -601,28 +601,31 @@ pub struct RunReport {
 /// # Errors
 /// An input error, or an output that cannot be written (previous outputs are then left untouched).
 pub fn run(job: &OverlapJob, out_dir: &Path) -> Result<RunReport, RunError> {
-    run_with(job, out_dir, |_, _| Ok::<_, RunError>(Vec::new()))
+    run_with(job, out_dir, |_| (), |_, _, ()| Ok::<_, RunError>(Vec::new()))
 }
 
-/// As [`run`], with more files made from the analysis by `extra` (the pictures) while the layers are
-/// rendered, and written in the same all-or-nothing set.
+/// As [`run`], with more files (the pictures) written in the same all-or-nothing set: `early` makes
+/// what they need of the inputs alone while the analysis runs, and `extra` makes the files from that
+/// and the analysis while the layers are rendered.
 ///
 /// # Errors
 /// As [`run`], or the error `extra` returns.
-pub fn run_with<E: From<RunError> + Send>(
+pub fn run_with<P: Send, E: From<RunError> + Send>(
     job: &OverlapJob,
     out_dir: &Path,
-    extra: impl Fn(&Loaded, &Analysis) -> Result<Vec<(&'static str, Vec<u8>)>, E> + Sync,
+    early: impl FnOnce(&Loaded) -> P + Send,
+    extra: impl FnOnce(&Loaded, &Analysis, P) -> Result<Vec<(&'static str, Vec<u8>)>, E> + Send,
 ) -> Result<RunReport, E> {
     let mut times = StageTimes::default();
     let t = Instant::now();
     let loaded = load(job).map_err(RunError::from)?;
     times.load = t.elapsed();
     let t = Instant::now();
-    let analysis = analyse(&loaded, job)?;
+    let (analysis, prepared) = rayon::join(|| analyse(&loaded, job), || early(&loaded));
+    let analysis = analysis?;
     times.analyse = t.elapsed();
     let t = Instant::now();
-    let (files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis));
+    let (files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis, prepared));
     let mut files = files?;
     files.extend(more?.into_iter().map(|(name, bytes)| (name.to_owned(), bytes)));
     times.render = t.elapsed();
