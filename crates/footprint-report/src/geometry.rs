@@ -363,23 +363,18 @@ impl Simplified {
 /// simplification keeps, so it runs along the simplified edges of the areas; any other is projected as
 /// `projection` and simplified on its own at the same tolerance. Polygons and holes smaller than a
 /// tolerance square are dropped, except each outline's largest polygon.
+///
+/// `vertices` are the [`AreaVertices::of`] the coverage's areas.
 #[must_use]
 pub fn outlines_along(
-    wgs84: &[&MultiPolygon<f64>],
-    projected: &[MultiPolygon<f64>],
+    vertices: &AreaVertices,
     topology: &Topology,
     simplified: &Simplified,
     others: &[&MultiPolygon<f64>],
     projection: &Projection,
 ) -> Vec<MultiPolygon<f64>> {
-    let flat: Vec<Coord<f64>> = projected.iter().flat_map(rings).flat_map(open).copied().collect();
-    let keys: Vec<Key> = wgs84.iter().copied().flat_map(rings).flat_map(open).map(|c| key(*c)).collect();
-    let mut first: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
-    first.reserve(keys.len());
-    for (p, k) in keys.iter().enumerate() {
-        first.entry(*k).or_insert(id(p));
-    }
-    let coverage = Coverage { keys: &keys, first: &first, starts: topology.ring_starts() };
+    let AreaVertices { flat, keys, first } = vertices;
+    let coverage = Coverage { keys, first, starts: topology.ring_starts() };
     let kept = simplified.kept(topology.ring_starts());
     let tolerance = simplified.tolerance();
     let along = |ring: &LineString<f64>| -> Option<LineString<f64>> {
@@ -414,6 +409,31 @@ pub fn outlines_along(
             }
         })
         .collect()
+}
+
+/// Every position of a coverage's areas (rings in order, closing positions left out): where it is
+/// projected, its WGS84 vertex, and the first position of each vertex. Made once for every outline
+/// drawn along the same areas ([`outlines_along`]).
+#[derive(Clone, Debug)]
+pub struct AreaVertices {
+    flat: Vec<Coord<f64>>,
+    keys: Vec<Key>,
+    first: rustc_hash::FxHashMap<Key, u32>,
+}
+
+impl AreaVertices {
+    /// The positions of the areas `wgs84`, projected as `projected` (in the same order).
+    #[must_use]
+    pub fn of(wgs84: &[&MultiPolygon<f64>], projected: &[MultiPolygon<f64>]) -> Self {
+        let flat: Vec<Coord<f64>> = projected.iter().flat_map(rings).flat_map(open).copied().collect();
+        let keys: Vec<Key> = wgs84.iter().copied().flat_map(rings).flat_map(open).map(|c| key(*c)).collect();
+        let mut first: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
+        first.reserve(keys.len());
+        for (p, k) in keys.iter().enumerate() {
+            first.entry(*k).or_insert(id(p));
+        }
+        Self { flat, keys, first }
+    }
 }
 
 /// The positions of a coverage's vertices (rings in order, closing positions left out).
@@ -640,7 +660,8 @@ mod tests {
         let simplified = topology.simplified(&areas, 1.0);
         let projection = Projection::over(&[&areas[0]]);
         let wgs84: Vec<&MultiPolygon<f64>> = areas.iter().collect();
-        let drawn = outlines_along(&wgs84, &areas, &topology, &simplified, &[&ring(outline)], &projection);
+        let vertices = AreaVertices::of(&wgs84, &areas);
+        let drawn = outlines_along(&vertices, &topology, &simplified, &[&ring(outline)], &projection);
         let got: Vec<(f64, f64)> = drawn[0].0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
         let mut want = expected.to_vec();
         want.push(want[0]);

@@ -34,7 +34,10 @@ impl LayerPictures {
                 texts.and_then(|t| t.read_back(i)).unwrap_or_else(|| as_written(&layer.areas[i].geometry.0, layer.crs))
             })
             .collect();
-        let display = Display::of(&geometry.iter().collect::<Vec<_>>());
+        let wgs84: Vec<&MultiPolygon<f64>> = geometry.iter().collect();
+        let display = Display::of(&wgs84);
+        // Made now, for the footprints' outlines, while the analysis runs.
+        display.vertices(&wgs84);
         Self { geometry, display }
     }
 }

@@ -137,6 +137,8 @@ pub struct Display {
     /// Simplified at the report's tolerance ([`crate::geometry::display_tolerance`]); coarser drawings
     /// start from it.
     pub base: crate::geometry::Simplified,
+    /// The areas' positions for drawing outlines along them, made on first use.
+    vertices: std::sync::OnceLock<crate::geometry::AreaVertices>,
 }
 
 impl Display {
@@ -148,7 +150,13 @@ impl Display {
         let areas = projection.all(wgs84);
         let topology = crate::geometry::Topology::of(&areas);
         let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
-        Display { areas, topology, projection, base }
+        Display { areas, topology, projection, base, vertices: std::sync::OnceLock::new() }
+    }
+
+    /// The positions of the areas, `wgs84` as given to [`Display::of`], for drawing outlines along them
+    /// (made once).
+    pub fn vertices(&self, wgs84: &[&MultiPolygon<f64>]) -> &crate::geometry::AreaVertices {
+        self.vertices.get_or_init(|| crate::geometry::AreaVertices::of(wgs84, &self.areas))
     }
 
     /// The areas simplified at `tolerance` (metres), those for which `chosen` holds (by index): from
@@ -174,7 +182,8 @@ impl Display {
         others: &[&MultiPolygon<f64>],
     ) -> Vec<MultiPolygon<f64>> {
         let wgs84: Vec<&MultiPolygon<f64>> = run.areas.iter().map(|a| &a.geometry).collect();
-        crate::geometry::outlines_along(&wgs84, &self.areas, &self.topology, simplified, others, &self.projection)
+        let vertices = self.vertices(&wgs84);
+        crate::geometry::outlines_along(vertices, &self.topology, simplified, others, &self.projection)
     }
 }
 
