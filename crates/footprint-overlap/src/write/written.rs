@@ -153,7 +153,7 @@ fn to_geo(polygons: &[Vec<Ring>], crs: Crs) -> MultiPolygon<f64> {
 /// (a hole touching its exterior at one point, parts meeting at a vertex).
 fn is_valid_as_read(polygons: &[Vec<Ring>], crs: Crs) -> bool {
     let well_formed = polygons.iter().all(|rings| {
-        !rings.is_empty() && rings.iter().all(|r| r.len() >= 4 && r.first() == r.last() && distinct(r) >= 3)
+        !rings.is_empty() && rings.iter().all(|r| r.len() >= 4 && r.first() == r.last() && three_distinct(r))
     });
     if !well_formed {
         return false;
@@ -163,12 +163,12 @@ fn is_valid_as_read(polygons: &[Vec<Ring>], crs: Crs) -> bool {
     !has_crossing_edges(&shape) || shape.is_valid()
 }
 
-/// The distinct positions of a closed ring.
-fn distinct(ring: &Ring) -> usize {
-    let mut v: Vec<(i64, i64)> = ring[..ring.len().saturating_sub(1)].to_vec();
-    v.sort_unstable();
-    v.dedup();
-    v.len()
+/// Whether a closed ring has at least three distinct positions (in one pass, without sorting).
+fn three_distinct(ring: &Ring) -> bool {
+    let open = &ring[..ring.len().saturating_sub(1)];
+    let Some(&a) = open.first() else { return false };
+    let Some(&b) = open.iter().find(|&&p| p != a) else { return false };
+    open.iter().any(|&p| p != a && p != b)
 }
 
 /// The union of the polygons' interiors on the grid (winding number above zero: exteriors add, holes
@@ -233,6 +233,29 @@ fn close(mut ring: Ring) -> Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn three_distinct_positions_are_counted_as_a_sort_would() {
+        let check = |ring: &[(i64, i64)]| {
+            let mut v = ring[..ring.len().saturating_sub(1)].to_vec();
+            v.sort_unstable();
+            v.dedup();
+            assert_eq!(three_distinct(&ring.to_vec()), v.len() >= 3, "{ring:?}");
+        };
+        for ring in [
+            &[][..],
+            &[(0, 0)],
+            &[(0, 0), (0, 0)],
+            &[(0, 0), (1, 0), (0, 0)],
+            &[(0, 0), (1, 0), (0, 0), (1, 0), (0, 0)],
+            &[(0, 0), (1, 0), (1, 1), (0, 0)],
+            &[(0, 0), (0, 0), (1, 0), (1, 0), (2, 2), (0, 0)],
+            &[(1, 0), (0, 0), (1, 0), (0, 0), (1, 0)],
+            &[(1, 0), (0, 0), (1, 0), (5, 5)],
+        ] {
+            check(ring);
+        }
+    }
     use geo::polygon;
 
     /// Snaps `polygons` (WGS84 degrees) to 6 decimals and compares the grid rings (millionths) and
