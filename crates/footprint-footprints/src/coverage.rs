@@ -125,7 +125,7 @@ pub fn unify_vertices(areas: &mut [MultiPolygon<f64>], tolerance: f64) -> Vertex
 }
 
 /// Every ring of an area: each polygon's exterior, then its holes.
-fn rings(area: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+pub(crate) fn rings(area: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
 

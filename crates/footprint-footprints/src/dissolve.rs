@@ -130,13 +130,10 @@ impl Coverage {
             .enumerate()
             .flat_map_iter(|(i, (area, numbers))| {
                 let rings = std::iter::once(0)
-                    .chain(area.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).scan(
-                        0,
-                        |end, ring| {
-                            *end += ring.0.len();
-                            Some(*end)
-                        },
-                    ))
+                    .chain(crate::coverage::rings(area).scan(0, |end, ring| {
+                        *end += ring.0.len();
+                        Some(*end)
+                    }))
                     .collect::<Vec<usize>>();
                 let owner = i as u32;
                 (0..rings.len().saturating_sub(1))

@@ -95,11 +95,12 @@ impl RunData {
 /// Every area's row of `msoa_overlap.csv` with its polygons as `msoa_overlap.geojson` holds them
 /// (`geometry`, in layer order).
 fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], geometry: Vec<MultiPolygon<f64>>) -> Vec<AreaData> {
-    let mut geometry: Vec<Option<MultiPolygon<f64>>> = geometry.into_iter().map(Some).collect();
+    // One row per area of the layer, in layer order (`OverlapTable::areas`).
     table
         .areas
         .iter()
-        .map(|row| {
+        .zip(geometry)
+        .map(|(row, geometry)| {
             let area = &layer.areas[row.area.index()];
             let mut counts = Vec::with_capacity(1 + row.pcns_at_or_above.len());
             counts.push(row.pcns_all);
@@ -110,7 +111,7 @@ fn areas(layer: &AreaLayer, table: &OverlapTable, area_km2: &[f64], geometry: Ve
                 population: row.population,
                 counts,
                 density: size_fields(row.population, area_km2[row.area.index()]).1,
-                geometry: geometry[row.area.index()].take().unwrap_or_else(|| MultiPolygon(Vec::new())),
+                geometry,
             }
         })
         .collect()

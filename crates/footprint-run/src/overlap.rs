@@ -375,13 +375,15 @@ impl Geography<'_> {
 /// metres; [`RunError::Job`] if LSOA-level footprints are asked for without LSOA polygons.
 pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> {
     let layer = &loaded.layer;
-    let footprint_layer = job.footprints.as_ref().map(|fj| footprint_layer(loaded, fj)).transpose()?;
+    // The footprint job with the layer its footprints are drawn on.
+    let to_draw =
+        job.footprints.as_ref().map(|fj| Ok::<_, RunError>((fj, footprint_layer(loaded, fj)?))).transpose()?;
     // Area sizes, the footprints' coverage and the count are independent: run them side by side.
-    let ((area_km2, coverage), assigned) = rayon::join(
+    let ((area_km2, to_draw), assigned) = rayon::join(
         || {
             rayon::join(
                 || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
-                || footprint_layer.map(coverage_of),
+                || to_draw.map(|(fj, on)| (fj, on, coverage_of(on))),
             )
         },
         || -> Result<_, RunError> {
@@ -393,11 +395,11 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
     let (assignment, table, centroid_crs, geography_from) = assigned?;
     // The footprints and the contexts are independent too.
     let (footprints, context) = rayon::join(
-        || match (&job.footprints, &coverage) {
-            (Some(fj), Some(coverage)) => {
-                draw_footprints(loaded, fj, coverage, &table, &area_km2, &assignment).map(Some)
-            }
-            _ => Ok(None),
+        || {
+            to_draw
+                .as_ref()
+                .map(|(fj, on, coverage)| draw_footprints(loaded, fj, on, coverage, &table, &area_km2, &assignment))
+                .transpose()
         },
         || ContextResult::of(loaded, &assignment, &table, &area_km2),
     );
@@ -416,17 +418,17 @@ fn footprint_layer<'a>(loaded: &'a Loaded, fj: &FootprintJob) -> Result<&'a Area
     }
 }
 
-/// Draws the footprints of every PCN at the job's level, dissolved from `coverage`, the
-/// [`footprint_layer`]'s.
+/// Draws the footprints of every PCN at the job's level on `layer`, the [`footprint_layer`], dissolved
+/// from `coverage`, its [`coverage_of`].
 fn draw_footprints(
     loaded: &Loaded,
     fj: &FootprintJob,
+    layer: &AreaLayer,
     coverage: &Coverage,
     table: &OverlapTable,
     area_km2: &[f64],
     assignment: &Assignment,
 ) -> Result<FootprintResult, RunError> {
-    let layer = footprint_layer(loaded, fj)?;
     match fj.level {
         FootprintLevel::Msoa => {
             let drawn = footprints_on(coverage, table, layer, &loaded.practices, area_km2, &fj.spec);

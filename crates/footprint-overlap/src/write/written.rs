@@ -233,6 +233,7 @@ fn close(mut ring: Ring) -> Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::polygon;
 
     #[test]
     fn three_distinct_positions_are_counted_as_a_sort_would() {
@@ -256,7 +257,6 @@ mod tests {
             check(ring);
         }
     }
-    use geo::polygon;
 
     /// Snaps `polygons` (WGS84 degrees) to 6 decimals and compares the grid rings (millionths) and
     /// whether a repair was needed.
