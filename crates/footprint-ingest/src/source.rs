@@ -375,6 +375,51 @@ impl InputFile {
     }
 }
 
+impl FileInfo {
+    /// The identity [`InputFile::read_compressed`] gives the file at `path`, hashed as it is read a
+    /// piece at a time, so the file never sits in memory whole: what a prepared form is looked up by.
+    /// `None` for standard input and zip archives (whose identity names their data file: read them).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("a.csv");
+    /// std::fs::write(&path, b"a,b\n")?;
+    /// let info = footprint_ingest::FileInfo::hash_file(&path)?.expect("a plain file");
+    /// assert_eq!(info, footprint_ingest::InputFile::read_compressed(&path)?.info());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`IngestError::Io`] if the file cannot be read.
+    pub fn hash_file(path: &Path) -> Result<Option<Self>, IngestError> {
+        if path.as_os_str() == "-" {
+            return Ok(None);
+        }
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let (mut hasher, mut start, mut stored_len) = (Sha256::new(), Vec::new(), 0u64);
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io(e)),
+            };
+            if start.len() < ZIP_MAGIC.len() {
+                start.extend(buf[..n].iter().take(ZIP_MAGIC.len() - start.len()));
+            }
+            hasher.update(&buf[..n]);
+            stored_len += n as u64;
+        }
+        if start.starts_with(ZIP_MAGIC) {
+            return Ok(None);
+        }
+        let gzip = start.starts_with(&[0x1f, 0x8b]);
+        Ok(Some(Self { path: path.to_owned(), sha256: hex(&hasher.finalize()), stored_len, gzip }))
+    }
+}
+
 /// Lowercase hex sha256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -472,6 +517,27 @@ mod tests {
         assert_eq!(InputFile::from_stored("nhs.zip", nhs).unwrap().content(), b"all");
         let two = InputFile::from_stored("two.zip", zip_of(&[("a.csv", "a"), ("b.csv", "b")])).unwrap_err();
         assert_eq!(two.to_string(), "two.zip: archive holds 2 files (a.csv, b.csv); extract the one to read");
+    }
+
+    #[test]
+    fn hashing_in_pieces_gives_the_identity_reading_whole_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let big: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
+        for stored in [Vec::new(), b"P".to_vec(), b"a,b\n".to_vec(), gz(b"a,b\n"), gz(&big), big.clone()] {
+            std::fs::write(&path, &stored).unwrap();
+            let whole = InputFile::read_compressed(&path).unwrap().info();
+            assert_eq!(FileInfo::hash_file(&path).unwrap(), Some(whole), "{} bytes", stored.len());
+        }
+        // A zip archive's identity names its data file: it is read, not hashed in pieces.
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("x.csv", zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(b"a,b\n").unwrap();
+        std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+        assert_eq!(FileInfo::hash_file(&path).unwrap(), None);
+        assert_eq!(FileInfo::hash_file(Path::new("-")).unwrap(), None);
+        let missing = FileInfo::hash_file(&dir.path().join("missing")).unwrap_err();
+        assert!(missing.to_string().contains("missing"), "{missing}");
     }
 
     #[test]

@@ -92,10 +92,23 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
             return Ok(LayerRead { layer, info, prepared: None, how: Preparation::Read });
         }
     };
+    let name = |sha256: &str| dir.join(format!("{}.layer", key(sha256, &format!("{fields:?}"))));
+    let loaded = |file: PathBuf, info: FileInfo| {
+        load(&file).map(|(layer, prepared)| LayerRead {
+            layer,
+            info,
+            prepared: Some(prepared),
+            how: Preparation::Loaded(file),
+        })
+    };
+    // The file is hashed in pieces first: when its prepared form is there, it is never held whole.
+    if let Some(found) = FileInfo::hash_file(path)?.and_then(|info| loaded(name(&info.sha256), info)) {
+        return Ok(found);
+    }
     let stored = InputFile::read_compressed(path)?;
-    let file = dir.join(format!("{}.layer", key(&stored.sha256, &format!("{fields:?}"))));
-    if let Some((layer, prepared)) = load(&file) {
-        return Ok(LayerRead { layer, info: stored.info(), prepared: Some(prepared), how: Preparation::Loaded(file) });
+    let file = name(&stored.sha256);
+    if let Some(found) = loaded(file.clone(), stored.info()) {
+        return Ok(found);
     }
     let input = if stored.compressed { InputFile::from_stored(path, stored.bytes)? } else { stored };
     let layer = read_areas(&input, fields)?;
@@ -133,10 +146,18 @@ pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
         PreparedCache::In(dir) if path != Path::new("-") => dir,
         _ => return crate::overlap::read_with(path, parse),
     };
+    let name =
+        |sha256: &str| dir.join(format!("{}.table", key(sha256, &format!("{} {how}", std::any::type_name::<T>()))));
+    let loaded =
+        |file: &Path| fs::read(file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(TABLE_MAGIC)?).ok());
+    if let Some(info) = FileInfo::hash_file(path)?
+        && let Some(table) = loaded(&name(&info.sha256))
+    {
+        return Ok((table, info));
+    }
     let stored = InputFile::read_compressed(path)?;
-    let file = dir.join(format!("{}.table", key(&stored.sha256, &format!("{} {how}", std::any::type_name::<T>()))));
-    let prepared = fs::read(&file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(TABLE_MAGIC)?).ok());
-    if let Some(table) = prepared {
+    let file = name(&stored.sha256);
+    if let Some(table) = loaded(&file) {
         return Ok((table, stored.info()));
     }
     let table = parse(&stored)?;
