@@ -7,7 +7,7 @@ use footprint_ingest::{AreaLayer, PracticeMap};
 use rayon::prelude::*;
 
 use footprint_overlap::ratio;
-use footprint_overlap::write::{Feature, Table, feature_collection, thousands};
+use footprint_overlap::write::{Feature, FileBytes, Table, feature_collection, thousands};
 
 use crate::Alignment;
 
@@ -99,7 +99,7 @@ pub fn team_alignment_table(a: &Alignment, practices: &PracticeMap) -> Table {
 /// Renders `team_alignment.geojson`: the team polygons (WGS84, RFC 7946) with the measures of
 /// `team_alignment.csv` as properties (`team` holds the name).
 #[must_use]
-pub fn team_alignment_geojson(a: &Alignment, teams: &AreaLayer, practices: &PracticeMap) -> Vec<u8> {
+pub fn team_alignment_geojson(a: &Alignment, teams: &AreaLayer, practices: &PracticeMap) -> FileBytes<'static> {
     let (names, rows) = team_rows(a, practices);
     let features: Vec<Vec<u8>> = rows
         .par_iter()
@@ -116,7 +116,7 @@ pub fn team_alignment_geojson(a: &Alignment, teams: &AreaLayer, practices: &Prac
             feature.geometry(&team.geometry.0, teams.crs)
         })
         .collect();
-    feature_collection(&features)
+    feature_collection(features)
 }
 
 /// Renders `team_pcn_matrix.csv` ([`team_pcn_matrix_table`]).

@@ -6,7 +6,7 @@ use footprint_footprints::Coverage;
 use footprint_ingest::{AreaId, AreaLayer, PracticeMap, area_km2};
 use footprint_overlap::Threshold;
 use footprint_overlap::write::schema::{DESIGN_LSOA_COLUMNS, DESIGN_PATCH_COLUMNS};
-use footprint_overlap::write::{Feature, Table, Value, feature_collection};
+use footprint_overlap::write::{Feature, FileBytes, Table, Value, feature_collection};
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
@@ -73,7 +73,7 @@ pub fn design_patches_geojson(
     layer: &AreaLayer,
     practices: &PracticeMap,
     shapes: &[MultiPolygon<f64>],
-) -> Vec<u8> {
+) -> FileBytes<'static> {
     let names = columns();
     let features: Vec<Vec<u8>> = design
         .patches
@@ -87,7 +87,7 @@ pub fn design_patches_geojson(
             feature.geometry(&shape.0, layer.crs)
         })
         .collect();
-    feature_collection(&features)
+    feature_collection(features)
 }
 
 /// The rows of `design_lsoas.csv`: every LSOA of the regions designed, in code order, with its patch,

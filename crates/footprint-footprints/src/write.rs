@@ -6,7 +6,7 @@ use footprint_overlap::write::Written;
 use rayon::prelude::*;
 
 use footprint_overlap::OverlapTable;
-use footprint_overlap::write::{Feature, Table, feature_collection};
+use footprint_overlap::write::{Feature, FileBytes, Table, feature_collection};
 
 use crate::{Footprint, FootprintLevel, FootprintSpec, Method};
 
@@ -28,7 +28,7 @@ pub fn footprints_geojson(
     practices: &PracticeMap,
     spec: &FootprintSpec,
     level: FootprintLevel,
-) -> Vec<u8> {
+) -> FileBytes<'static> {
     let features: Vec<Vec<u8>> = footprints
         .par_iter()
         .zip(shapes)
@@ -60,7 +60,7 @@ pub fn footprints_geojson(
             feature.written(shape)
         })
         .collect();
-    feature_collection(&features)
+    feature_collection(features)
 }
 
 /// Renders `pcn_footprints.csv` ([`footprints_table`]).

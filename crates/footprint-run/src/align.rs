@@ -75,7 +75,7 @@ pub(crate) fn render(
     teams: Option<&AreaLayer>,
     how: &str,
     output: &Output,
-) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+) -> Result<crate::RunFiles<'static>, RunError> {
     let team_rows = team_alignment_table(alignment, practices);
     let tables = [
         (layers::TEAM_PCN_MATRIX, files::TEAM_PCN_MATRIX_CSV, team_pcn_matrix_table(alignment, practices)),
@@ -83,11 +83,11 @@ pub(crate) fn render(
         (layers::PCN_ALIGNMENT, files::PCN_ALIGNMENT_CSV, pcn_alignment_table(alignment, practices)),
         (layers::SPLIT_LSOAS, files::SPLIT_LSOAS_CSV, split_lsoas_table(alignment)),
     ];
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files = crate::RunFiles::new();
     if let Some(teams) = teams.filter(|_| output.has(Format::GeoJson)) {
         files.push((files::TEAM_ALIGNMENT_GEOJSON.to_owned(), team_alignment_geojson(alignment, teams, practices)));
     }
-    files.push((files::TEAM_ALIGNMENT_CSV.to_owned(), team_rows.csv()));
+    files.push((files::TEAM_ALIGNMENT_CSV.to_owned(), team_rows.csv().into()));
     let mut gis = GisLayers::new(output);
     match teams {
         Some(teams) => {
@@ -97,10 +97,10 @@ pub(crate) fn render(
         None => gis.table(layers::TEAM_ALIGNMENT, team_rows),
     }
     for (layer, file, table) in tables {
-        files.push((file.to_owned(), table.csv()));
+        files.push((file.to_owned(), table.csv().into()));
         gis.table(layer, table);
     }
-    files.push((files::TEAM_ALIGNMENT_MD.to_owned(), team_alignment_md(alignment, practices, how)));
+    files.push((files::TEAM_ALIGNMENT_MD.to_owned(), team_alignment_md(alignment, practices, how).into()));
     files.extend(gis.render()?);
     Ok(files)
 }

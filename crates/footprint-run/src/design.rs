@@ -88,7 +88,7 @@ pub fn design_run_with(
     let how = "each LSOA whole in its designed patch";
     let mut files = crate::align::render(&alignment, &practices, Some(&patches), how, &job.output)?;
     files.extend(render(&design, &lsoas, &practices, &shapes, &cells.population, job)?);
-    files.extend(more(&design, &shapes, lsoas.crs).into_iter().map(|(name, bytes)| (name.to_owned(), bytes)));
+    files.extend(more(&design, &shapes, lsoas.crs).into_iter().map(|(name, bytes)| (name.to_owned(), bytes.into())));
     let written = write_all(out_dir, &files)?;
     Ok(DesignReport { design, alignment, written })
 }
@@ -163,17 +163,17 @@ fn render(
     shapes: &[geo::MultiPolygon<f64>],
     population: &[u64],
     job: &DesignJob,
-) -> Result<Vec<(String, Vec<u8>)>, RunError> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+) -> Result<crate::RunFiles<'static>, RunError> {
+    let mut files = crate::RunFiles::new();
     if job.output.has(Format::GeoJson) {
         files
             .push((files::DESIGN_PATCHES_GEOJSON.to_owned(), design_patches_geojson(design, lsoas, practices, shapes)));
     }
     let patches = design_patches_table(design, lsoas, practices);
     let lsoa_rows = design_lsoas_table(design, lsoas, population);
-    files.push((files::DESIGN_PATCHES_CSV.to_owned(), patches.csv()));
-    files.push((files::DESIGN_LSOAS_CSV.to_owned(), lsoa_rows.csv()));
-    files.push((files::DESIGN_JSON.to_owned(), design_json(design, lsoas, job.spec.seed)));
+    files.push((files::DESIGN_PATCHES_CSV.to_owned(), patches.csv().into()));
+    files.push((files::DESIGN_LSOAS_CSV.to_owned(), lsoa_rows.csv().into()));
+    files.push((files::DESIGN_JSON.to_owned(), design_json(design, lsoas, job.spec.seed).into()));
     let mut gis = GisLayers::new(&job.output);
     gis.layer(layers::DESIGN_PATCHES, patches, shapes.iter().collect(), lsoas.crs);
     gis.table(layers::DESIGN_LSOAS, lsoa_rows);

@@ -66,7 +66,7 @@ impl<'a> GisLayers<'a> {
     }
 
     /// Every file of the GIS formats.
-    pub(crate) fn render(self) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+    pub(crate) fn render(self) -> Result<crate::RunFiles<'static>, RunError> {
         if !self.wanted {
             return Ok(Vec::new());
         }
@@ -78,6 +78,7 @@ impl<'a> GisLayers<'a> {
             .collect();
         let tables: Vec<Layer> =
             self.tables.iter().map(|(name, records)| Layer { name, records, geometry: None, crs }).collect();
-        Ok(footprint_gis::render(&self.output.formats, &layers, &tables)?)
+        let files = footprint_gis::render(&self.output.formats, &layers, &tables)?;
+        Ok(files.into_iter().map(|(name, bytes)| (name, bytes.into())).collect())
     }
 }

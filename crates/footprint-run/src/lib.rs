@@ -23,6 +23,10 @@ mod overlap;
 mod prepared;
 mod series;
 
+/// The files of a run by name, rendered: what is written all or nothing. A file's pieces may borrow from
+/// the loaded inputs (an area's geometry as prepared).
+pub type RunFiles<'a> = Vec<(String, footprint_overlap::write::FileBytes<'a>)>;
+
 pub use align::{AlignReport, align_run};
 pub use design::{DesignReport, design_run, design_run_with};
 pub use error::RunError;

@@ -13,9 +13,9 @@ use footprint_ingest::{
     read_lsoa_populations, read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    ContextInputs, Format, GeographyInputs, OutputSet, SummaryInputs, Written, by_context_table, msoa_overlap_geojson,
-    msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table, pcns_table, schema, schema::files, summary_json,
-    written,
+    ContextInputs, FileBytes, Format, GeographyInputs, OutputSet, SummaryInputs, Written, by_context_table,
+    msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table, pcns_table, schema,
+    schema::files, summary_json, written,
 };
 use footprint_overlap::{
     AreaContext, ClassRow, Correlation, OverlapTable, PcnRow, PcnSummary, area_contexts, associations, by_context,
@@ -469,7 +469,7 @@ fn assign_by_code(codes: &[LsoaCode], layer: &AreaLayer) -> Assignment {
 ///
 /// # Errors
 /// [`RunError::Gis`] if a GIS format cannot be rendered.
-pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<Vec<(String, Vec<u8>)>, RunError> {
+pub fn render<'a>(loaded: &'a Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<crate::RunFiles<'a>, RunError> {
     let (layer, practices, table, km2) = (&loaded.layer, &loaded.practices, &analysis.table, &analysis.area_km2);
     let out = &job.output;
     let contexts = analysis.context.file_contexts();
@@ -492,17 +492,17 @@ pub fn render(loaded: &Loaded, analysis: &Analysis, job: &OverlapJob) -> Result<
             )
         },
     );
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files = crate::RunFiles::new();
     if let Some(geojson) = geojson {
         files.push((files::MSOA_OVERLAP_GEOJSON.to_owned(), geojson));
     }
-    files.push((files::MSOA_OVERLAP_CSV.to_owned(), overlap.csv()));
-    files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares));
-    files.push((files::SUMMARY_JSON.to_owned(), summary));
+    files.push((files::MSOA_OVERLAP_CSV.to_owned(), overlap.csv().into()));
+    files.push((files::MSOA_PCN_SHARES_CSV.to_owned(), shares.into()));
+    files.push((files::SUMMARY_JSON.to_owned(), summary.into()));
     let by_context = by_context_table(&analysis.context.classes, &table.thresholds);
     let pcns = pcns_table(&analysis.context.pcns, practices, layer, &table.thresholds);
-    files.push((files::OVERLAP_BY_CONTEXT_CSV.to_owned(), by_context.csv()));
-    files.push((files::PCNS_CSV.to_owned(), pcns.csv()));
+    files.push((files::OVERLAP_BY_CONTEXT_CSV.to_owned(), by_context.csv().into()));
+    files.push((files::PCNS_CSV.to_owned(), pcns.csv().into()));
     let mut gis = GisLayers::new(out);
     let areas = table.areas.iter().map(|row| &layer.areas[row.area.index()].geometry);
     gis.layer(schema::layers::MSOA_OVERLAP, overlap, areas.collect(), layer.crs);
@@ -543,7 +543,7 @@ mod footprint_io {
         practices: &PracticeMap,
         spec: &FootprintSpec,
         gis: &mut GisLayers,
-    ) -> Vec<(String, Vec<u8>)> {
+    ) -> crate::RunFiles<'static> {
         let (footprints, level) = (&drawn.footprints, drawn.level());
         let geojson = gis.output().has(Format::GeoJson);
         let ((geo, rows), (overlaps, areas)) = rayon::join(
@@ -560,11 +560,11 @@ mod footprint_io {
                 )
             },
         );
-        let mut out: Vec<(String, Vec<u8>)> =
+        let mut out: crate::RunFiles<'static> =
             geo.map(|g| (files::PCN_FOOTPRINTS_GEOJSON.to_owned(), g)).into_iter().collect();
-        out.push((files::PCN_FOOTPRINTS_CSV.to_owned(), rows.csv()));
-        out.push((files::PCN_FOOTPRINT_OVERLAPS_CSV.to_owned(), overlaps.csv()));
-        out.push((files::PCN_FOOTPRINT_AREAS_CSV.to_owned(), areas.csv()));
+        out.push((files::PCN_FOOTPRINTS_CSV.to_owned(), rows.csv().into()));
+        out.push((files::PCN_FOOTPRINT_OVERLAPS_CSV.to_owned(), overlaps.csv().into()));
+        out.push((files::PCN_FOOTPRINT_AREAS_CSV.to_owned(), areas.csv().into()));
         let shapes = footprints.iter().map(|f| &f.shape).collect();
         gis.layer_with_wgs84(layers::PCN_FOOTPRINTS, rows, shapes, layer.crs, &drawn.wgs84);
         gis.table(layers::PCN_FOOTPRINT_OVERLAPS, overlaps);
@@ -629,16 +629,17 @@ pub fn run_with<P: Send, E: From<RunError> + Send>(
     let t = Instant::now();
     let (files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis, prepared));
     let mut files = files?;
-    files.extend(more?.into_iter().map(|(name, bytes)| (name.to_owned(), bytes)));
+    files.extend(more?.into_iter().map(|(name, bytes)| (name.to_owned(), bytes.into())));
     times.render = t.elapsed();
     let t = Instant::now();
     let written = write_all(out_dir, &files)?;
+    drop(files);
     times.write = t.elapsed();
     Ok(RunReport { loaded, analysis, written, times })
 }
 
 /// Writes every file into `dir`, all or nothing.
-pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, RunError> {
+pub(crate) fn write_all(dir: &Path, files: &[(String, FileBytes<'_>)]) -> Result<Vec<PathBuf>, RunError> {
     let mut out = OutputSet::new(dir)?;
     out.stage_all(files)?;
     Ok(out.commit()?)

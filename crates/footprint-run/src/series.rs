@@ -10,7 +10,7 @@ use footprint_ingest::{
 };
 use footprint_overlap::count_overlap;
 use footprint_overlap::write::{
-    PublicationFigures, msoa_change_csv, msoa_change_geojson, schema::files, series_json, series_msoa_csv,
+    FileBytes, PublicationFigures, msoa_change_csv, msoa_change_geojson, schema::files, series_json, series_msoa_csv,
     series_summary_csv,
 };
 use rayon::prelude::*;
@@ -107,8 +107,8 @@ pub fn series_run_with(
     done.sort_by_key(|(i, _)| *i);
     let publications: Vec<PublicationFigures> = done.into_iter().map(|(_, p)| p).collect();
     let mut files = render(&layer, &publications, &g.thresholds);
-    files.extend(extra(&layer, &publications));
-    let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(name, bytes)| (name.to_owned(), bytes)).collect();
+    files.extend(extra(&layer, &publications).into_iter().map(|(name, bytes)| (name, bytes.into())));
+    let files: crate::RunFiles<'_> = files.into_iter().map(|(name, bytes)| (name.to_owned(), bytes)).collect();
     let written = write_all(out_dir, &files)?;
     Ok(SeriesReport { layer, publications, written })
 }
@@ -118,7 +118,7 @@ fn render(
     layer: &AreaLayer,
     publications: &[PublicationFigures],
     thresholds: &[footprint_overlap::Threshold],
-) -> Vec<(&'static str, Vec<u8>)> {
+) -> Vec<(&'static str, FileBytes<'static>)> {
     let (first, last) = (&publications[0], &publications[publications.len() - 1]);
     let ((summary, msoa), (change, (change_geo, json))) = rayon::join(
         || {
@@ -135,11 +135,11 @@ fn render(
         },
     );
     vec![
-        (files::SERIES_SUMMARY_CSV, summary),
-        (files::SERIES_MSOA_CSV, msoa),
-        (files::MSOA_CHANGE_CSV, change),
+        (files::SERIES_SUMMARY_CSV, summary.into()),
+        (files::SERIES_MSOA_CSV, msoa.into()),
+        (files::MSOA_CHANGE_CSV, change.into()),
         (files::MSOA_CHANGE_GEOJSON, change_geo),
-        (files::SERIES_JSON, json),
+        (files::SERIES_JSON, json.into()),
     ]
 }
 

@@ -174,7 +174,7 @@ fn check_partition(job: &OverlapJob) -> (footprint_run::Loaded, footprint_run::A
     let loaded = footprint_run::load(job).unwrap();
     let analysis = footprint_run::analyse(&loaded, job).unwrap();
     let files = footprint_run::render(&loaded, &analysis, job).unwrap();
-    let text = |name: &str| String::from_utf8(files.iter().find(|f| f.0 == name).unwrap().1.clone()).unwrap();
+    let text = |name: &str| String::from_utf8(files.iter().find(|f| f.0 == name).unwrap().1.to_vec()).unwrap();
     let (overlap, by) = (text(files::MSOA_OVERLAP_CSV), text(files::OVERLAP_BY_CONTEXT_CSV));
     let populated = analysis.table.areas.iter().filter(|r| r.population > 0).count();
     let contexts: Vec<String> = analysis.context.contexts.iter().map(|c| c.class_name()).collect();

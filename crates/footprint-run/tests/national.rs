@@ -29,7 +29,11 @@ fn centroid_job() -> OverlapJob {
 
 fn render_bytes(loaded: &Loaded, job: &OverlapJob) -> Vec<(String, Vec<u8>)> {
     let analysis = footprint_run::analyse(loaded, job).unwrap();
-    footprint_run::render(loaded, &analysis, job).unwrap()
+    footprint_run::render(loaded, &analysis, job)
+        .unwrap()
+        .into_iter()
+        .map(|(name, file)| (name, file.to_vec()))
+        .collect()
 }
 
 /// The figures the data's PROVENANCE states (counted there independently of this code).

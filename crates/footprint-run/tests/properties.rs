@@ -152,7 +152,11 @@ fn outputs(loaded: &Loaded, job: &OverlapJob, threads: usize) -> Vec<(String, Ve
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
         let analysis = footprint_run::analyse(loaded, job).unwrap();
-        footprint_run::render(loaded, &analysis, job).unwrap()
+        footprint_run::render(loaded, &analysis, job)
+            .unwrap()
+            .into_iter()
+            .map(|(name, file)| (name, file.to_vec()))
+            .collect()
     })
 }
 

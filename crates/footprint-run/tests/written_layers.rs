@@ -165,7 +165,13 @@ const GDAL_FORMATS: [Format; 4] = [Format::GeoJson, Format::Gpkg, Format::Fgb, F
 
 fn render_with_threads(report: &footprint_run::RunReport, job: &OverlapJob, threads: usize) -> Vec<(String, Vec<u8>)> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| footprint_run::render(&report.loaded, &report.analysis, job).unwrap())
+    pool.install(|| {
+        footprint_run::render(&report.loaded, &report.analysis, job)
+            .unwrap()
+            .into_iter()
+            .map(|(name, file)| (name, file.to_vec()))
+            .collect()
+    })
 }
 
 /// Footprints made of the national LSOAs, by every method.
@@ -245,5 +251,5 @@ fn lads_geojson(teams: &footprint_ingest::AreaLayer) -> Vec<u8> {
             f.geometry(&a.geometry.0, teams.crs)
         })
         .collect();
-    footprint_overlap::write::feature_collection(&features)
+    footprint_overlap::write::feature_collection(features).to_vec()
 }

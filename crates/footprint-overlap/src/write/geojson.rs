@@ -1,9 +1,12 @@
 //! The MSOA overlap layer as RFC 7946 GeoJSON: WGS84, counter-clockwise exteriors, 6-decimal coordinates.
 
+use std::borrow::Cow;
+
 use footprint_ingest::{AreaLayer, Crs, PracticeMap};
 use geo::{MultiPolygon, Polygon};
 use rayon::prelude::*;
 
+use super::FileBytes;
 use super::records::Value;
 use super::written::{Ring, Written, written};
 use super::{push_f64, push_int};
@@ -14,14 +17,14 @@ use crate::{AreaContext, OverlapTable};
 /// reprojected to WGS84. Each area's geometry is taken from `geometries` (written once, in layer order)
 /// when given.
 #[must_use]
-pub fn msoa_overlap_geojson(
+pub fn msoa_overlap_geojson<'a>(
     layer: &AreaLayer,
     practices: &PracticeMap,
     table: &OverlapTable,
     area_km2: &[f64],
     contexts: &[AreaContext],
-    geometries: Option<&GeometryTexts>,
-) -> Vec<u8> {
+    geometries: Option<&'a GeometryTexts>,
+) -> FileBytes<'a> {
     let columns = super::overlap_columns(table, contexts);
     let features: Vec<Vec<u8>> = table
         .areas
@@ -60,23 +63,10 @@ pub fn msoa_overlap_geojson(
         .collect();
     match geometries {
         // Each feature is its properties, then its geometry as written once, then `}`.
-        Some(g) => {
-            let geometry = |i: usize| g.get(table.areas[i].area.index());
-            let len = features.iter().enumerate().map(|(i, f)| f.len() + geometry(i).len() + 3).sum::<usize>();
-            let mut out = Vec::with_capacity(len + 64);
-            out.extend_from_slice(COLLECTION_START);
-            for (i, f) in features.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b",\n");
-                }
-                out.extend_from_slice(f);
-                out.extend_from_slice(geometry(i));
-                out.push(b'}');
-            }
-            out.extend_from_slice(COLLECTION_END);
-            out
-        }
-        None => feature_collection(&features),
+        Some(g) => collection(features.into_iter().enumerate().map(|(i, f)| {
+            [Cow::Owned(f), Cow::Borrowed(g.get(table.areas[i].area.index())), Cow::Borrowed(b"}".as_slice())]
+        })),
+        None => feature_collection(features),
     }
 }
 
@@ -312,19 +302,24 @@ impl Feature {
     }
 }
 
-/// A FeatureCollection of rendered features (each a `{"type":"Feature",…}` object), one per line.
+/// A FeatureCollection of rendered features (each a `{"type":"Feature",…}` object), one per line, as
+/// pieces: the features are not copied.
 #[must_use]
-pub fn feature_collection(features: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(features.iter().map(Vec::len).sum::<usize>() + 64);
-    out.extend_from_slice(COLLECTION_START);
-    for (i, f) in features.iter().enumerate() {
+pub fn feature_collection(features: Vec<Vec<u8>>) -> FileBytes<'static> {
+    collection(features.into_iter().map(|f| [Cow::Owned(f)]))
+}
+
+/// A FeatureCollection of features each given in pieces.
+fn collection<'a, F: IntoIterator<Item = Cow<'a, [u8]>>>(features: impl IntoIterator<Item = F>) -> FileBytes<'a> {
+    let mut pieces = vec![Cow::Borrowed(COLLECTION_START)];
+    for (i, feature) in features.into_iter().enumerate() {
         if i > 0 {
-            out.extend_from_slice(b",\n");
+            pieces.push(Cow::Borrowed(b",\n".as_slice()));
         }
-        out.extend_from_slice(f);
+        pieces.extend(feature);
     }
-    out.extend_from_slice(COLLECTION_END);
-    out
+    pieces.push(Cow::Borrowed(COLLECTION_END));
+    FileBytes::Pieces(pieces)
 }
 
 /// What a FeatureCollection starts and ends with, around its features.

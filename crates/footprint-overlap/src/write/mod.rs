@@ -1,6 +1,7 @@
 //! The writers: the only code that knows output formats, and the output schema ([`schema`]). Every output is staged in a temporary file
 //! beside its destination and renamed into place only when all outputs of the run are complete.
 
+mod bytes;
 mod context;
 mod differences;
 mod format;
@@ -15,6 +16,7 @@ mod written;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use bytes::FileBytes;
 pub use context::{by_context_table, context_columns, context_values, overlap_columns, pcns_table};
 pub use differences::differences_csv;
 pub use format::{Format, UnknownFormat};
@@ -86,13 +88,13 @@ impl OutputSet {
     ///
     /// # Errors
     /// The first [`WriteError`] met.
-    pub fn stage_all<N: AsRef<str> + Sync>(&mut self, files: &[(N, Vec<u8>)]) -> Result<(), WriteError> {
+    pub fn stage_all<N: AsRef<str> + Sync>(&mut self, files: &[(N, FileBytes<'_>)]) -> Result<(), WriteError> {
         use rayon::prelude::*;
         let staged: Vec<Result<OutputSet, WriteError>> = files
             .par_iter()
             .map(|(name, bytes)| {
                 let mut one = OutputSet { dir: self.dir.clone(), staged: Vec::new() };
-                one.stage(name.as_ref(), bytes).map(|()| one)
+                one.stage_file(name.as_ref(), bytes).map(|()| one)
             })
             .collect();
         for s in staged {
@@ -106,6 +108,14 @@ impl OutputSet {
     /// # Errors
     /// [`WriteError::Write`] naming the final path.
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        self.stage_file(name, &FileBytes::Pieces(vec![bytes.into()]))
+    }
+
+    /// Writes `bytes`, piece by piece, to a temporary file that becomes `dir/name` on [`OutputSet::commit`].
+    ///
+    /// # Errors
+    /// [`WriteError::Write`] naming the final path.
+    pub fn stage_file(&mut self, name: &str, bytes: &FileBytes<'_>) -> Result<(), WriteError> {
         let target = self.dir.join(name);
         let fail = |source| WriteError::Write { path: target.clone(), source };
         let prefix = format!("{TEMP_PREFIX}{name}.");
@@ -118,10 +128,13 @@ impl OutputSet {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut file = builder.tempfile_in(&self.dir).map_err(fail)?;
+        let file = builder.tempfile_in(&self.dir).map_err(fail)?;
         // No fsync: the rename is what makes the set atomic for readers and against a failed run;
         // ext4 and XFS flush a file replaced by rename before the rename itself is committed.
-        file.write_all(bytes).map_err(fail)?;
+        // Small pieces (a feature's properties) are gathered; large ones pass straight through.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+        bytes.write_to(&mut buffered).map_err(fail)?;
+        let file = buffered.into_inner().map_err(|e| fail(e.into_error()))?;
         self.staged.push((file, target));
         Ok(())
     }

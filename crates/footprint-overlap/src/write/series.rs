@@ -5,7 +5,7 @@ use footprint_ingest::{AreaLayer, FileInfo, PracticeMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Feature, Table, feature_collection, schema};
+use super::{Feature, FileBytes, Table, feature_collection, schema};
 use crate::{Accounting, Distribution, OverlapTable, Threshold};
 
 /// One area's figures in one publication.
@@ -194,7 +194,7 @@ pub fn msoa_change_geojson(
     first: &PublicationFigures,
     last: &PublicationFigures,
     thresholds: &[Threshold],
-) -> Vec<u8> {
+) -> FileBytes<'static> {
     let columns = schema::change_columns(thresholds);
     let pairs: Vec<(usize, Change<'_>)> = changes(first, last).enumerate().collect();
     let features: Vec<Vec<u8>> = pairs
@@ -218,7 +218,7 @@ pub fn msoa_change_geojson(
             f.geometry(&area.geometry.0, layer.crs)
         })
         .collect();
-    feature_collection(&features)
+    feature_collection(features)
 }
 
 #[derive(Serialize)]
