@@ -402,8 +402,7 @@ pub fn outlines_along(
             match polygons {
                 Some(polygons) => without_specks(MultiPolygon(polygons), tolerance),
                 None => {
-                    let g =
-                        g.map_coords(|c| first.get(&key(c)).map_or_else(|| projection.point(c), |&p| flat[p as usize]));
+                    let g = g.map_coords(|c| first.get(keys, key(c)).map_or_else(|| projection.point(c), |p| flat[p]));
                     simplify_for_display(&g, tolerance)
                 }
             }
@@ -418,7 +417,7 @@ pub fn outlines_along(
 pub struct AreaVertices {
     flat: Vec<Coord<f64>>,
     keys: Vec<Key>,
-    first: rustc_hash::FxHashMap<Key, u32>,
+    first: FirstPositions,
 }
 
 impl AreaVertices {
@@ -427,20 +426,45 @@ impl AreaVertices {
     pub fn of(wgs84: &[&MultiPolygon<f64>], projected: &[MultiPolygon<f64>]) -> Self {
         let flat: Vec<Coord<f64>> = projected.iter().flat_map(rings).flat_map(open).copied().collect();
         let keys: Vec<Key> = wgs84.iter().copied().flat_map(rings).flat_map(open).map(|c| key(*c)).collect();
-        let mut first: rustc_hash::FxHashMap<Key, u32> = rustc_hash::FxHashMap::default();
-        first.reserve(keys.len());
-        for (p, k) in keys.iter().enumerate() {
-            first.entry(*k).or_insert(id(p));
-        }
+        let first = FirstPositions::of(&keys);
         Self { flat, keys, first }
     }
+}
+
+/// The first position of each vertex, found by its key: a table of positions alone (4 bytes a slot,
+/// where a map of keys to positions takes 24), each slot's key read from the positions' keys.
+#[derive(Clone, Debug)]
+struct FirstPositions(hashbrown::HashTable<u32>);
+
+impl FirstPositions {
+    fn of(keys: &[Key]) -> Self {
+        let mut table = hashbrown::HashTable::with_capacity(keys.len());
+        for (p, k) in keys.iter().enumerate() {
+            let hash = hash(k);
+            if table.find(hash, |&q: &u32| keys[q as usize] == *k).is_none() {
+                table.insert_unique(hash, id(p), |&q| self::hash(&keys[q as usize]));
+            }
+        }
+        Self(table)
+    }
+
+    /// The first position of `k` among `keys`, the keys the table was made of.
+    fn get(&self, keys: &[Key], k: Key) -> Option<usize> {
+        self.0.find(hash(&k), |&q| keys[q as usize] == k).map(|&q| q as usize)
+    }
+}
+
+/// A key's hash.
+fn hash(k: &Key) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(k)
 }
 
 /// The positions of a coverage's vertices (rings in order, closing positions left out).
 struct Coverage<'a> {
     keys: &'a [Key],
     /// Each vertex's first position.
-    first: &'a rustc_hash::FxHashMap<Key, u32>,
+    first: &'a FirstPositions,
     starts: &'a [usize],
 }
 
@@ -463,7 +487,7 @@ impl Coverage<'_> {
                 return Some(p);
             }
         }
-        let p = *self.first.get(&k)? as usize;
+        let p = self.first.get(self.keys, k)?;
         let r = self.starts.partition_point(|&s| s <= p) - 1;
         *cursor = Some(Cursor { at: p, ring: (self.starts[r], self.starts[r + 1]) });
         Some(p)
