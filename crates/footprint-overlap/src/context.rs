@@ -207,7 +207,7 @@ fn residents<'a>(registrations: &'a RegistrationTable, assignment: &Assignment) 
 /// counts), its residents shared equally among them.
 #[must_use]
 pub fn area_contexts(
-    files: &[ContextTable],
+    files: &[&ContextTable],
     registrations: &RegistrationTable,
     assignment: &Assignment,
     layer: &AreaLayer,
@@ -451,13 +451,13 @@ mod tests {
         let vintage = VintageLookup::new(vec![pair("OLD", "NEW1"), pair("OLD", "NEW2"), pair("OLD", "NEW3")]);
         let file = read_context(&input("c.csv", "lsoa21cd,imd_score\nNEW1,10\nNEW2,20\nSAME,50\n"), &ContextKind::Imd)
             .unwrap();
-        let got = area_contexts(&file, &regs, &assignment, &layer, &table, Some(&vintage));
+        let got = area_contexts(&file.iter().collect::<Vec<_>>(), &regs, &assignment, &layer, &table, Some(&vintage));
         // OLD's 30 residents: 15 at 10 and 15 at 20; SAME's 10 at 50: (150 + 300 + 500) / 40.
         let AreaValues::Score { score, .. } = &got[0].values else { panic!("a score") };
         assert_eq!(score[0], Some(950.0 / 40.0));
         assert_eq!(got[0].residents_without_value, [0]);
         // Without the exact-fit lookup, OLD has no value: its residents are counted as such.
-        let got = area_contexts(&file, &regs, &assignment, &layer, &table, None);
+        let got = area_contexts(&file.iter().collect::<Vec<_>>(), &regs, &assignment, &layer, &table, None);
         let AreaValues::Score { score, .. } = &got[0].values else { panic!("a score") };
         assert_eq!((score[0], got[0].residents_without_value[0], got[0].codes_without_value), (Some(50.0), 30, 1));
     }

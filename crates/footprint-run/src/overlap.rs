@@ -198,7 +198,7 @@ impl ContextResult {
     /// Measures the contexts of `loaded` over a count.
     #[must_use]
     pub fn of(loaded: &Loaded, assignment: &Assignment, table: &OverlapTable, area_km2: &[f64]) -> Self {
-        let files: Vec<ContextTable> = loaded.contexts.iter().map(|(t, _)| t.clone()).collect();
+        let files: Vec<&ContextTable> = loaded.contexts.iter().map(|(t, _)| t).collect();
         let lookup = loaded.conversion.as_ref().map(|c| &c.lookup);
         let mut contexts = area_contexts(&files, &loaded.registrations, assignment, &loaded.layer, table, lookup);
         contexts.push(density_context(table, area_km2));
