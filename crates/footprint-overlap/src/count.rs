@@ -163,28 +163,59 @@ pub fn count_overlap(
     layer: &AreaLayer,
     thresholds: &[Threshold],
 ) -> OverlapTable {
-    let mut counter = Counter::new(registrations, practices, assignment);
-    for row in &registrations.rows {
-        counter.row(row);
-    }
+    // Rows are counted a part at a time on every core; the parts' tallies are added.
+    let practice_pcn = practice_pcns(registrations, practices);
+    let counters: Vec<Counter<'_>> = registrations
+        .rows
+        .par_chunks(ROWS_PER_TASK)
+        .fold(
+            || Counter::new(registrations, &practice_pcn, assignment),
+            |mut counter, rows| {
+                rows.iter().for_each(|row| counter.row(row));
+                counter
+            },
+        )
+        .collect();
+    let mut counter = Counter::new(registrations, &practice_pcn, assignment);
     if let Some(conversion) = &assignment.conversion {
         for a in &conversion.apportioned {
             counter.apportioned(a);
         }
     }
-    let (accounting, mut keyed) = counter.finish();
-
-    let starts = by_area(&mut keyed, layer.areas.len());
+    let mut parts = counter.add(counters);
+    let accounting = counter.finish();
+    parts.retain(|p| !p.is_empty());
+    // Each part's keys grouped by area, side by side; each area's patients summed over the parts.
+    let starts: Vec<Vec<usize>> = parts.par_iter_mut().map(|keyed| by_area(keyed, layer.areas.len())).collect();
     // PCN slots are the practice map's PCNs (and the no-PCN slot).
     let pcns = practices.pcns.len();
     let areas = (0..layer.areas.len())
         .into_par_iter()
         .map_init(
             || PcnTotals::new(pcns),
-            |totals, i| measure(AreaId(i as u32), &totals.sum(&keyed[starts[i]..starts[i + 1]]), thresholds),
+            |totals, i| {
+                let groups = parts.iter().zip(&starts).map(|(keyed, s)| &keyed[s[i]..s[i + 1]]);
+                measure(AreaId(i as u32), &totals.sum(groups), thresholds)
+            },
         )
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
+}
+
+/// Rows counted in one task.
+const ROWS_PER_TASK: usize = 1 << 14;
+
+/// Each registrations practice's PCN slot, or `None` for a practice not in the map.
+fn practice_pcns(registrations: &RegistrationTable, practices: &PracticeMap) -> Vec<Option<u32>> {
+    registrations
+        .practices
+        .iter()
+        .map(|code| match practices.pcn_of(code) {
+            Some(PracticePcn::Pcn(id)) => Some(id.0),
+            Some(PracticePcn::NoPcn) => Some(NO_PCN),
+            None => None,
+        })
+        .collect()
 }
 
 /// Patients summed per PCN slot (the no-PCN slot last), kept between areas.
@@ -200,15 +231,15 @@ impl PcnTotals {
         Self { totals: vec![0; pcns + 1], seen: vec![false; pcns + 1], keys: Vec::new() }
     }
 
-    /// The keyed patients of one area summed per key, in key order: what [`sum_runs`] gives of them sorted.
-    fn sum(&mut self, keyed: &[(u64, u64)]) -> Vec<(u64, u64)> {
+    /// The keyed patients of one area (in groups) summed per key, in key order: what [`sum_runs`] gives of them sorted.
+    fn sum<'k>(&mut self, groups: impl Iterator<Item = &'k [(u64, u64)]>) -> Vec<(u64, u64)> {
         let last = self.totals.len() - 1;
         let slot = |key: u64| match (key & 0xFFFF_FFFF) as u32 {
             NO_PCN => last,
             pcn => pcn as usize,
         };
         self.keys.clear();
-        for &(key, n) in keyed {
+        for &(key, n) in groups.flatten() {
             let s = slot(key);
             if !self.seen[s] {
                 self.seen[s] = true;
@@ -258,7 +289,7 @@ struct Counter<'a> {
     registrations: &'a RegistrationTable,
     assignment: &'a Assignment,
     /// Practice id -> PCN slot, or None for a practice not in the map.
-    practice_pcn: Vec<Option<u32>>,
+    practice_pcn: &'a [Option<u32>],
     accounting: Accounting,
     /// Per LSOA code: rows, and patients placed nowhere (by placement, for an apportioned code's parts).
     unplaced: Vec<(u64, u64, u64)>,
@@ -267,16 +298,7 @@ struct Counter<'a> {
 }
 
 impl<'a> Counter<'a> {
-    fn new(registrations: &'a RegistrationTable, practices: &PracticeMap, assignment: &'a Assignment) -> Self {
-        let practice_pcn = registrations
-            .practices
-            .iter()
-            .map(|code| match practices.pcn_of(code) {
-                Some(PracticePcn::Pcn(id)) => Some(id.0),
-                Some(PracticePcn::NoPcn) => Some(NO_PCN),
-                None => None,
-            })
-            .collect();
+    fn new(registrations: &'a RegistrationTable, practice_pcn: &'a [Option<u32>], assignment: &'a Assignment) -> Self {
         Self {
             registrations,
             assignment,
@@ -284,8 +306,33 @@ impl<'a> Counter<'a> {
             accounting: Accounting { rows_read: registrations.rows.len() as u64, ..Accounting::default() },
             unplaced: vec![(0, 0, 0); registrations.lsoas.len()],
             practice_unmapped: vec![0; registrations.practices.len()],
-            keyed: Vec::with_capacity(registrations.rows.len()),
+            keyed: Vec::new(),
         }
+    }
+
+    /// Adds the tallies of `others` (counters of other rows of the same registrations) to this one's;
+    /// this one's keyed patients and theirs, in parts.
+    fn add(&mut self, others: Vec<Counter<'_>>) -> Vec<Vec<(u64, u64)>> {
+        let mut parts = vec![std::mem::take(&mut self.keyed)];
+        for other in others {
+            let (a, b) = (&mut self.accounting, other.accounting);
+            a.patients_read += b.patients_read;
+            a.patients_assigned += b.patients_assigned;
+            a.patients_unknown_lsoa += b.patients_unknown_lsoa;
+            a.patients_outside_layer += b.patients_outside_layer;
+            a.patients_practice_no_pcn += b.patients_practice_no_pcn;
+            a.patients_practice_not_in_map += b.patients_practice_not_in_map;
+            a.patients_converted += b.patients_converted;
+            a.patients_apportioned += b.patients_apportioned;
+            for (mine, theirs) in self.unplaced.iter_mut().zip(other.unplaced) {
+                *mine = (mine.0 + theirs.0, mine.1 + theirs.1, mine.2 + theirs.2);
+            }
+            for (mine, theirs) in self.practice_unmapped.iter_mut().zip(other.practice_unmapped) {
+                *mine += theirs;
+            }
+            parts.push(other.keyed);
+        }
+        parts
     }
 
     fn row(&mut self, row: &footprint_ingest::Registration) {
@@ -349,7 +396,7 @@ impl<'a> Counter<'a> {
         }
     }
 
-    fn finish(self) -> (Accounting, Vec<(u64, u64)>) {
+    fn finish(self) -> Accounting {
         let regs = self.registrations;
         let mut a = self.accounting;
         a.practices_not_in_map = self
@@ -369,7 +416,7 @@ impl<'a> Counter<'a> {
             }
         }
         a.unplaced.sort_by(|x, y| x.code.cmp(&y.code));
-        (a, self.keyed)
+        a
     }
 }
 
@@ -436,12 +483,13 @@ mod tests {
 
     use super::{PcnTotals, by_area, sum_runs};
 
-    /// Grouped in place by area and summed per PCN slot: what a sort of the keys and [`sum_runs`] give.
+    /// Grouped in place by area, part by part, and summed per PCN slot over the parts: what a sort of
+    /// the keys and [`sum_runs`] give.
     #[test]
     fn keys_grouped_in_place_and_summed_as_sorted() {
         let mut rng = SplitMix64(5);
         for (areas, keys) in [(1, 0), (1, 5), (7, 300), (50, 2000), (3, 10)] {
-            let mut keyed: Vec<(u64, u64)> = (0..keys)
+            let keyed: Vec<(u64, u64)> = (0..keys)
                 .map(|_| {
                     let pcn = if rng.below(9) == 0 { u64::from(super::NO_PCN) } else { rng.below(20) };
                     ((rng.below(areas) << 32) | pcn, rng.below(40))
@@ -450,12 +498,15 @@ mod tests {
             let mut sorted = keyed.clone();
             sorted.sort_unstable();
             let expected = sum_runs(sorted, 0);
-            let starts = by_area(&mut keyed, areas as usize);
+            // In two parts, as the rows are counted: each grouped alone, each area summed over both.
+            let mut parts = [keyed[..keyed.len() / 3].to_vec(), keyed[keyed.len() / 3..].to_vec()];
+            let starts: Vec<Vec<usize>> = parts.iter_mut().map(|p| by_area(p, areas as usize)).collect();
+            let group = |p: usize, i: usize| &parts[p][starts[p][i]..starts[p][i + 1]];
             let mut totals = PcnTotals::new(20);
             let summed: Vec<(u64, u64)> =
-                (0..areas as usize).flat_map(|i| totals.sum(&keyed[starts[i]..starts[i + 1]])).collect();
+                (0..areas as usize).flat_map(|i| totals.sum([group(0, i), group(1, i)].into_iter())).collect();
             assert_eq!(summed, expected, "{areas} areas, {keys} keys");
-            assert!((0..areas as usize).all(|i| keyed[starts[i]..starts[i + 1]].iter().all(|k| k.0 >> 32 == i as u64)));
+            assert!((0..areas as usize).all(|i| (0..2).all(|p| group(p, i).iter().all(|k| k.0 >> 32 == i as u64))));
         }
     }
 }

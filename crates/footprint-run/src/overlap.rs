@@ -200,17 +200,22 @@ impl ContextResult {
     pub fn of(loaded: &Loaded, assignment: &Assignment, table: &OverlapTable, area_km2: &[f64]) -> Self {
         let files: Vec<&ContextTable> = loaded.contexts.iter().map(|(t, _)| t).collect();
         let lookup = loaded.conversion.as_ref().map(|c| &c.lookup);
-        let mut contexts = area_contexts(&files, &loaded.registrations, assignment, &loaded.layer, table, lookup);
-        contexts.push(density_context(table, area_km2));
-        let pcns = pcn_table(&loaded.registrations, &loaded.practices, table);
-        let pcn_summary = pcn_summary(&pcns, &loaded.practices);
-        Self {
-            classes: by_context(table, &contexts),
-            correlations: associations(table, &contexts),
-            contexts,
-            pcns,
-            pcn_summary,
-        }
+        // The PCNs are described while the contexts are measured.
+        let ((contexts, classes, correlations), (pcns, pcn_summary)) = rayon::join(
+            || {
+                let mut contexts =
+                    area_contexts(&files, &loaded.registrations, assignment, &loaded.layer, table, lookup);
+                contexts.push(density_context(table, area_km2));
+                let (classes, correlations) = (by_context(table, &contexts), associations(table, &contexts));
+                (contexts, classes, correlations)
+            },
+            || {
+                let pcns = pcn_table(&loaded.registrations, &loaded.practices, table);
+                let summary = pcn_summary(&pcns, &loaded.practices);
+                (pcns, summary)
+            },
+        );
+        Self { classes, correlations, contexts, pcns, pcn_summary }
     }
 
     /// The file contexts (without density): the context columns of `msoa_overlap`.
