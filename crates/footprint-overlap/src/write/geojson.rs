@@ -474,18 +474,24 @@ fn push_micro(out: &mut Vec<u8>, micro: i64) {
         out.push(b'-');
     }
     let abs = micro.unsigned_abs();
-    push_int(out, abs / 1_000_000);
+    // Whole degrees have one to three digits: pushed a byte at a time, not copied as a slice.
+    match abs / 1_000_000 {
+        whole @ 0..=9 => out.push(b'0' + whole as u8),
+        whole @ 10..=99 => out.extend_from_slice(&[b'0' + (whole / 10) as u8, b'0' + (whole % 10) as u8]),
+        whole => push_int(out, whole),
+    }
     let frac = abs % 1_000_000;
     if frac != 0 {
-        let mut digits = [b'0'; 6];
+        let mut digits = [b'.', b'0', b'0', b'0', b'0', b'0', b'0'];
         let mut f = frac;
-        for d in digits.iter_mut().rev() {
+        for d in digits[1..].iter_mut().rev() {
             *d = b'0' + (f % 10) as u8;
             f /= 10;
         }
-        let len = 6 - digits.iter().rev().take_while(|&&d| d == b'0').count();
-        out.push(b'.');
-        out.extend_from_slice(&digits[..len]);
+        // Appended whole (a copy of a known size), then cut after the last digit that is not zero.
+        let zeros = digits.iter().rev().take_while(|&&d| d == b'0').count();
+        out.extend_from_slice(&digits);
+        out.truncate(out.len() - zeros);
     }
 }
 
@@ -503,6 +509,39 @@ pub fn write_coordinate(out: &mut Vec<u8>, v: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A coordinate in millionths as `push_micro` writes it and as written out by hand.
+    fn check_micro(micro: i64, expected: &str) {
+        let mut out = b"x".to_vec();
+        push_micro(&mut out, micro);
+        assert_eq!(std::str::from_utf8(&out[1..]).unwrap(), expected, "{micro}");
+    }
+
+    #[test]
+    fn millionths_are_written_in_shortest_form() {
+        check_micro(0, "0");
+        check_micro(-1_500_000, "-1.5");
+        check_micro(54_722_282, "54.722282");
+        check_micro(-1, "-0.000001");
+        check_micro(9_999_999, "9.999999");
+        check_micro(10_000_000, "10");
+        check_micro(99_000_010, "99.00001");
+        check_micro(100_000_000, "100");
+        check_micro(-179_999_999, "-179.999999");
+        check_micro(1_234_567_000_001, "1234567.000001");
+        check_micro(i64::MIN, "-9223372036854.775808");
+        // Seeded values against the decimal written by hand.
+        let mut state = 0x5eed_u64;
+        for _ in 0..20_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let micro = (state >> 20) as i64 % 400_000_000 - 200_000_000;
+            let (abs, sign) = (micro.unsigned_abs(), if micro < 0 { "-" } else { "" });
+            let frac = format!("{:06}", abs % 1_000_000);
+            let frac = frac.trim_end_matches('0');
+            let dot = if frac.is_empty() { "" } else { "." };
+            check_micro(micro, &format!("{sign}{}{dot}{frac}", abs / 1_000_000));
+        }
+    }
 
     /// Every national MSOA's prepared text reads back as the polygons snapped again.
     #[test]
