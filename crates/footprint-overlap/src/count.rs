@@ -163,20 +163,20 @@ pub fn count_overlap(
     layer: &AreaLayer,
     thresholds: &[Threshold],
 ) -> OverlapTable {
-    // Rows are counted a part at a time on every core; the parts' tallies are added.
+    // Rows are counted in as many parts as there are threads, side by side; the parts' tallies are
+    // added (sums: the same whatever the parts). Each part's keys fill a vector of its exact size.
     let practice_pcn = practice_pcns(registrations, practices);
+    let per_part = registrations.rows.len().div_ceil(rayon::current_num_threads()).max(1);
     let counters: Vec<Counter<'_>> = registrations
         .rows
-        .par_chunks(ROWS_PER_TASK)
-        .fold(
-            || Counter::new(registrations, &practice_pcn, assignment),
-            |mut counter, rows| {
-                rows.iter().for_each(|row| counter.row(row));
-                counter
-            },
-        )
+        .par_chunks(per_part)
+        .map(|rows| {
+            let mut counter = Counter::new(registrations, &practice_pcn, assignment, rows.len());
+            rows.iter().for_each(|row| counter.row(row));
+            counter
+        })
         .collect();
-    let mut counter = Counter::new(registrations, &practice_pcn, assignment);
+    let mut counter = Counter::new(registrations, &practice_pcn, assignment, 0);
     if let Some(conversion) = &assignment.conversion {
         for a in &conversion.apportioned {
             counter.apportioned(a);
@@ -201,9 +201,6 @@ pub fn count_overlap(
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
 }
-
-/// Rows counted in one task.
-const ROWS_PER_TASK: usize = 1 << 14;
 
 /// Each registrations practice's PCN slot, or `None` for a practice not in the map.
 fn practice_pcns(registrations: &RegistrationTable, practices: &PracticeMap) -> Vec<Option<u32>> {
@@ -298,7 +295,13 @@ struct Counter<'a> {
 }
 
 impl<'a> Counter<'a> {
-    fn new(registrations: &'a RegistrationTable, practice_pcn: &'a [Option<u32>], assignment: &'a Assignment) -> Self {
+    /// A counter of `rows` rows of `registrations`.
+    fn new(
+        registrations: &'a RegistrationTable,
+        practice_pcn: &'a [Option<u32>],
+        assignment: &'a Assignment,
+        rows: usize,
+    ) -> Self {
         Self {
             registrations,
             assignment,
@@ -306,7 +309,7 @@ impl<'a> Counter<'a> {
             accounting: Accounting { rows_read: registrations.rows.len() as u64, ..Accounting::default() },
             unplaced: vec![(0, 0, 0); registrations.lsoas.len()],
             practice_unmapped: vec![0; registrations.practices.len()],
-            keyed: Vec::new(),
+            keyed: Vec::with_capacity(rows),
         }
     }
 
