@@ -1,11 +1,19 @@
-//! Hashes the sources that read, measure and write an area layer into `FOOTPRINT_PREPARED_CODE`, so
-//! that a prepared layer made by other code is never loaded (see `src/prepared.rs`).
+//! Hashes the sources that read, measure and write an area layer, and those that derive the pictures'
+//! topology from it, with the dependencies' versions (`Cargo.lock`), into `FOOTPRINT_PREPARED_CODE`, so
+//! that a prepared form made by other code is never loaded (see `src/prepared.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The folders whose Rust sources decide what a prepared layer holds.
-const SOURCES: &[&str] = &["../footprint-ingest/src", "../footprint-overlap/src", "src/prepared.rs"];
+/// The folders and files whose contents decide what a prepared form holds.
+const SOURCES: &[&str] = &[
+    "../footprint-ingest/src",
+    "../footprint-overlap/src",
+    "src/prepared.rs",
+    "../footprint-report/src/geometry.rs",
+    "../footprint-report/src/run.rs",
+    "../../Cargo.lock",
+];
 
 fn main() {
     let mut files = Vec::new();
@@ -29,7 +37,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(path).into_iter().flatten().flatten() {
             collect(&entry.path(), out);
         }
-    } else if path.extension().is_some_and(|e| e == "rs") {
+    } else if path.extension().is_some_and(|e| e == "rs" || e == "lock") {
         out.push(path.to_owned());
     }
 }

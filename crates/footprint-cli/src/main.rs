@@ -209,7 +209,10 @@ fn default_run(cli: &Cli) -> anyhow::Result<()> {
     }
     let out = Path::new("footprint-out");
     let report = pictures::step(cli.quiet, "reading, counting, drawing and writing", || {
-        footprint_run::run_with(&job, out, footprint_report::LayerPictures::of, |loaded, analysis, layer| {
+        let layer = |loaded: &footprint_run::Loaded| {
+            footprint_report::LayerPictures::kept(loaded, &job.prepared, &job.area_fields)
+        };
+        footprint_run::run_with(&job, out, layer, |loaded, analysis, layer| {
             pictures::from_analysis(out, loaded, analysis, layer)
         })
     })

@@ -86,7 +86,7 @@ fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>>
 /// the areas meeting change there (it is on three or more rings, or the edges before and after it are
 /// shared by different numbers of rings). Found with two parallel sorts, independent of the tolerance,
 /// so one topology serves every simplification of the same areas.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Topology {
     /// Where each ring's vertices start in `junction`, one entry per ring and a last one for the end.
     starts: Vec<usize>,
@@ -284,10 +284,24 @@ impl Topology {
     pub fn ring_starts(&self) -> &[usize] {
         &self.starts
     }
+
+    /// Whether this topology has the rings and positions of `areas`, and `simplified` positions of them:
+    /// what a topology kept for the same areas always has.
+    #[must_use]
+    pub fn fits<'a>(&self, areas: impl IntoIterator<Item = &'a MultiPolygon<f64>>, simplified: &Simplified) -> bool {
+        let all: Vec<usize> = areas.into_iter().flat_map(rings).map(|r| open(r).len()).collect();
+        let mut ends = self.starts.windows(2).map(|w| w[1].checked_sub(w[0]));
+        self.starts.len() == all.len() + 1
+            && self.starts.first() == Some(&0)
+            && self.starts.last() == Some(&self.junction.len())
+            && all.iter().all(|&n| ends.next() == Some(Some(n)))
+            && simplified.rings.len() == all.len()
+            && simplified.rings.iter().zip(&all).all(|(kept, &n)| kept.iter().all(|&i| (i as usize) < n))
+    }
 }
 
 /// A coverage simplified: per ring of its [`Topology`], the positions kept.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Simplified {
     tolerance: f64,
     rings: Vec<Vec<u32>>,

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub use html::{HTML_TOLERANCE_DIVISOR, render_html, thousands};
 pub use memory::LayerPictures;
 pub use png::{MapFrame, MapOptions, RenderedMap, render_design_png, render_png};
-pub use run::{AreaData, ContextClass, Display, Measure, Outline, PcnInfo, RunData, Share};
+pub use run::{AreaData, ContextClass, Display, DisplayShape, Measure, Outline, PcnInfo, RunData, Share};
 pub use series::render_series_html;
 
 /// Why a picture could not be made.

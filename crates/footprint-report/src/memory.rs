@@ -5,14 +5,14 @@
 use std::path::Path;
 
 use footprint_footprints::Footprint;
-use footprint_ingest::{AreaLayer, PracticeMap};
+use footprint_ingest::{AreaFields, AreaLayer, PracticeMap};
 use footprint_overlap::OverlapTable;
 use footprint_overlap::write::{Written, as_written, schema, size_fields, summary_json};
-use footprint_run::{Analysis, Loaded};
+use footprint_run::{Analysis, Loaded, PreparedCache};
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
-use crate::{AreaData, ContextClass, Display, Measure, Outline, PcnInfo, ReportError, RunData, Share};
+use crate::{AreaData, ContextClass, Display, DisplayShape, Measure, Outline, PcnInfo, ReportError, RunData, Share};
 
 /// What the pictures of a run need of its area layer alone, made while the analysis runs: each area's
 /// polygons as `msoa_overlap.geojson` holds them (read back from the prepared layer's GeoJSON texts when
@@ -26,6 +26,14 @@ impl LayerPictures {
     /// The polygons and display of the areas of `loaded`.
     #[must_use]
     pub fn of(loaded: &Loaded) -> Self {
+        Self::kept(loaded, &PreparedCache::Off, &AreaFields::default())
+    }
+
+    /// As [`LayerPictures::of`], the display's topology and simplification kept in `cache` beside the
+    /// prepared layer (read with `fields`) and loaded from there after; made each time when the layer
+    /// was not read through its prepared form.
+    #[must_use]
+    pub fn kept(loaded: &Loaded, cache: &PreparedCache, fields: &AreaFields) -> Self {
         let layer = &loaded.layer;
         let texts = loaded.areas_prepared.as_ref().map(|p| &p.geometry);
         let geometry: Vec<MultiPolygon<f64>> = (0..layer.areas.len())
@@ -35,7 +43,15 @@ impl LayerPictures {
             })
             .collect();
         let wgs84: Vec<&MultiPolygon<f64>> = geometry.iter().collect();
-        let display = Display::of(&wgs84);
+        let display = Display::with(&wgs84, |make| match (&loaded.areas_prepared, cache) {
+            (Some(_), PreparedCache::In(_)) => cache.derived(
+                &loaded.areas_meta,
+                &format!("display {fields:?}"),
+                |s: &DisplayShape| s.fits(&wgs84),
+                make,
+            ),
+            _ => make(),
+        });
         // Made now, for the footprints' outlines, while the analysis runs.
         display.vertices(&wgs84);
         Self { geometry, display }

@@ -125,6 +125,23 @@ pub struct RunData {
     pub(crate) display: std::sync::OnceLock<Display>,
 }
 
+/// What [`Display`] makes of the projected areas alone, their topology and their simplification at the
+/// report's tolerance: the same for every run on the same layer, so it can be kept with the layer.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct DisplayShape {
+    topology: crate::geometry::Topology,
+    base: crate::geometry::Simplified,
+}
+
+impl DisplayShape {
+    /// Whether this is the shape of areas with the rings and positions of `wgs84` (as [`Display::with`]
+    /// is given them): what a shape kept for the same layer always is.
+    #[must_use]
+    pub fn fits(&self, wgs84: &[&MultiPolygon<f64>]) -> bool {
+        self.topology.fits(wgs84.iter().copied(), &self.base)
+    }
+}
+
 /// The areas on the British National Grid with their coverage topology, as both pictures draw them.
 #[derive(Clone, Debug)]
 pub struct Display {
@@ -146,10 +163,21 @@ impl Display {
     /// simplified at the report's tolerance.
     #[must_use]
     pub fn of(wgs84: &[&MultiPolygon<f64>]) -> Self {
+        Self::with(wgs84, |make| make())
+    }
+
+    /// As [`Display::of`], the topology and the simplification at the report's tolerance from `shape`,
+    /// which is given the function that makes them of the projected areas: to call it, or to give what
+    /// it made of the same areas before (a [`DisplayShape`] that fits them).
+    #[must_use]
+    pub fn with(wgs84: &[&MultiPolygon<f64>], shape: impl FnOnce(&dyn Fn() -> DisplayShape) -> DisplayShape) -> Self {
         let projection = crate::geometry::Projection::over(wgs84);
         let areas = projection.all(wgs84);
-        let topology = crate::geometry::Topology::of(&areas);
-        let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
+        let DisplayShape { topology, base } = shape(&|| {
+            let topology = crate::geometry::Topology::of(&areas);
+            let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
+            DisplayShape { topology, base }
+        });
         Display { areas, topology, projection, base, vertices: std::sync::OnceLock::new() }
     }
 
@@ -499,7 +527,39 @@ fn read_features<P: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<(P, Mu
 
 #[cfg(test)]
 mod tests {
-    use super::Measure;
+    use geo::{MultiPolygon, polygon};
+
+    use super::{Display, DisplayShape, Measure};
+
+    /// The shape [`Display::with`] makes of `areas`.
+    fn shape_of(areas: &[&MultiPolygon<f64>]) -> DisplayShape {
+        let mut made = None;
+        let _ = Display::with(areas, |make| made.insert(make()).clone());
+        made.unwrap()
+    }
+
+    #[test]
+    fn a_kept_shape_fits_its_own_areas_only() {
+        let square = |x: f64| {
+            MultiPolygon(vec![
+                polygon![(x: x, y: 52.), (x: x + 0.1, y: 52.), (x: x + 0.1, y: 52.1), (x: x, y: 52.1), (x: x, y: 52.)],
+            ])
+        };
+        let triangle =
+            MultiPolygon(vec![polygon![(x: 0., y: 52.), (x: 0.1, y: 52.), (x: 0., y: 52.1), (x: 0., y: 52.)]]);
+        let (a, b) = (square(0.), square(0.1));
+        let two = shape_of(&[&a, &b]);
+        // The same rings and positions: it fits (the areas' positions themselves are not compared).
+        assert!(two.fits(&[&a, &b]));
+        assert!(two.fits(&[&b, &a]));
+        // Another number of areas, or of positions in a ring: it does not.
+        assert!(!two.fits(&[&a]));
+        assert!(!two.fits(&[&a, &triangle]));
+        assert!(shape_of(&[&a, &triangle]).fits(&[&b, &triangle]));
+        // Given instead of made, it is what the display holds.
+        let display = Display::with(&[&a, &b], |_| two.clone());
+        assert_eq!(display.topology.ring_starts(), two.topology.ring_starts());
+    }
 
     #[test]
     fn measure_labels() {

@@ -170,18 +170,29 @@ fn the_national_pictures_from_memory_equal_those_from_the_written_run() {
     let read = RunData::read(&out).unwrap();
     let layer = LayerPictures::of(&report.loaded);
     let prepared = RunData::from_analysis(&out, &report.loaded, &report.analysis, layer).unwrap();
+    // The display's topology and simplification made and kept beside the prepared layer, then loaded.
+    let kept = |loaded: &footprint_run::Loaded| {
+        let layer = LayerPictures::kept(loaded, &job.prepared, &job.area_fields);
+        RunData::from_analysis(&out, loaded, &report.analysis, layer).unwrap()
+    };
+    let derived = || {
+        let files = std::fs::read_dir(dir.path().join("cache")).unwrap().flatten();
+        files.filter(|f| f.path().extension().is_some_and(|e| e == "derived")).count()
+    };
+    assert_eq!(derived(), 0);
+    let made_and_kept = kept(&report.loaded);
+    assert_eq!(derived(), 1);
+    let loaded_back = kept(&report.loaded);
     let unprepared = footprint_run::Loaded { areas_prepared: None, ..report.loaded };
     let layer = LayerPictures::of(&unprepared);
     let snapped = RunData::from_analysis(&out, &unprepared, &report.analysis, layer).unwrap();
-    for memory in [&prepared, &snapped] {
+    for memory in [&prepared, &snapped, &made_and_kept, &loaded_back] {
         assert_eq!(memory.areas.len(), 6_791);
         assert!(memory.areas.iter().zip(&read.areas).all(|(a, b)| a.geometry == b.geometry), "areas differ");
         assert_eq!(memory.footprints.as_ref().map(Vec::len), read.footprints.as_ref().map(Vec::len));
         assert!(render_html(memory) == render_html(&read), "report.html differs");
     }
-    let (a, b) = (
-        render_png(&prepared, &MapOptions::new(&prepared)).unwrap(),
-        render_png(&read, &MapOptions::new(&read)).unwrap(),
-    );
-    assert!(a.png == b.png, "map.png differs");
+    let png = |run: &RunData| render_png(run, &MapOptions::new(run)).unwrap().png;
+    let from_files = png(&read);
+    assert!([&prepared, &loaded_back].into_iter().all(|run| png(run) == from_files), "map.png differs");
 }

@@ -148,24 +148,59 @@ pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
     };
     let name =
         |sha256: &str| dir.join(format!("{}.table", key(sha256, &format!("{} {how}", std::any::type_name::<T>()))));
-    let loaded =
-        |file: &Path| fs::read(file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(TABLE_MAGIC)?).ok());
     if let Some(info) = FileInfo::hash_file(path)?
-        && let Some(table) = loaded(&name(&info.sha256))
+        && let Some(table) = load_encoded(&name(&info.sha256), TABLE_MAGIC)
     {
         return Ok((table, info));
     }
     let stored = InputFile::read_compressed(path)?;
     let file = name(&stored.sha256);
-    if let Some(table) = loaded(&file) {
+    if let Some(table) = load_encoded(&file, TABLE_MAGIC) {
         return Ok((table, stored.info()));
     }
     let table = parse(&stored)?;
-    if let Ok(encoded) = postcard::to_allocvec(&table) {
-        // Not kept is not an error: the next run reads the file again.
-        let _ = keep(dir, &file, &[TABLE_MAGIC.as_slice(), &encoded].concat());
-    }
+    keep_encoded(dir, &file, TABLE_MAGIC, &table);
     Ok((table, stored.info()))
+}
+
+/// The first bytes of a prepared form derived from a layer.
+const DERIVED_MAGIC: &[u8; 8] = b"FPDERIV1";
+
+impl PreparedCache {
+    /// What `make` makes of an area layer alone (`what` names it, with the fields the layer was read
+    /// with), kept in this cache under the sha256 of the layer's file (`info`) and loaded from there
+    /// after, when `fits` holds of what was kept; made each time with no cache. Give it only a layer read
+    /// through its prepared form ([`LayerRead::prepared`]): a shapefile's identity is not all of it.
+    pub fn derived<T: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        info: &FileInfo,
+        what: &str,
+        fits: impl FnOnce(&T) -> bool,
+        make: impl FnOnce() -> T,
+    ) -> T {
+        let PreparedCache::In(dir) = self else { return make() };
+        let file =
+            dir.join(format!("{}.derived", key(&info.sha256, &format!("{} {what}", std::any::type_name::<T>()))));
+        if let Some(kept) = load_encoded(&file, DERIVED_MAGIC).filter(|kept| fits(kept)) {
+            return kept;
+        }
+        let made = make();
+        keep_encoded(dir, &file, DERIVED_MAGIC, &made);
+        made
+    }
+}
+
+/// The value encoded with postcard after `magic` in `file`; `None` when there is none or it is not one.
+fn load_encoded<T: serde::de::DeserializeOwned>(file: &Path, magic: &[u8; 8]) -> Option<T> {
+    fs::read(file).ok().and_then(|b| postcard::from_bytes(b.strip_prefix(magic)?).ok())
+}
+
+/// Keeps `value` encoded with postcard after `magic` as `file` in `dir`. Not kept is not an error: the
+/// next run makes it again.
+fn keep_encoded<T: Serialize>(dir: &Path, file: &Path, magic: &[u8; 8], value: &T) {
+    if let Ok(encoded) = postcard::to_allocvec(value) {
+        let _ = keep(dir, file, &[magic.as_slice(), &encoded].concat());
+    }
 }
 
 /// The hash of the sources that read, measure and write a layer, made when footprint was built.
