@@ -43,14 +43,15 @@ impl LayerPictures {
             })
             .collect();
         let wgs84: Vec<&MultiPolygon<f64>> = geometry.iter().collect();
-        let display = Display::with(&wgs84, |make| match (&loaded.areas_prepared, cache) {
-            (Some(_), PreparedCache::In(_)) => cache.derived(
+        // Only a layer read through its prepared form is identified by its file's sha256 alone.
+        let display = Display::with(&wgs84, |make| match &loaded.areas_prepared {
+            Some(_) => cache.derived(
                 &loaded.areas_meta,
                 &format!("display {fields:?}"),
                 |s: &DisplayShape| s.fits(&wgs84),
                 make,
             ),
-            _ => make(),
+            None => make(),
         });
         // Made now, for the footprints' outlines, while the analysis runs.
         display.vertices(&wgs84);

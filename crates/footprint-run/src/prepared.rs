@@ -146,8 +146,7 @@ pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
         PreparedCache::In(dir) if path != Path::new("-") => dir,
         _ => return crate::overlap::read_with(path, parse),
     };
-    let name =
-        |sha256: &str| dir.join(format!("{}.table", key(sha256, &format!("{} {how}", std::any::type_name::<T>()))));
+    let name = |sha256: &str| encoded_file::<T>(dir, sha256, how, "table");
     if let Some(info) = FileInfo::hash_file(path)?
         && let Some(table) = load_encoded(&name(&info.sha256), TABLE_MAGIC)
     {
@@ -179,8 +178,7 @@ impl PreparedCache {
         make: impl FnOnce() -> T,
     ) -> T {
         let PreparedCache::In(dir) = self else { return make() };
-        let file =
-            dir.join(format!("{}.derived", key(&info.sha256, &format!("{} {what}", std::any::type_name::<T>()))));
+        let file = encoded_file::<T>(dir, &info.sha256, what, "derived");
         if let Some(kept) = load_encoded(&file, DERIVED_MAGIC).filter(|kept| fits(kept)) {
             return kept;
         }
@@ -188,6 +186,11 @@ impl PreparedCache {
         keep_encoded(dir, &file, DERIVED_MAGIC, &made);
         made
     }
+}
+
+/// Where a `T` made of the file with this sha256 (as `how` says) is kept encoded in `dir`, as `<key>.<extension>`.
+fn encoded_file<T>(dir: &Path, sha256: &str, how: &str, extension: &str) -> PathBuf {
+    dir.join(format!("{}.{extension}", key(sha256, &format!("{} {how}", std::any::type_name::<T>()))))
 }
 
 /// The value encoded with postcard after `magic` in `file`; `None` when there is none or it is not one.
@@ -203,7 +206,8 @@ fn keep_encoded<T: Serialize>(dir: &Path, file: &Path, magic: &[u8; 8], value: &
     }
 }
 
-/// The hash of the sources that read, measure and write a layer, made when footprint was built.
+/// The hash of the sources that read, measure and write a layer and derive the pictures' topology from
+/// it, and of `Cargo.lock`, made when footprint was built.
 const CODE: &str = env!("FOOTPRINT_PREPARED_CODE");
 
 /// The name of the prepared form of a file with this sha256, read as `how` says (the fields or

@@ -531,10 +531,9 @@ mod tests {
         check_micro(1_234_567_000_001, "1234567.000001");
         check_micro(i64::MIN, "-9223372036854.775808");
         // Seeded values against the decimal written by hand.
-        let mut state = 0x5eed_u64;
+        let mut rng = footprint_index::SplitMix64(0x5eed);
         for _ in 0..20_000 {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            let micro = (state >> 20) as i64 % 400_000_000 - 200_000_000;
+            let micro = rng.below(400_000_000) as i64 - 200_000_000;
             let (abs, sign) = (micro.unsigned_abs(), if micro < 0 { "-" } else { "" });
             let frac = format!("{:06}", abs % 1_000_000);
             let frac = frac.trim_end_matches('0');
