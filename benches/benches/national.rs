@@ -11,7 +11,7 @@ use footprint_ingest::{
     AreaFields, CentroidColumns, InputFile, LookupColumns, read_area_layer, read_areas, read_centroids, read_lookup,
     read_registrations,
 };
-use footprint_run::{AssignmentSource, FootprintJob, OverlapJob};
+use footprint_run::{AssignmentSource, FootprintJob, OverlapJob, PreparedCache};
 
 /// The allocator the `footprint` binary uses, so stage timings match the CLI's.
 #[global_allocator]
@@ -183,9 +183,9 @@ fn footprints_msoa_threshold_only(bencher: divan::Bencher) {
     });
 }
 
-/// Every PCN's footprint by all three methods from the 32,844 LSOA polygons (from ../shared/data).
-#[divan::bench(sample_count = 5, sample_size = 1)]
-fn footprints_lsoa(bencher: divan::Bencher) {
+/// The job and inputs of LSOA footprints by all three methods from the 32,844 LSOA polygons (from
+/// ../shared/data), analysed once with `cache`: the LSOA table and sizes the footprints are drawn from.
+fn lsoa_footprint_inputs(cache: PreparedCache) -> (OverlapJob, footprint_run::Loaded, footprint_run::Analysis) {
     let mut job = lookup_job_no_footprints();
     job.assignment = AssignmentSource::LsoaAreas {
         path: shared("england-2011/lsoa11_england_generalised_clipped.geojson.gz"),
@@ -193,12 +193,34 @@ fn footprints_lsoa(bencher: divan::Bencher) {
         snap_metres: 100.0,
     };
     job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
+    job.prepared = cache;
     let loaded = footprint_run::load(&job).expect("inputs");
-    let lsoas = loaded.places.lsoa_layer().expect("LSOA layer");
     let analysis = footprint_run::analyse(&loaded, &job).expect("analysis");
-    let fp = analysis.footprints.as_ref().expect("footprints");
-    let (table, km2) = fp.lsoa_counts().expect("LSOA table");
-    let spec = footprint_footprints::FootprintSpec::default();
+    (job, loaded, analysis)
+}
+
+/// Every PCN's footprint by all three methods from the 32,844 LSOA polygons, as a run with a cache draws
+/// them: the LSOAs' coverage loaded from where the first run kept it, then every footprint dissolved.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn footprints_lsoa(bencher: divan::Bencher) {
+    let dir = tempfile::tempdir().expect("a cache folder");
+    let (job, loaded, analysis) = lsoa_footprint_inputs(PreparedCache::In(dir.path().to_owned()));
+    let lsoas = loaded.places.lsoa_layer().expect("LSOA layer");
+    let (table, km2) = analysis.footprints.as_ref().and_then(|f| f.lsoa_counts()).expect("LSOA table");
+    let spec = FootprintSpec::default();
+    bencher.bench(|| {
+        let coverage = footprint_run::footprint_coverage(&loaded, &job).expect("coverage").expect("footprints asked");
+        footprint_footprints::footprints_on(&coverage, table, lsoas, &loaded.practices, km2, &spec)
+    });
+}
+
+/// The same with the LSOAs' coverage made each time, as with no cache or on a layer's first run.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn footprints_lsoa_coverage_made(bencher: divan::Bencher) {
+    let (_, loaded, analysis) = lsoa_footprint_inputs(PreparedCache::Off);
+    let lsoas = loaded.places.lsoa_layer().expect("LSOA layer");
+    let (table, km2) = analysis.footprints.as_ref().and_then(|f| f.lsoa_counts()).expect("LSOA table");
+    let spec = FootprintSpec::default();
     bencher.bench(|| footprint_footprints::footprints(table, lsoas, &loaded.practices, km2, &spec));
 }
 

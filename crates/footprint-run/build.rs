@@ -1,5 +1,5 @@
 //! Hashes the sources that read, measure and write an area layer, and those that derive the pictures'
-//! topology from it, with the dependencies' versions (`Cargo.lock`), into `FOOTPRINT_PREPARED_CODE`, so
+//! topology and the footprints' coverage from it, with the dependencies' versions (`Cargo.lock`), into `FOOTPRINT_PREPARED_CODE`, so
 //! that a prepared form made by other code is never loaded (see `src/prepared.rs`).
 
 use std::fs;
@@ -12,6 +12,8 @@ const SOURCES: &[&str] = &[
     "src/prepared.rs",
     "../footprint-report/src/geometry.rs",
     "../footprint-report/src/run.rs",
+    "../footprint-footprints/src/coverage.rs",
+    "../footprint-footprints/src/dissolve.rs",
     "../../Cargo.lock",
 ];
 

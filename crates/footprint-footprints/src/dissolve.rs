@@ -86,7 +86,11 @@ pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMetho
 /// let (union, method) = coverage.dissolve(&[AreaId(0), AreaId(1)]);
 /// assert_eq!((union.0.len(), union.unsigned_area(), method), (1, 2.0, DissolveMethod::Exact));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// A coverage depends on the layer alone: it can be kept (serde) and loaded again for the same layer, and
+/// [`Coverage::fits`] checks that a loaded one belongs to the layer's areas.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "KeptCoverage", try_from = "KeptCoverage")]
 pub struct Coverage {
     shapes: Vec<MultiPolygon<f64>>,
     unclean: Vec<bool>,
@@ -185,6 +189,36 @@ impl Coverage {
         Self { shapes, unclean, offsets, occurrences, ends, positions: vertices.positions }
     }
 
+    /// Whether this coverage can be one made of `areas` with `tolerance` ([`Coverage::new`]): as many
+    /// shapes as areas, each with the area's polygons and rings, no ring longer than the area's and
+    /// every vertex within the tolerance of the area's bounding box; and every edge and vertex number
+    /// within range. A coverage that fits never makes [`Coverage::dissolve`] fail or index out of range.
+    ///
+    /// ```
+    /// use footprint_footprints::Coverage;
+    /// use geo::{MultiPolygon, polygon};
+    /// let west = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)]]);
+    /// let east = MultiPolygon(vec![polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)]]);
+    /// let coverage = Coverage::new(vec![west.clone(), east.clone()], 1e-9);
+    /// assert!(coverage.fits(&[&west, &east], 1e-9));
+    /// assert!(!coverage.fits(&[&east, &west], 1e-9));
+    /// assert!(!coverage.fits(&[&west], 1e-9));
+    /// ```
+    #[must_use]
+    pub fn fits(&self, areas: &[&MultiPolygon<f64>], tolerance: f64) -> bool {
+        use rayon::prelude::*;
+        let (edges, vertices) = (self.ends.len(), self.positions.len());
+        self.shapes.len() == areas.len()
+            && self.unclean.len() == areas.len()
+            && self.offsets.len() == areas.len() + 1
+            && self.offsets.first() == Some(&0)
+            && self.offsets.windows(2).all(|w| w[0] <= w[1])
+            && self.offsets.last() == Some(&self.occurrences.len())
+            && self.occurrences.par_iter().all(|&(id, sign)| (id as usize) < edges && sign.abs() == 1)
+            && self.ends.par_iter().all(|e| e.iter().all(|&n| (n as usize) < vertices))
+            && self.shapes.par_iter().zip(areas).all(|(shape, area)| shape_fits(shape, area, tolerance))
+    }
+
     /// The areas' shapes, with coincident vertices made identical.
     #[must_use]
     pub fn shapes(&self) -> &[MultiPolygon<f64>] {
@@ -275,6 +309,120 @@ impl Coverage {
             (!overlapping).then_some(remaining)
         })
     }
+}
+
+/// A [`Coverage`] as kept: each shape's vertices by number rather than by position, and how its rings
+/// and polygons divide them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptCoverage {
+    /// Every vertex of every ring of every shape, by number, in order.
+    numbers: Vec<u32>,
+    /// Each ring's length, in order.
+    lengths: Vec<u32>,
+    /// Each polygon's number of holes, in order.
+    holes: Vec<u32>,
+    /// Each shape's number of polygons.
+    polygons: Vec<u32>,
+    unclean: Vec<bool>,
+    offsets: Vec<usize>,
+    occurrences: Vec<(u32, i32)>,
+    ends: Vec<[u32; 2]>,
+    positions: Vec<Coord<f64>>,
+}
+
+impl From<Coverage> for KeptCoverage {
+    fn from(c: Coverage) -> Self {
+        let number: FxHashMap<Key, u32> = c.positions.iter().enumerate().map(|(n, &p)| (key(p), n as u32)).collect();
+        let rings = || c.shapes.iter().flat_map(crate::coverage::rings);
+        Self {
+            numbers: rings().flat_map(|r| &r.0).map(|&p| number[&key(p)]).collect(),
+            lengths: rings().map(|r| r.0.len() as u32).collect(),
+            holes: c.shapes.iter().flat_map(|s| &s.0).map(|p| p.interiors().len() as u32).collect(),
+            polygons: c.shapes.iter().map(|s| s.0.len() as u32).collect(),
+            unclean: c.unclean,
+            offsets: c.offsets,
+            occurrences: c.occurrences,
+            ends: c.ends,
+            positions: c.positions,
+        }
+    }
+}
+
+impl TryFrom<KeptCoverage> for Coverage {
+    type Error = &'static str;
+
+    /// The coverage kept, its shapes made again from their vertices' numbers; an error when the counts
+    /// do not add up or a number is out of range.
+    fn try_from(k: KeptCoverage) -> Result<Self, Self::Error> {
+        use rayon::prelude::*;
+        let sum = |v: &[u32]| v.iter().map(|&n| n as usize).sum::<usize>();
+        let consistent = sum(&k.polygons) == k.holes.len()
+            && k.holes.len() + sum(&k.holes) == k.lengths.len()
+            && sum(&k.lengths) == k.numbers.len()
+            && k.numbers.par_iter().all(|&n| (n as usize) < k.positions.len());
+        if !consistent {
+            return Err("a kept coverage whose shapes do not add up");
+        }
+        // Where each shape's first polygon, ring and vertex are.
+        let mut starts = Vec::with_capacity(k.polygons.len());
+        let (mut polygon, mut ring, mut vertex) = (0usize, 0usize, 0usize);
+        for &n in &k.polygons {
+            starts.push((polygon, ring, vertex));
+            for &h in &k.holes[polygon..polygon + n as usize] {
+                vertex += sum(&k.lengths[ring..ring + 1 + h as usize]);
+                ring += 1 + h as usize;
+            }
+            polygon += n as usize;
+        }
+        let shapes = starts
+            .into_par_iter()
+            .zip(&k.polygons)
+            .map(|((mut polygon, mut ring, mut vertex), &n)| {
+                let mut next_ring = || {
+                    let len = k.lengths[ring] as usize;
+                    let line =
+                        LineString(k.numbers[vertex..vertex + len].iter().map(|&n| k.positions[n as usize]).collect());
+                    ring += 1;
+                    vertex += len;
+                    line
+                };
+                let polygons = (0..n)
+                    .map(|_| {
+                        let holes = k.holes[polygon] as usize;
+                        polygon += 1;
+                        let exterior = next_ring();
+                        Polygon::new(exterior, (0..holes).map(|_| next_ring()).collect())
+                    })
+                    .collect();
+                MultiPolygon(polygons)
+            })
+            .collect();
+        Ok(Self {
+            shapes,
+            unclean: k.unclean,
+            offsets: k.offsets,
+            occurrences: k.occurrences,
+            ends: k.ends,
+            positions: k.positions,
+        })
+    }
+}
+
+/// Whether `shape` can be `area` with its vertices moved by at most `tolerance` and repeats dropped.
+fn shape_fits(shape: &MultiPolygon<f64>, area: &MultiPolygon<f64>, tolerance: f64) -> bool {
+    use geo::BoundingRect;
+    let rings = |m: &MultiPolygon<f64>| m.0.iter().map(|p| p.interiors().len()).collect::<Vec<_>>();
+    let lengths = |m: &MultiPolygon<f64>| crate::coverage::rings(m).map(|r| r.0.len()).collect::<Vec<_>>();
+    let within = match area.bounding_rect() {
+        None => shape.0.iter().all(|p| p.exterior().0.is_empty()),
+        Some(b) => crate::coverage::rings(shape).flat_map(|r| &r.0).all(|c| {
+            c.x >= b.min().x - tolerance
+                && c.x <= b.max().x + tolerance
+                && c.y >= b.min().y - tolerance
+                && c.y <= b.max().y + tolerance
+        }),
+    };
+    rings(shape) == rings(area) && lengths(shape).iter().zip(lengths(area)).all(|(s, a)| *s <= a) && within
 }
 
 /// The exact result when it is trusted or passes the validity screen, else the boolean union of the polygons.
@@ -662,5 +810,47 @@ mod tests {
         assert_eq!(how, DissolveMethod::BooleanUnion);
         assert_eq!(union.0.len(), 1);
         assert_eq!(union.unsigned_area(), 2.0);
+    }
+
+    /// A coverage kept and loaded is the one made: its shapes (a hole, two parts, vertices moved within
+    /// the tolerance, a T-junction's unclean areas), its numbering and every dissolve; what is not a kept
+    /// coverage does not load, and a coverage fits only its own areas.
+    #[test]
+    fn a_kept_coverage_is_the_coverage_made() {
+        let frame = Polygon::new(
+            LineString::from(vec![(0., 0.), (3., 0.), (3., 3.), (0., 3.), (0., 0.)]),
+            vec![LineString::from(vec![(1., 1.), (1., 2.), (2., 2.), (2., 1.), (1., 1.)])],
+        );
+        let hole = MultiPolygon(vec![square(1. + 1e-12, 1.)]);
+        let two_parts = MultiPolygon(vec![square(3., 0.), square(5., 5.)]);
+        let middle = polygon![(x: 4., y: 0.), (x: 5., y: 0.), (x: 5., y: 0.5), (x: 5., y: 1.), (x: 4., y: 1.)];
+        let east = square(5., 0.);
+        let areas =
+            vec![MultiPolygon(vec![frame]), hole, two_parts, MultiPolygon(vec![middle]), MultiPolygon(vec![east])];
+        let made = Coverage::new(areas.clone(), 1e-9);
+        assert!(made.unclean().contains(&true));
+        let bytes = postcard::to_allocvec(&made).unwrap();
+        let kept: Coverage = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(format!("{kept:?}"), format!("{made:?}"));
+        let all: Vec<&MultiPolygon<f64>> = areas.iter().collect();
+        assert!(kept.fits(&all, 1e-9));
+        for subset in 1..(1u32 << areas.len()) {
+            let chosen: Vec<AreaId> = (0..areas.len() as u32).filter(|i| subset & (1 << i) != 0).map(AreaId).collect();
+            assert_eq!(kept.dissolve(&chosen), made.dissolve(&chosen), "{chosen:?}");
+        }
+        // Cut short, or with a vertex number out of range: not a coverage.
+        for cut in 0..bytes.len() {
+            assert!(postcard::from_bytes::<Coverage>(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut bad = KeptCoverage::from(made.clone());
+        bad.numbers[0] = bad.positions.len() as u32;
+        assert!(Coverage::try_from(bad).is_err());
+        // Other areas, in another order, or moved by more than the tolerance.
+        assert!(!kept.fits(&all[1..], 1e-9));
+        let swapped: Vec<&MultiPolygon<f64>> = [1, 0, 2, 3, 4].iter().map(|&i| &areas[i]).collect();
+        assert!(!kept.fits(&swapped, 1e-9));
+        let moved: Vec<MultiPolygon<f64>> =
+            areas.iter().map(|a| geo::MapCoords::map_coords(a, |c| Coord { x: c.x + 0.5, y: c.y })).collect();
+        assert!(!kept.fits(&moved.iter().collect::<Vec<_>>(), 1e-9));
     }
 }

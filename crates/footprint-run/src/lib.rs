@@ -36,7 +36,7 @@ pub use job::{
 };
 pub use overlap::{
     Analysis, ContextResult, ConversionInputs, FootprintAreas, FootprintResult, Loaded, RunReport, StageTimes, analyse,
-    load, place, render, run, run_with,
+    footprint_coverage, load, place, render, run, run_with,
 };
 pub use prepared::{LayerRead, Preparation, PreparedCache, PreparedLayer, read_layer};
 pub use series::{Publication, SeriesJob, SeriesReport, series_run, series_run_with};

@@ -388,7 +388,7 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
         || {
             rayon::join(
                 || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
-                || to_draw.map(|(fj, on)| (fj, on, coverage_of(on))),
+                || to_draw.map(|(fj, on)| (fj, on, kept_coverage(loaded, job, fj, on))),
             )
         },
         || -> Result<_, RunError> {
@@ -421,6 +421,37 @@ fn footprint_layer<'a>(loaded: &'a Loaded, fj: &FootprintJob) -> Result<&'a Area
             .lsoa_layer()
             .ok_or(RunError::Job { problem: "LSOA-level footprints need LSOA polygons to place LSOAs by" }),
     }
+}
+
+/// The coverage the job's footprints are dissolved from ([`coverage_of`] the layer they are drawn on),
+/// kept in the job's cache beside the layer's file and loaded from there after when the file identifies
+/// the layer; `None` when the job draws none.
+///
+/// # Errors
+/// [`RunError::Job`] if LSOA-level footprints are asked for without LSOA polygons.
+pub fn footprint_coverage(loaded: &Loaded, job: &OverlapJob) -> Result<Option<Coverage>, RunError> {
+    job.footprints.as_ref().map(|fj| Ok(kept_coverage(loaded, job, fj, footprint_layer(loaded, fj)?))).transpose()
+}
+
+/// The [`coverage_of`] `layer`, the footprint layer of `fj`: kept in the job's cache beside the layer's
+/// file and loaded from there after when the file identifies the layer, else made.
+fn kept_coverage(loaded: &Loaded, job: &OverlapJob, fj: &FootprintJob, layer: &AreaLayer) -> Coverage {
+    let identified = match (fj.level, &job.assignment) {
+        (FootprintLevel::Msoa, _) => loaded.areas_prepared.as_ref().map(|_| (&loaded.areas_meta, &job.area_fields)),
+        (FootprintLevel::Lsoa, AssignmentSource::LsoaAreas { path, fields, .. }) => {
+            crate::prepared::identifies_layer(path).then_some((&loaded.places_meta, fields))
+        }
+        (FootprintLevel::Lsoa, _) => None,
+    };
+    let Some((info, fields)) = identified else { return coverage_of(layer) };
+    let areas: Vec<&geo::MultiPolygon<f64>> = layer.areas.iter().map(|a| &a.geometry).collect();
+    let tolerance = footprint_footprints::coincidence_tolerance(layer.crs);
+    job.prepared.derived(
+        info,
+        &format!("coverage {fields:?}"),
+        |c: &Coverage| c.fits(&areas, tolerance),
+        || coverage_of(layer),
+    )
 }
 
 /// Draws the footprints of every PCN at the job's level on `layer`, the [`footprint_layer`], dissolved

@@ -86,7 +86,7 @@ pub(crate) fn measure_areas(layer: &AreaLayer) -> Vec<f64> {
 /// As [`read_area_layer`]. A prepared form that cannot be read or kept is not an error: the file is read.
 pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Result<LayerRead, IngestError> {
     let dir = match cache {
-        PreparedCache::In(dir) if !footprint_ingest::is_shapefile_input(path) && path != Path::new("-") => dir,
+        PreparedCache::In(dir) if identifies_layer(path) => dir,
         _ => {
             let (layer, info) = read_area_layer(path, fields)?;
             return Ok(LayerRead { layer, info, prepared: None, how: Preparation::Read });
@@ -121,6 +121,12 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
         }
     };
     Ok(LayerRead { layer, info: input.info(), prepared: Some(prepared), how })
+}
+
+/// Whether the sha256 of the file at `path` identifies the layer read from it: not a shapefile (its
+/// attributes and projection are in other files) nor standard input.
+pub(crate) fn identifies_layer(path: &Path) -> bool {
+    !footprint_ingest::is_shapefile_input(path) && path != Path::new("-")
 }
 
 /// The first bytes of a prepared layer file.
@@ -168,8 +174,9 @@ const DERIVED_MAGIC: &[u8; 8] = b"FPDERIV1";
 impl PreparedCache {
     /// What `make` makes of an area layer alone (`what` names it, with the fields the layer was read
     /// with), kept in this cache under the sha256 of the layer's file (`info`) and loaded from there
-    /// after, when `fits` holds of what was kept; made each time with no cache. Give it only a layer read
-    /// through its prepared form ([`LayerRead::prepared`]): a shapefile's identity is not all of it.
+    /// after, when `fits` holds of what was kept; made each time with no cache. Give it only a layer whose
+    /// file identifies it (one read through its prepared form, [`LayerRead::prepared`], or any GeoJSON
+    /// file): a shapefile's identity is not all of it.
     pub fn derived<T: Serialize + serde::de::DeserializeOwned>(
         &self,
         info: &FileInfo,
@@ -206,8 +213,8 @@ fn keep_encoded<T: Serialize>(dir: &Path, file: &Path, magic: &[u8; 8], value: &
     }
 }
 
-/// The hash of the sources that read, measure and write a layer and derive the pictures' topology from
-/// it, and of `Cargo.lock`, made when footprint was built.
+/// The hash of the sources that read, measure and write a layer and derive the pictures' topology and
+/// the footprints' coverage from it, and of `Cargo.lock`, made when footprint was built.
 const CODE: &str = env!("FOOTPRINT_PREPARED_CODE");
 
 /// The name of the prepared form of a file with this sha256, read as `how` says (the fields or

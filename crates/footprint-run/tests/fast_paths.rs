@@ -1,5 +1,6 @@
-//! Every fast path writes the bytes of the plain one: a prepared area layer and prepared tables give the
-//! run what reading the files gives (whether the prepared forms are built, loaded, damaged or not used), and the shares CSV
+//! Every fast path writes the bytes of the plain one: a prepared area layer, prepared tables and the
+//! footprints' coverage kept give the run what reading the files gives (whether the prepared forms are
+//! built, loaded, damaged or not used), and the shares CSV
 //! written straight from the count is the shares table's CSV.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -8,7 +9,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use footprint_run::{ConversionFiles, Mismatch, OverlapJob, Preparation, PreparedCache, VintageRule};
+use footprint_footprints::{FootprintLevel, FootprintSpec};
+use footprint_ingest::AreaFields;
+use footprint_run::{
+    AssignmentSource, ConversionFiles, FootprintJob, Mismatch, OverlapJob, Preparation, PreparedCache, VintageRule,
+};
 
 /// Every file a run writes into `out`, by name.
 fn outputs(out: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -26,20 +31,20 @@ fn run(job: &OverlapJob, cache: &PreparedCache, out: &Path) -> (Preparation, BTr
     (report.loaded.areas_how, outputs(out))
 }
 
-/// The prepared tables kept in `dir`.
-fn prepared_tables(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found: Vec<_> = std::fs::read_dir(dir)
+/// The prepared forms kept in `dir` whose names end in `.extension`, with their bytes.
+fn kept(dir: &Path, extension: &str) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "table"))
-        .collect();
-    found.sort();
-    found
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+        .collect()
 }
 
-/// Off, built (with `expected_tables` prepared tables beside the layer), loaded, and rebuilt after the
-/// prepared files were damaged: each the same bytes.
-fn check(job: &OverlapJob, expected_tables: usize) {
+/// Off, built (with `expected_tables` prepared tables and `expected_derived` forms derived from a layer
+/// beside the layer), loaded, and rebuilt after the prepared files were damaged: each the same bytes,
+/// and the forms rebuilt the same bytes as those first built.
+fn check(job: &OverlapJob, expected_tables: usize, expected_derived: usize) {
     let dir = tempfile::tempdir().unwrap();
     let cache = PreparedCache::In(dir.path().join("cache"));
     let (how, off) = run(job, &PreparedCache::Off, &dir.path().join("off"));
@@ -47,13 +52,14 @@ fn check(job: &OverlapJob, expected_tables: usize) {
     let (how, built) = run(job, &cache, &dir.path().join("built"));
     let Preparation::Built(file) = how else { panic!("built, not {how:?}") };
     assert_eq!(built, off, "a run building the prepared layer");
-    let tables = prepared_tables(&dir.path().join("cache"));
-    assert_eq!(tables.len(), expected_tables, "prepared tables: {tables:?}");
+    let (tables, derived) = (kept(&dir.path().join("cache"), "table"), kept(&dir.path().join("cache"), "derived"));
+    assert_eq!(tables.len(), expected_tables, "prepared tables: {:?}", tables.keys());
+    assert_eq!(derived.len(), expected_derived, "derived forms: {:?}", derived.keys());
     let (how, loaded) = run(job, &cache, &dir.path().join("loaded"));
     assert_eq!(how, Preparation::Loaded(file.clone()));
-    assert_eq!(loaded, off, "a run loading the prepared layer and tables");
+    assert_eq!(loaded, off, "a run loading the prepared layer, tables and derived forms");
     // A damaged prepared form is not loaded: the file is read, and the form built again.
-    for damaged in tables.iter().chain([&file]) {
+    for damaged in tables.keys().chain(derived.keys()).chain([&file]) {
         let mut bytes = std::fs::read(damaged).unwrap();
         bytes.truncate(bytes.len() - 1);
         std::fs::write(damaged, bytes).unwrap();
@@ -61,6 +67,7 @@ fn check(job: &OverlapJob, expected_tables: usize) {
     let (how, rebuilt) = run(job, &cache, &dir.path().join("rebuilt"));
     assert_eq!(how, Preparation::Built(file));
     assert_eq!(rebuilt, off, "a run after the prepared layer was damaged");
+    assert!(kept(&dir.path().join("cache"), "derived") == derived, "derived forms rebuilt as they were built");
 }
 
 #[test]
@@ -78,7 +85,7 @@ fn a_small_layer_prepared_gives_the_same_bytes() {
         ],
     );
     // The lookup.
-    check(&job, 1);
+    check(&job, 1, 0);
 }
 
 #[test]
@@ -92,7 +99,52 @@ fn the_national_layer_and_tables_prepared_give_the_same_bytes() {
     };
     let job = OverlapJob { vintage, ..OverlapJob::england_by_lookup(&dir) };
     // The lookup, the two conversion files and one per context file.
-    check(&job, 3 + job.context.len());
+    check(&job, 3 + job.context.len(), 0);
+}
+
+/// The default run's analysis: the footprints are dissolved from the MSOAs' coverage kept beside the
+/// prepared layer.
+#[test]
+fn the_national_footprints_from_a_kept_coverage_give_the_same_bytes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/england-2011");
+    let job = OverlapJob {
+        footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
+        ..OverlapJob::england_by_lookup(&dir)
+    };
+    check(&job, 1 + job.context.len(), 1);
+}
+
+/// Footprints of LSOAs: the coverage of the LSOA polygons the registrations are placed by is kept beside
+/// their file (which is not itself prepared).
+#[test]
+fn lsoa_footprints_from_a_kept_coverage_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let square = |code: &str, x: u32, y: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"LSOA11CD":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]}}}}"#,
+            x + 1,
+            x + 1,
+            y + 1,
+            y + 1
+        )
+    };
+    let lsoas: Vec<String> = (0..4).map(|i| square(&format!("L{i}"), i, 0)).collect();
+    let mut job = common::small_job(
+        dir.path(),
+        [
+            "PRACTICE_CODE,LSOA_CODE,NUMBER_OF_PATIENTS\nA,L0,90\nA,L1,10\nB,L1,30\nB,L2,40\nB,L3,5\n",
+            "PRACTICE_CODE,PCN_CODE,PCN_NAME\nA,P1,One\nB,P2,Two\n",
+            r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"MSOA11CD":"M0"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,1],[0,1],[0,0]]]}},
+{"type":"Feature","properties":{"MSOA11CD":"M1"},"geometry":{"type":"Polygon","coordinates":[[[2,0],[4,0],[4,1],[2,1],[2,0]]]}}]}"#,
+            "LSOA11CD,MSOA11CD\nL0,M0\nL1,M0\nL2,M1\nL3,M1\n",
+        ],
+    );
+    let path = dir.path().join("lsoas.geojson");
+    std::fs::write(&path, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, lsoas.join(","))).unwrap();
+    job.assignment = AssignmentSource::LsoaAreas { path, fields: AreaFields::default(), snap_metres: 0.0 };
+    job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
+    check(&job, 0, 1);
 }
 
 #[test]
