@@ -68,7 +68,11 @@ fn undirected_edges(polygon: &Polygon<f64>) -> impl Iterator<Item = ((Key, Key),
 /// ```
 #[must_use]
 pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMethod) {
-    finish(cancel(polygons).map(numbered).and_then(|(edges, count)| link(edges, count)), false, || polygons.to_vec())
+    let linked = cancel(polygons).map(numbered).and_then(|(mut edges, count)| {
+        edges.sort_unstable_by(|p, q| key(p.0.0).cmp(&key(q.0.0)).then(cmp_coord(p.0.1, q.0.1)));
+        link(edges, count)
+    });
+    finish(linked, false, || polygons.to_vec())
 }
 
 /// A layer's areas prepared for many dissolves: every undirected edge numbered once, each area's edges
@@ -102,6 +106,9 @@ pub struct Coverage {
     ends: Vec<[u32; 2]>,
     /// Each vertex's position, by number.
     positions: Vec<Coord<f64>>,
+    /// Each vertex's place among all of them in key order and in coordinate order ([`cmp_coord`]), by
+    /// number: what the edges left after cancelling are sorted by.
+    ranks: Vec<[u32; 2]>,
 }
 
 thread_local! {
@@ -186,7 +193,8 @@ impl Coverage {
                 next[e.1 as usize] += 1;
             }
         }
-        Self { shapes, unclean, offsets, occurrences, ends, positions: vertices.positions }
+        let ranks = ranks(&vertices.positions);
+        Self { shapes, unclean, offsets, occurrences, ends, positions: vertices.positions, ranks }
     }
 
     /// Whether this coverage can be one made of `areas` with `tolerance` ([`Coverage::new`]): as many
@@ -271,9 +279,19 @@ impl Coverage {
     #[must_use]
     pub fn dissolve(&self, areas: &[AreaId]) -> (MultiPolygon<f64>, DissolveMethod) {
         let clean = areas.iter().all(|a| !self.unclean[a.index()]);
-        finish(self.cancel(areas).and_then(|edges| link(edges, self.positions.len())), clean, || {
-            areas.iter().flat_map(|a| self.shapes[a.index()].0.iter()).collect()
-        })
+        let linked = self.cancel(areas).and_then(|edges| link(self.sorted(&edges), self.positions.len()));
+        finish(linked, clean, || areas.iter().flat_map(|a| self.shapes[a.index()].0.iter()).collect())
+    }
+
+    /// `edges` in the order [`link`] asks for, found from the vertices' ranks: each edge's place looked up
+    /// once, then integers sorted.
+    fn sorted(&self, edges: &[Numbered]) -> Vec<Numbered> {
+        let rank = |e: &Numbered| {
+            (u64::from(self.ranks[e.1[0] as usize][0]) << 32) | u64::from(self.ranks[e.1[1] as usize][1])
+        };
+        let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (rank(e), i as u32)).collect();
+        order.sort_unstable();
+        order.into_iter().map(|(_, i)| edges[i as usize]).collect()
     }
 
     /// The directed edges of `areas` left after shared edges cancel, or `None` if an edge is left twice
@@ -311,6 +329,23 @@ impl Coverage {
     }
 }
 
+/// Each position's place in key order and in coordinate order ([`cmp_coord`]).
+fn ranks(positions: &[Coord<f64>]) -> Vec<[u32; 2]> {
+    use rayon::prelude::*;
+    let (mut by_key, mut by_coord): (Vec<u32>, Vec<u32>) = ((0..positions.len() as u32).collect(), Vec::new());
+    by_coord.clone_from(&by_key);
+    rayon::join(
+        || by_key.par_sort_unstable_by_key(|&n| key(positions[n as usize])),
+        || by_coord.par_sort_unstable_by(|&a, &b| cmp_coord(positions[a as usize], positions[b as usize])),
+    );
+    let mut ranks = vec![[0u32; 2]; positions.len()];
+    for (rank, (&k, &c)) in by_key.iter().zip(&by_coord).enumerate() {
+        ranks[k as usize][0] = rank as u32;
+        ranks[c as usize][1] = rank as u32;
+    }
+    ranks
+}
+
 /// A [`Coverage`] as kept: each shape's vertices by number rather than by position, and how its rings
 /// and polygons divide them.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -328,6 +363,7 @@ struct KeptCoverage {
     occurrences: Vec<(u32, i32)>,
     ends: Vec<[u32; 2]>,
     positions: Vec<Coord<f64>>,
+    ranks: Vec<[u32; 2]>,
 }
 
 impl From<Coverage> for KeptCoverage {
@@ -344,6 +380,7 @@ impl From<Coverage> for KeptCoverage {
             occurrences: c.occurrences,
             ends: c.ends,
             positions: c.positions,
+            ranks: c.ranks,
         }
     }
 }
@@ -359,7 +396,8 @@ impl TryFrom<KeptCoverage> for Coverage {
         let consistent = sum(&k.polygons) == k.holes.len()
             && k.holes.len() + sum(&k.holes) == k.lengths.len()
             && sum(&k.lengths) == k.numbers.len()
-            && k.numbers.par_iter().all(|&n| (n as usize) < k.positions.len());
+            && k.numbers.par_iter().all(|&n| (n as usize) < k.positions.len())
+            && k.ranks.len() == k.positions.len();
         if !consistent {
             return Err("a kept coverage whose shapes do not add up");
         }
@@ -404,6 +442,7 @@ impl TryFrom<KeptCoverage> for Coverage {
             occurrences: k.occurrences,
             ends: k.ends,
             positions: k.positions,
+            ranks: k.ranks,
         })
     }
 }
@@ -482,10 +521,11 @@ fn numbered(edges: Vec<Edge>) -> (Vec<Numbered>, usize) {
 
 /// Links the edges left after cancelling (their ends numbered below `count`) into rings and polygons, or
 /// `None` if they do not close into rings or the parts nest (overlapping areas).
+///
+/// `remaining` comes sorted, for a deterministic order: by start vertex in key order, then by end
+/// ([`cmp_coord`]). Rings are started from the smallest vertex; each vertex's group is a stack in
+/// `remaining`.
 fn link(mut remaining: Vec<Numbered>, count: usize) -> Option<MultiPolygon<f64>> {
-    // Deterministic order: edges grouped by start vertex in key order, each group sorted by its end;
-    // rings are started from the smallest vertex. Each vertex's group is a stack in `remaining`.
-    remaining.sort_unstable_by(|p, q| key(p.0.0).cmp(&key(q.0.0)).then(cmp_coord(p.0.1, q.0.1)));
     let mut vertices: Vec<Key> = Vec::new();
     let mut first: Vec<usize> = Vec::new();
     let mut left: Vec<usize> = Vec::new();
@@ -563,6 +603,8 @@ fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
     let boxes: Vec<Option<geo::Rect<f64>>> = shape.0.iter().map(BoundingRect::bounding_rect).collect();
     for (i, outer) in shape.0.iter().enumerate() {
         let Some(ob) = boxes[i] else { continue };
+        // Made once, when some part's box lies in this one's.
+        let mut outer_vertices: Option<rustc_hash::FxHashSet<Key>> = None;
         for (j, inner) in shape.0.iter().enumerate() {
             let Some(ib) = boxes[j] else { continue };
             if i == j
@@ -573,10 +615,12 @@ fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
             {
                 continue;
             }
-            let outer_vertices: rustc_hash::FxHashSet<Key> = std::iter::once(outer.exterior())
-                .chain(outer.interiors())
-                .flat_map(|r| r.0.iter().map(|c| key(*c)))
-                .collect();
+            let outer_vertices = outer_vertices.get_or_insert_with(|| {
+                std::iter::once(outer.exterior())
+                    .chain(outer.interiors())
+                    .flat_map(|r| r.0.iter().map(|c| key(*c)))
+                    .collect()
+            });
             if let Some(&p) = inner.exterior().0.iter().find(|c| !outer_vertices.contains(&key(**c)))
                 && footprint_ingest::contains(&MultiPolygon(vec![outer.clone()]), p)
             {
@@ -661,20 +705,26 @@ fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
         }
     }
     let mut owned: Vec<Vec<LineString<f64>>> = vec![Vec::new(); exteriors.len()];
+    // Each exterior's vertices, made once, when some hole asks.
+    let mut on_exterior: Vec<Option<rustc_hash::FxHashSet<Key>>> = vec![None; exteriors.len()];
     for hole in holes {
-        let owner = exteriors
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, e))| encloses(e, &hole))
-            .min_by(|a, b| a.1.0.total_cmp(&b.1.0))
-            .map(|(i, _)| i);
+        let mut owner: Option<usize> = None;
+        for (i, ((area, e), on)) in exteriors.iter().zip(&mut on_exterior).enumerate() {
+            let smaller = owner.is_none_or(|o| area.total_cmp(&exteriors[o].0).is_lt());
+            if smaller && encloses(e, on.get_or_insert_with(|| vertex_keys(e)), &hole) {
+                owner = Some(i);
+            }
+        }
         match owner {
             Some(i) => owned[i].push(hole),
             // A clockwise ring in no exterior cannot come from a valid coverage; keep it visible as a part.
-            None => exteriors.push((0.0, LineString(hole.0.into_iter().rev().collect()))),
+            None => {
+                exteriors.push((0.0, LineString(hole.0.into_iter().rev().collect())));
+                on_exterior.push(None);
+                owned.push(Vec::new());
+            }
         }
     }
-    owned.resize(exteriors.len(), Vec::new());
     let mut polygons: Vec<Polygon<f64>> =
         exteriors.into_iter().zip(owned).map(|((_, e), h)| Polygon::new(e, h)).collect();
     polygons.sort_by(|a, b| cmp_coord(min_vertex(a.exterior()), min_vertex(b.exterior())));
@@ -685,9 +735,14 @@ fn min_vertex(ring: &LineString<f64>) -> Coord<f64> {
     ring.0.iter().copied().min_by(|a, b| cmp_coord(*a, *b)).unwrap_or(Coord { x: 0.0, y: 0.0 })
 }
 
-/// Whether `hole` lies inside `exterior`: the first vertex of the hole that is not a vertex of the exterior decides.
-fn encloses(exterior: &LineString<f64>, hole: &LineString<f64>) -> bool {
-    let on_exterior: rustc_hash::FxHashSet<Key> = exterior.0.iter().map(|c| key(*c)).collect();
+/// The keys of a ring's vertices.
+fn vertex_keys(ring: &LineString<f64>) -> rustc_hash::FxHashSet<Key> {
+    ring.0.iter().map(|c| key(*c)).collect()
+}
+
+/// Whether `hole` lies inside `exterior` (whose vertices' keys are `on_exterior`): the first vertex of
+/// the hole that is not a vertex of the exterior decides.
+fn encloses(exterior: &LineString<f64>, on_exterior: &rustc_hash::FxHashSet<Key>, hole: &LineString<f64>) -> bool {
     match hole.0.iter().find(|c| !on_exterior.contains(&key(**c))) {
         Some(&p) => footprint_ingest::ring_contains(exterior, p),
         // Every vertex shared: the hole is inside if its centroid of vertices is.
@@ -852,5 +907,16 @@ mod tests {
         let moved: Vec<MultiPolygon<f64>> =
             areas.iter().map(|a| geo::MapCoords::map_coords(a, |c| Coord { x: c.x + 0.5, y: c.y })).collect();
         assert!(!kept.fits(&moved.iter().collect::<Vec<_>>(), 1e-9));
+    }
+
+    /// A clockwise ring in no exterior is kept as a part of its own, and a clockwise ring inside it is
+    /// its hole (it used to index past the holes' owners).
+    #[test]
+    fn a_hole_in_a_ring_of_no_exterior_is_its_hole() {
+        let clockwise = |x0: f64, x1: f64| LineString::from(vec![(x0, x0), (x0, x1), (x1, x1), (x1, x0), (x0, x0)]);
+        let shape = assemble(vec![clockwise(0., 4.), clockwise(1., 2.)]);
+        assert_eq!(shape.0.len(), 1);
+        assert_eq!(shape.0[0].interiors(), [clockwise(1., 2.)]);
+        assert_eq!(shape.0[0].exterior().0.len(), 5);
     }
 }

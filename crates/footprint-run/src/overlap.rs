@@ -261,7 +261,7 @@ pub(crate) fn read_with<T>(
     Ok((parse(&file)?, file.info()))
 }
 
-/// Reads what places LSOAs in areas (a lookup or centroids prepared in `cache`).
+/// Reads what places LSOAs in areas (a lookup, centroids or LSOA polygons prepared in `cache`).
 pub(crate) fn read_places(
     source: &AssignmentSource,
     cache: &PreparedCache,
@@ -276,7 +276,15 @@ pub(crate) fn read_places(
                 .map(|(centroids, m)| (LsoaPlaces::Centroids { centroids, snap_metres: *snap_metres }, m))
         }
         AssignmentSource::LsoaAreas { path, fields, snap_metres } => {
-            let (lsoas, info) = read_area_layer(path, fields)?;
+            // Kept parsed, as a table is, when the file identifies the layer.
+            let (lsoas, info) = if crate::prepared::identifies_layer(path) {
+                read_table(path, &format!("{fields:?}"), cache, |f| match f.compressed {
+                    true => footprint_ingest::read_areas(&InputFile::from_stored(&f.path, f.bytes.clone())?, fields),
+                    false => footprint_ingest::read_areas(f, fields),
+                })?
+            } else {
+                read_area_layer(path, fields)?
+            };
             Ok((LsoaPlaces::polygons(lsoas, *snap_metres), info))
         }
     }

@@ -114,8 +114,8 @@ fn the_national_footprints_from_a_kept_coverage_give_the_same_bytes() {
     check(&job, 1 + job.context.len(), 1);
 }
 
-/// Footprints of LSOAs: the coverage of the LSOA polygons the registrations are placed by is kept beside
-/// their file (which is not itself prepared).
+/// Footprints of LSOAs: the LSOA polygons the registrations are placed by are kept parsed (as a table
+/// is) and their coverage beside them.
 #[test]
 fn lsoa_footprints_from_a_kept_coverage_give_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,11 +140,22 @@ fn lsoa_footprints_from_a_kept_coverage_give_the_same_bytes() {
             "LSOA11CD,MSOA11CD\nL0,M0\nL1,M0\nL2,M1\nL3,M1\n",
         ],
     );
-    let path = dir.path().join("lsoas.geojson");
-    std::fs::write(&path, format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, lsoas.join(","))).unwrap();
-    job.assignment = AssignmentSource::LsoaAreas { path, fields: AreaFields::default(), snap_metres: 0.0 };
+    let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, lsoas.join(","));
     job.footprints = Some(FootprintJob { level: FootprintLevel::Lsoa, spec: FootprintSpec::default() });
-    check(&job, 0, 1);
+    // Plain, and gzip (parsed from the bytes decompressed).
+    for gzip in [false, true] {
+        let path = dir.path().join(if gzip { "lsoas.geojson.gz" } else { "lsoas.geojson" });
+        let bytes = if gzip {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut e, text.as_bytes()).unwrap();
+            e.finish().unwrap()
+        } else {
+            text.clone().into_bytes()
+        };
+        std::fs::write(&path, bytes).unwrap();
+        job.assignment = AssignmentSource::LsoaAreas { path, fields: AreaFields::default(), snap_metres: 0.0 };
+        check(&job, 1, 1);
+    }
 }
 
 #[test]
