@@ -329,19 +329,30 @@ impl Coverage {
     }
 }
 
-/// Each position's place in key order and in coordinate order ([`cmp_coord`]).
+/// Each position's place in key order and in coordinate order ([`cmp_coord`]): the positions sorted as
+/// integer pairs of the same order, once, or twice when some coordinate is negative (where the two orders
+/// differ).
 fn ranks(positions: &[Coord<f64>]) -> Vec<[u32; 2]> {
     use rayon::prelude::*;
-    let (mut by_key, mut by_coord): (Vec<u32>, Vec<u32>) = ((0..positions.len() as u32).collect(), Vec::new());
-    by_coord.clone_from(&by_key);
-    rayon::join(
-        || by_key.par_sort_unstable_by_key(|&n| key(positions[n as usize])),
-        || by_coord.par_sort_unstable_by(|&a, &b| cmp_coord(positions[a as usize], positions[b as usize])),
-    );
+    let sorted = |of: fn(Coord<f64>) -> Key| {
+        let mut by: Vec<(Key, u32)> = positions.par_iter().enumerate().map(|(n, &p)| (of(p), n as u32)).collect();
+        by.par_sort_unstable();
+        by
+    };
+    /// The IEEE total order of `f64::total_cmp` as unsigned integers.
+    fn total(v: f64) -> u64 {
+        let b = v.to_bits();
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    }
+    let by_key = sorted(key);
+    let negative = positions.par_iter().any(|p| p.x.is_sign_negative() || p.y.is_sign_negative());
+    let by_coord = negative.then(|| sorted(|p| (total(p.x), total(p.y))));
     let mut ranks = vec![[0u32; 2]; positions.len()];
-    for (rank, (&k, &c)) in by_key.iter().zip(&by_coord).enumerate() {
-        ranks[k as usize][0] = rank as u32;
-        ranks[c as usize][1] = rank as u32;
+    for (rank, &(_, n)) in by_key.iter().enumerate() {
+        ranks[n as usize] = [rank as u32; 2];
+    }
+    for (rank, &(_, n)) in by_coord.iter().flatten().enumerate() {
+        ranks[n as usize][1] = rank as u32;
     }
     ranks
 }
@@ -836,9 +847,18 @@ mod tests {
 
     #[test]
     fn the_numbered_coverage_dissolves_as_the_polygons_do() {
-        // A 6 × 6 grid of unit squares; seeded random subsets (holes, islands, corner touches included)
-        // dissolved through the numbered coverage and straight from their polygons give the same shapes.
-        let cells: Vec<(f64, f64)> = (0..6).flat_map(|x| (0..6).map(move |y| (f64::from(x), f64::from(y)))).collect();
+        // A 6 × 6 grid of unit squares, and the same across both axes (negative coordinates, where key
+        // order and coordinate order differ); seeded random subsets (holes, islands, corner touches
+        // included) dissolved through the numbered coverage and straight from their polygons give the
+        // same shapes.
+        for offset in [0.0, -3.0] {
+            check_numbered_subsets(offset);
+        }
+    }
+
+    fn check_numbered_subsets(offset: f64) {
+        let cells: Vec<(f64, f64)> =
+            (0..6).flat_map(|x| (0..6).map(move |y| (f64::from(x) + offset, f64::from(y) + offset))).collect();
         let coverage = Coverage::new(cells.iter().map(|&(x, y)| MultiPolygon(vec![square(x, y)])).collect(), 1e-9);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..200 {
