@@ -97,6 +97,12 @@ pub fn dissolve(polygons: &[&Polygon<f64>]) -> (MultiPolygon<f64>, DissolveMetho
 #[serde(into = "KeptCoverage", try_from = "KeptCoverage")]
 pub struct Coverage {
     shapes: Vec<MultiPolygon<f64>>,
+    numbering: Numbering,
+}
+
+/// What a coverage numbers of its areas' edges and vertices, kept as it is.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Numbering {
     unclean: Vec<bool>,
     /// Where each area's edges start in `occurrences` (one entry more than there are areas).
     offsets: Vec<usize>,
@@ -194,13 +200,16 @@ impl Coverage {
             }
         }
         let ranks = ranks(&vertices.positions);
-        Self { shapes, unclean, offsets, occurrences, ends, positions: vertices.positions, ranks }
+        Self {
+            shapes,
+            numbering: Numbering { unclean, offsets, occurrences, ends, positions: vertices.positions, ranks },
+        }
     }
 
     /// Whether this coverage can be one made of `areas` with `tolerance` ([`Coverage::new`]): as many
     /// shapes as areas, each with the area's polygons and rings, no ring longer than the area's and
-    /// every vertex within the tolerance of the area's bounding box; and every edge and vertex number
-    /// within range. A coverage that fits never makes [`Coverage::dissolve`] fail or index out of range.
+    /// every vertex within the tolerance of the area's bounding box. (A coverage loaded has its numbers
+    /// in range, or it does not load: [`Coverage::dissolve`] never fails or indexes out of range on it.)
     ///
     /// ```
     /// use footprint_footprints::Coverage;
@@ -215,15 +224,7 @@ impl Coverage {
     #[must_use]
     pub fn fits(&self, areas: &[&MultiPolygon<f64>], tolerance: f64) -> bool {
         use rayon::prelude::*;
-        let (edges, vertices) = (self.ends.len(), self.positions.len());
         self.shapes.len() == areas.len()
-            && self.unclean.len() == areas.len()
-            && self.offsets.len() == areas.len() + 1
-            && self.offsets.first() == Some(&0)
-            && self.offsets.windows(2).all(|w| w[0] <= w[1])
-            && self.offsets.last() == Some(&self.occurrences.len())
-            && self.occurrences.par_iter().all(|&(id, sign)| (id as usize) < edges && sign.abs() == 1)
-            && self.ends.par_iter().all(|e| e.iter().all(|&n| (n as usize) < vertices))
             && self.shapes.par_iter().zip(areas).all(|(shape, area)| shape_fits(shape, area, tolerance))
     }
 
@@ -236,7 +237,7 @@ impl Coverage {
     /// Whether each area fails to match its neighbours edge for edge.
     #[must_use]
     pub fn unclean(&self) -> &[bool] {
-        &self.unclean
+        &self.numbering.unclean
     }
 
     /// The pairs of areas that share at least one edge (after coincident vertices are unified), each
@@ -255,9 +256,10 @@ impl Coverage {
     /// ```
     #[must_use]
     pub fn shared_edges(&self) -> Vec<(u32, u32)> {
-        let mut owners: Vec<(u32, u32)> = Vec::with_capacity(self.occurrences.len());
+        let mut owners: Vec<(u32, u32)> = Vec::with_capacity(self.numbering.occurrences.len());
         for area in 0..self.shapes.len() {
-            for &(id, _) in &self.occurrences[self.offsets[area]..self.offsets[area + 1]] {
+            for &(id, _) in &self.numbering.occurrences[self.numbering.offsets[area]..self.numbering.offsets[area + 1]]
+            {
                 owners.push((id, area as u32));
             }
         }
@@ -278,8 +280,8 @@ impl Coverage {
     /// validity screen when none of them is unclean), else the boolean union.
     #[must_use]
     pub fn dissolve(&self, areas: &[AreaId]) -> (MultiPolygon<f64>, DissolveMethod) {
-        let clean = areas.iter().all(|a| !self.unclean[a.index()]);
-        let linked = self.cancel(areas).and_then(|edges| link(self.sorted(&edges), self.positions.len()));
+        let clean = areas.iter().all(|a| !self.numbering.unclean[a.index()]);
+        let linked = self.cancel(areas).and_then(|edges| link(self.sorted(&edges), self.numbering.positions.len()));
         finish(linked, clean, || areas.iter().flat_map(|a| self.shapes[a.index()].0.iter()).collect())
     }
 
@@ -287,7 +289,8 @@ impl Coverage {
     /// once, then integers sorted.
     fn sorted(&self, edges: &[Numbered]) -> Vec<Numbered> {
         let rank = |e: &Numbered| {
-            (u64::from(self.ranks[e.1[0] as usize][0]) << 32) | u64::from(self.ranks[e.1[1] as usize][1])
+            (u64::from(self.numbering.ranks[e.1[0] as usize][0]) << 32)
+                | u64::from(self.numbering.ranks[e.1[1] as usize][1])
         };
         let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (rank(e), i as u32)).collect();
         order.sort_unstable();
@@ -298,12 +301,14 @@ impl Coverage {
     /// in one direction (overlapping areas).
     fn cancel(&self, areas: &[AreaId]) -> Option<Vec<Numbered>> {
         NET.with_borrow_mut(|net| {
-            if net.len() < self.ends.len() {
-                net.resize(self.ends.len(), 0);
+            if net.len() < self.numbering.ends.len() {
+                net.resize(self.numbering.ends.len(), 0);
             }
             let mut touched: Vec<u32> = Vec::new();
             for a in areas {
-                for &(id, sign) in &self.occurrences[self.offsets[a.index()]..self.offsets[a.index() + 1]] {
+                for &(id, sign) in &self.numbering.occurrences
+                    [self.numbering.offsets[a.index()]..self.numbering.offsets[a.index() + 1]]
+                {
                     let n = &mut net[id as usize];
                     if *n == 0 {
                         touched.push(id);
@@ -315,8 +320,8 @@ impl Coverage {
             let mut remaining = Vec::new();
             let mut overlapping = false;
             for id in touched {
-                let [lo, hi] = self.ends[id as usize];
-                let (a, b) = (self.positions[lo as usize], self.positions[hi as usize]);
+                let [lo, hi] = self.numbering.ends[id as usize];
+                let (a, b) = (self.numbering.positions[lo as usize], self.numbering.positions[hi as usize]);
                 match std::mem::take(&mut net[id as usize]) {
                     0 => {}
                     1 => remaining.push(((a, b), [lo, hi])),
@@ -357,8 +362,25 @@ fn ranks(positions: &[Coord<f64>]) -> Vec<[u32; 2]> {
     ranks
 }
 
-/// A [`Coverage`] as kept: each shape's vertices by number rather than by position, and how its rings
-/// and polygons divide them.
+impl Numbering {
+    /// Whether the numbering is whole for `areas` areas: an entry per area, the areas' edges listed in
+    /// order, every edge and vertex number in range, a rank per vertex.
+    fn is_whole(&self, areas: usize) -> bool {
+        use rayon::prelude::*;
+        let (edges, vertices) = (self.ends.len(), self.positions.len());
+        self.unclean.len() == areas
+            && self.offsets.len() == areas + 1
+            && self.offsets.first() == Some(&0)
+            && self.offsets.windows(2).all(|w| w[0] <= w[1])
+            && self.offsets.last() == Some(&self.occurrences.len())
+            && self.occurrences.par_iter().all(|&(id, sign)| (id as usize) < edges && sign.abs() == 1)
+            && self.ends.par_iter().all(|e| e.iter().all(|&n| (n as usize) < vertices))
+            && self.ranks.len() == vertices
+    }
+}
+
+/// A [`Coverage`] as kept: each shape's vertices by number rather than by position, how its rings and
+/// polygons divide them, and the numbering.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct KeptCoverage {
     /// Every vertex of every ring of every shape, by number, in order.
@@ -369,29 +391,20 @@ struct KeptCoverage {
     holes: Vec<u32>,
     /// Each shape's number of polygons.
     polygons: Vec<u32>,
-    unclean: Vec<bool>,
-    offsets: Vec<usize>,
-    occurrences: Vec<(u32, i32)>,
-    ends: Vec<[u32; 2]>,
-    positions: Vec<Coord<f64>>,
-    ranks: Vec<[u32; 2]>,
+    numbering: Numbering,
 }
 
 impl From<Coverage> for KeptCoverage {
     fn from(c: Coverage) -> Self {
-        let number: FxHashMap<Key, u32> = c.positions.iter().enumerate().map(|(n, &p)| (key(p), n as u32)).collect();
+        let positions = &c.numbering.positions;
+        let number: FxHashMap<Key, u32> = positions.iter().enumerate().map(|(n, &p)| (key(p), n as u32)).collect();
         let rings = || c.shapes.iter().flat_map(crate::coverage::rings);
         Self {
             numbers: rings().flat_map(|r| &r.0).map(|&p| number[&key(p)]).collect(),
             lengths: rings().map(|r| r.0.len() as u32).collect(),
             holes: c.shapes.iter().flat_map(|s| &s.0).map(|p| p.interiors().len() as u32).collect(),
             polygons: c.shapes.iter().map(|s| s.0.len() as u32).collect(),
-            unclean: c.unclean,
-            offsets: c.offsets,
-            occurrences: c.occurrences,
-            ends: c.ends,
-            positions: c.positions,
-            ranks: c.ranks,
+            numbering: c.numbering,
         }
     }
 }
@@ -403,14 +416,15 @@ impl TryFrom<KeptCoverage> for Coverage {
     /// do not add up or a number is out of range.
     fn try_from(k: KeptCoverage) -> Result<Self, Self::Error> {
         use rayon::prelude::*;
+        let positions = &k.numbering.positions;
         let sum = |v: &[u32]| v.iter().map(|&n| n as usize).sum::<usize>();
         let consistent = sum(&k.polygons) == k.holes.len()
             && k.holes.len() + sum(&k.holes) == k.lengths.len()
             && sum(&k.lengths) == k.numbers.len()
-            && k.numbers.par_iter().all(|&n| (n as usize) < k.positions.len())
-            && k.ranks.len() == k.positions.len();
+            && k.numbers.par_iter().all(|&n| (n as usize) < positions.len())
+            && k.numbering.is_whole(k.polygons.len());
         if !consistent {
-            return Err("a kept coverage whose shapes do not add up");
+            return Err("a kept coverage whose shapes or numbers do not add up");
         }
         // Where each shape's first polygon, ring and vertex are.
         let mut starts = Vec::with_capacity(k.polygons.len());
@@ -430,7 +444,7 @@ impl TryFrom<KeptCoverage> for Coverage {
                 let mut next_ring = || {
                     let len = k.lengths[ring] as usize;
                     let line =
-                        LineString(k.numbers[vertex..vertex + len].iter().map(|&n| k.positions[n as usize]).collect());
+                        LineString(k.numbers[vertex..vertex + len].iter().map(|&n| positions[n as usize]).collect());
                     ring += 1;
                     vertex += len;
                     line
@@ -446,15 +460,7 @@ impl TryFrom<KeptCoverage> for Coverage {
                 MultiPolygon(polygons)
             })
             .collect();
-        Ok(Self {
-            shapes,
-            unclean: k.unclean,
-            offsets: k.offsets,
-            occurrences: k.occurrences,
-            ends: k.ends,
-            positions: k.positions,
-            ranks: k.ranks,
-        })
+        Ok(Self { shapes, numbering: k.numbering })
     }
 }
 
@@ -626,12 +632,8 @@ fn has_nested_parts(shape: &MultiPolygon<f64>) -> bool {
             {
                 continue;
             }
-            let outer_vertices = outer_vertices.get_or_insert_with(|| {
-                std::iter::once(outer.exterior())
-                    .chain(outer.interiors())
-                    .flat_map(|r| r.0.iter().map(|c| key(*c)))
-                    .collect()
-            });
+            let outer_vertices = outer_vertices
+                .get_or_insert_with(|| vertex_keys(std::iter::once(outer.exterior()).chain(outer.interiors())));
             if let Some(&p) = inner.exterior().0.iter().find(|c| !outer_vertices.contains(&key(**c)))
                 && footprint_ingest::contains(&MultiPolygon(vec![outer.clone()]), p)
             {
@@ -722,7 +724,7 @@ fn assemble(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
         let mut owner: Option<usize> = None;
         for (i, ((area, e), on)) in exteriors.iter().zip(&mut on_exterior).enumerate() {
             let smaller = owner.is_none_or(|o| area.total_cmp(&exteriors[o].0).is_lt());
-            if smaller && encloses(e, on.get_or_insert_with(|| vertex_keys(e)), &hole) {
+            if smaller && encloses(e, on.get_or_insert_with(|| vertex_keys([e])), &hole) {
                 owner = Some(i);
             }
         }
@@ -746,9 +748,9 @@ fn min_vertex(ring: &LineString<f64>) -> Coord<f64> {
     ring.0.iter().copied().min_by(|a, b| cmp_coord(*a, *b)).unwrap_or(Coord { x: 0.0, y: 0.0 })
 }
 
-/// The keys of a ring's vertices.
-fn vertex_keys(ring: &LineString<f64>) -> rustc_hash::FxHashSet<Key> {
-    ring.0.iter().map(|c| key(*c)).collect()
+/// The keys of the rings' vertices.
+fn vertex_keys<'a>(rings: impl IntoIterator<Item = &'a LineString<f64>>) -> rustc_hash::FxHashSet<Key> {
+    rings.into_iter().flat_map(|r| &r.0).map(|c| key(*c)).collect()
 }
 
 /// Whether `hole` lies inside `exterior` (whose vertices' keys are `on_exterior`): the first vertex of
@@ -918,7 +920,17 @@ mod tests {
             assert!(postcard::from_bytes::<Coverage>(&bytes[..cut]).is_err(), "cut at {cut}");
         }
         let mut bad = KeptCoverage::from(made.clone());
-        bad.numbers[0] = bad.positions.len() as u32;
+        bad.numbers[0] = bad.numbering.positions.len() as u32;
+        assert!(Coverage::try_from(bad).is_err());
+        // Nor with an edge or a vertex of an edge out of range, or an area's edges out of order.
+        let mut bad = KeptCoverage::from(made.clone());
+        bad.numbering.occurrences[0].0 = bad.numbering.ends.len() as u32;
+        assert!(Coverage::try_from(bad).is_err());
+        let mut bad = KeptCoverage::from(made.clone());
+        bad.numbering.ends[0][1] = bad.numbering.positions.len() as u32;
+        assert!(Coverage::try_from(bad).is_err());
+        let mut bad = KeptCoverage::from(made.clone());
+        bad.numbering.offsets.swap(1, 2);
         assert!(Coverage::try_from(bad).is_err());
         // Other areas, in another order, or moved by more than the tolerance.
         assert!(!kept.fits(&all[1..], 1e-9));

@@ -168,11 +168,17 @@ const NAME_FIELDS: &[&str] = &[
 /// # Ok::<(), footprint_ingest::IngestError>(())
 /// ```
 ///
+/// A gzip file left compressed ([`InputFile::read_compressed`]) is decompressed first.
+///
 /// # Errors
 /// Invalid JSON (with line and column), a document that is not a FeatureCollection, a feature with a
 /// missing code, a null or non-polygon geometry, a ring of fewer than four positions or not closed,
-/// two features with the same code, a CRS that is not WGS84 or British National Grid.
+/// two features with the same code, a CRS that is not WGS84 or British National Grid; a corrupt gzip
+/// stream.
 pub fn read_areas(input: &InputFile, fields: &AreaFields) -> Result<AreaLayer, IngestError> {
+    if input.compressed {
+        return read_areas(&InputFile::from_stored(&input.path, input.bytes.clone())?, fields);
+    }
     let path = input.path.as_path();
     if input.content().iter().all(u8::is_ascii_whitespace) {
         return Err(IngestError::Empty { path: path.to_owned() });

@@ -278,10 +278,7 @@ pub(crate) fn read_places(
         AssignmentSource::LsoaAreas { path, fields, snap_metres } => {
             // Kept parsed, as a table is, when the file identifies the layer.
             let (lsoas, info) = if crate::prepared::identifies_layer(path) {
-                read_table(path, &format!("{fields:?}"), cache, |f| match f.compressed {
-                    true => footprint_ingest::read_areas(&InputFile::from_stored(&f.path, f.bytes.clone())?, fields),
-                    false => footprint_ingest::read_areas(f, fields),
-                })?
+                read_table(path, &format!("{fields:?}"), cache, |f| footprint_ingest::read_areas(f, fields))?
             } else {
                 read_area_layer(path, fields)?
             };

@@ -110,8 +110,7 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
     if let Some(found) = loaded(file.clone(), stored.info()) {
         return Ok(found);
     }
-    let input = if stored.compressed { InputFile::from_stored(path, stored.bytes)? } else { stored };
-    let layer = read_areas(&input, fields)?;
+    let layer = read_areas(&stored, fields)?;
     let prepared = PreparedLayer::of(&layer);
     let how = match keep(dir, &file, &encode(&layer, &prepared)) {
         Ok(()) => Preparation::Built(file),
@@ -120,7 +119,7 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
             Preparation::NotKept(causes.map(ToString::to_string).collect::<Vec<_>>().join(": "))
         }
     };
-    Ok(LayerRead { layer, info: input.info(), prepared: Some(prepared), how })
+    Ok(LayerRead { layer, info: stored.info(), prepared: Some(prepared), how })
 }
 
 /// Whether the sha256 of the file at `path` identifies the layer read from it: not a shapefile (its
