@@ -134,7 +134,7 @@ impl OverlapTable {
 
 /// Counts PCNs per area.
 ///
-/// Patients are keyed by (area, PCN) and summed after a parallel sort, so the result is the same
+/// Patients are keyed by (area, PCN), grouped by area and summed per PCN, so the result is the same
 /// whatever the row order of the input and whatever the number of threads.
 ///
 /// ```
@@ -186,17 +186,15 @@ pub fn count_overlap(
     let accounting = counter.finish();
     parts.retain(|p| !p.is_empty());
     // Each part's keys grouped by area, side by side; each area's patients summed over the parts.
-    let starts: Vec<Vec<usize>> = parts.par_iter_mut().map(|keyed| by_area(keyed, layer.areas.len())).collect();
+    let grouped: Vec<Grouped> =
+        parts.into_par_iter().map(|keyed| Grouped::by_area(&keyed, layer.areas.len())).collect();
     // PCN slots are the practice map's PCNs (and the no-PCN slot).
     let pcns = practices.pcns.len();
     let areas = (0..layer.areas.len())
         .into_par_iter()
         .map_init(
             || PcnTotals::new(pcns),
-            |totals, i| {
-                let groups = parts.iter().zip(&starts).map(|(keyed, s)| &keyed[s[i]..s[i + 1]]);
-                measure(AreaId(i as u32), &totals.sum(groups), thresholds)
-            },
+            |totals, i| measure(AreaId(i as u32), &totals.sum(grouped.iter().map(|g| g.area(i))), thresholds),
         )
         .collect();
     OverlapTable { areas, thresholds: thresholds.to_vec(), accounting }
@@ -219,65 +217,79 @@ fn practice_pcns(registrations: &RegistrationTable, practices: &PracticeMap) -> 
 struct PcnTotals {
     totals: Vec<u64>,
     seen: Vec<bool>,
-    keys: Vec<u64>,
+    pcns: Vec<u32>,
 }
 
 impl PcnTotals {
     /// For PCN slots below `pcns`.
     fn new(pcns: usize) -> Self {
-        Self { totals: vec![0; pcns + 1], seen: vec![false; pcns + 1], keys: Vec::new() }
+        Self { totals: vec![0; pcns + 1], seen: vec![false; pcns + 1], pcns: Vec::new() }
     }
 
-    /// The keyed patients of one area (in groups) summed per key, in key order: what [`sum_runs`] gives of them sorted.
-    fn sum<'k>(&mut self, groups: impl Iterator<Item = &'k [(u64, u64)]>) -> Vec<(u64, u64)> {
+    /// The patients of one area (in groups of (PCN slot, patients)) summed per slot, in slot order (the
+    /// no-PCN slot last): what [`sum_runs`] gives of them keyed by slot and sorted.
+    fn sum<'k>(&mut self, groups: impl Iterator<Item = &'k [(u32, u32)]>) -> Vec<(u64, u64)> {
         let last = self.totals.len() - 1;
-        let slot = |key: u64| match (key & 0xFFFF_FFFF) as u32 {
-            NO_PCN => last,
-            pcn => pcn as usize,
-        };
-        self.keys.clear();
-        for &(key, n) in groups.flatten() {
-            let s = slot(key);
+        let slot = |pcn: u32| if pcn == NO_PCN { last } else { pcn as usize };
+        self.pcns.clear();
+        for &(pcn, n) in groups.flatten() {
+            let s = slot(pcn);
             if !self.seen[s] {
                 self.seen[s] = true;
-                self.keys.push(key);
+                self.pcns.push(pcn);
             }
-            self.totals[s] += n;
+            self.totals[s] += u64::from(n);
         }
-        self.keys.sort_unstable();
-        let runs = self.keys.iter().map(|&key| (key, std::mem::take(&mut self.totals[slot(key)]))).collect();
-        for &key in &self.keys {
-            self.seen[slot(key)] = false;
+        self.pcns.sort_unstable();
+        let runs = self.pcns.iter().map(|&pcn| (u64::from(pcn), std::mem::take(&mut self.totals[slot(pcn)]))).collect();
+        for &pcn in &self.pcns {
+            self.seen[slot(pcn)] = false;
         }
         runs
     }
 }
 
-/// Groups the keyed patients by area (the key's high half) in place, in two passes (a count, then
-/// each key swapped into its area's group: no second array); where each area's group starts (one more
-/// than there are areas).
-fn by_area(keyed: &mut [(u64, u64)], areas: usize) -> Vec<usize> {
-    let area = |k: &(u64, u64)| (k.0 >> 32) as usize;
-    let mut starts = vec![0usize; areas + 1];
-    for k in keyed.iter() {
-        starts[area(k) + 1] += 1;
-    }
-    for i in 0..areas {
-        starts[i + 1] += starts[i];
-    }
-    // Each group fills from its start: the key at a group's next place goes to the group it belongs to.
-    let mut next = starts.clone();
-    for group in 0..areas {
-        while next[group] < starts[group + 1] {
-            let at = next[group];
-            let belongs = area(&keyed[at]);
-            if belongs != group {
-                keyed.swap(at, next[belongs]);
-            }
-            next[belongs] += 1;
+/// Patients of one area at one PCN slot, as a row (or a part of an apportioned code) gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Keyed {
+    area: u32,
+    pcn: u32,
+    patients: u32,
+}
+
+/// A part's keyed patients grouped by area: each entry's PCN slot and patients, the areas' groups one
+/// after the other.
+struct Grouped {
+    /// Where each area's group starts (one more than there are areas).
+    starts: Vec<usize>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl Grouped {
+    /// `keyed` grouped by area (below `areas`) in two passes, a count and a scatter, keeping the order
+    /// within each area.
+    fn by_area(keyed: &[Keyed], areas: usize) -> Self {
+        let mut starts = vec![0usize; areas + 1];
+        for k in keyed {
+            starts[k.area as usize + 1] += 1;
         }
+        for i in 0..areas {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut entries = vec![(0u32, 0u32); keyed.len()];
+        for k in keyed {
+            let at = &mut next[k.area as usize];
+            entries[*at] = (k.pcn, k.patients);
+            *at += 1;
+        }
+        Self { starts, entries }
     }
-    starts
+
+    /// The group of area `i`.
+    fn area(&self, i: usize) -> &[(u32, u32)] {
+        &self.entries[self.starts[i]..self.starts[i + 1]]
+    }
 }
 
 /// The count in progress: every patient read goes to an (area, PCN) key or to the accounting of the
@@ -291,7 +303,7 @@ struct Counter<'a> {
     /// Per LSOA code: rows, and patients placed nowhere (by placement, for an apportioned code's parts).
     unplaced: Vec<(u64, u64, u64)>,
     practice_unmapped: Vec<u64>,
-    keyed: Vec<(u64, u64)>,
+    keyed: Vec<Keyed>,
 }
 
 impl<'a> Counter<'a> {
@@ -315,7 +327,7 @@ impl<'a> Counter<'a> {
 
     /// Adds the tallies of `others` (counters of other rows of the same registrations) to this one's;
     /// this one's keyed patients and theirs, in parts.
-    fn add(&mut self, others: Vec<Counter<'_>>) -> Vec<Vec<(u64, u64)>> {
+    fn add(&mut self, others: Vec<Counter<'_>>) -> Vec<Vec<Keyed>> {
         let mut parts = vec![std::mem::take(&mut self.keyed)];
         for other in others {
             let (a, b) = (&mut self.accounting, other.accounting);
@@ -385,8 +397,14 @@ impl<'a> Counter<'a> {
                     Some(NO_PCN) => a.patients_practice_no_pcn += patients,
                     Some(_) => {}
                 }
-                let key = (u64::from(area.0) << 32) | u64::from(pcn.unwrap_or(NO_PCN));
-                self.keyed.push((key, patients));
+                let pcn = pcn.unwrap_or(NO_PCN);
+                // A row's patients fit 32 bits; an apportioned part larger goes in pieces that do.
+                let mut left = patients;
+                while left > 0 {
+                    let piece = u32::try_from(left).unwrap_or(u32::MAX);
+                    self.keyed.push(Keyed { area: area.0, pcn, patients: piece });
+                    left -= u64::from(piece);
+                }
             }
             Placement::UnknownLsoa => {
                 a.patients_unknown_lsoa += patients;
@@ -484,32 +502,39 @@ pub fn measure(area: AreaId, runs: &[(u64, u64)], thresholds: &[Threshold]) -> A
 mod tests {
     use footprint_index::SplitMix64;
 
-    use super::{PcnTotals, by_area, sum_runs};
+    use super::{Grouped, Keyed, NO_PCN, PcnTotals, sum_runs};
 
-    /// Grouped in place by area, part by part, and summed per PCN slot over the parts: what a sort of
-    /// the keys and [`sum_runs`] give.
+    /// Grouped by area, part by part, and summed per PCN slot over the parts: what a sort of the keys
+    /// and [`sum_runs`] give.
     #[test]
-    fn keys_grouped_in_place_and_summed_as_sorted() {
+    fn keys_grouped_by_area_and_summed_as_sorted() {
         let mut rng = SplitMix64(5);
         for (areas, keys) in [(1, 0), (1, 5), (7, 300), (50, 2000), (3, 10)] {
-            let keyed: Vec<(u64, u64)> = (0..keys)
+            let keyed: Vec<Keyed> = (0..keys)
                 .map(|_| {
-                    let pcn = if rng.below(9) == 0 { u64::from(super::NO_PCN) } else { rng.below(20) };
-                    ((rng.below(areas) << 32) | pcn, rng.below(40))
+                    let pcn = if rng.below(9) == 0 { NO_PCN } else { rng.below(20) as u32 };
+                    Keyed { area: rng.below(areas) as u32, pcn, patients: rng.below(40) as u32 }
                 })
                 .collect();
-            let mut sorted = keyed.clone();
+            let mut sorted: Vec<(u64, u64)> =
+                keyed.iter().map(|k| ((u64::from(k.area) << 32) | u64::from(k.pcn), u64::from(k.patients))).collect();
             sorted.sort_unstable();
-            let expected = sum_runs(sorted, 0);
+            let expected: Vec<(u64, u64)> =
+                sum_runs(sorted, 0).into_iter().map(|(key, n)| (key & 0xFFFF_FFFF, n)).collect();
             // In two parts, as the rows are counted: each grouped alone, each area summed over both.
-            let mut parts = [keyed[..keyed.len() / 3].to_vec(), keyed[keyed.len() / 3..].to_vec()];
-            let starts: Vec<Vec<usize>> = parts.iter_mut().map(|p| by_area(p, areas as usize)).collect();
-            let group = |p: usize, i: usize| &parts[p][starts[p][i]..starts[p][i + 1]];
+            let parts = [&keyed[..keyed.len() / 3], &keyed[keyed.len() / 3..]];
+            let grouped: Vec<Grouped> = parts.iter().map(|p| Grouped::by_area(p, areas as usize)).collect();
             let mut totals = PcnTotals::new(20);
             let summed: Vec<(u64, u64)> =
-                (0..areas as usize).flat_map(|i| totals.sum([group(0, i), group(1, i)].into_iter())).collect();
+                (0..areas as usize).flat_map(|i| totals.sum(grouped.iter().map(|g| g.area(i)))).collect();
             assert_eq!(summed, expected, "{areas} areas, {keys} keys");
-            assert!((0..areas as usize).all(|i| (0..2).all(|p| group(p, i).iter().all(|k| k.0 >> 32 == i as u64))));
+            // Each area's group holds its own keys, in the order they came.
+            for (p, g) in parts.iter().zip(&grouped) {
+                for i in 0..areas as u32 {
+                    let own: Vec<(u32, u32)> = p.iter().filter(|k| k.area == i).map(|k| (k.pcn, k.patients)).collect();
+                    assert_eq!(g.area(i as usize), own.as_slice());
+                }
+            }
         }
     }
 }
