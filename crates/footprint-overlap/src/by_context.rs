@@ -210,20 +210,14 @@ fn spearman_with_intervals(samples: &[Sample<'_>], replicates: usize, seed: u64)
     let replicated: Vec<Vec<Vec<f64>>> = (0..replicates)
         .into_par_iter()
         .map_init(
-            || (vec![0u32; n], vec![0u32; n], Scratch::default()),
-            |(drawn, times, scratch), r| {
+            || (vec![0u32; n], Scratch::default()),
+            |(drawn, scratch), r| {
                 let mut rng = SplitMix64::stream(seed, r as u64);
                 drawn.fill(0);
                 for _ in 0..n {
                     drawn[draw.draw(&mut rng) as usize] += 1;
                 }
-                prepared
-                    .iter()
-                    .map(|(order, ranked)| {
-                        order.arrange(drawn, times);
-                        order.rhos(ranked, times, scratch)
-                    })
-                    .collect()
+                prepared.iter().map(|(order, ranked)| order.rhos(ranked, drawn, scratch)).collect()
             },
         )
         .collect();
@@ -266,17 +260,10 @@ impl YOrder {
         Self { by: order, y_ends }
     }
 
-    /// How many times each place in this order was drawn, from how many times each pair was.
-    fn arrange(&self, drawn: &[u32], times: &mut [u32]) {
-        for (t, &pair) in times.iter_mut().zip(&self.by) {
-            *t = drawn[pair as usize];
-        }
-    }
-
-    /// Spearman's rho of a sample of as many draws as pairs that holds the k-th pair (in this order)
-    /// `times[k]` times, against each of `xs`.
-    fn rhos(&self, xs: &[XRanks], times: &[u32], scratch: &mut Scratch) -> Vec<f64> {
-        xs.iter().map(|x| self.rho(x, times, &mut scratch.classes)).collect()
+    /// Spearman's rho of a sample of as many draws as pairs that holds pair i `drawn[i]` times, against
+    /// each of `xs`.
+    fn rhos(&self, xs: &[XRanks], drawn: &[u32], scratch: &mut Scratch) -> Vec<f64> {
+        xs.iter().map(|x| self.rho(x, drawn, &mut scratch.classes)).collect()
     }
 
     /// Spearman's rho of such a sample against `x`: the Pearson correlation of the sample's mid-ranks,
@@ -286,10 +273,12 @@ impl YOrder {
     /// deviation is an integer: every sum is made in integers, exactly, and turned into a float once.
     /// Below 200,000 pairs each sum is under 2^53, so the floats are the exact sums, the bits a sum of
     /// floats draw by draw gives (tested against the sort-based computation).
-    fn rho(&self, x: &XRanks, times: &[u32], classes: &mut Vec<(i64, i64)>) -> f64 {
+    fn rho(&self, x: &XRanks, drawn: &[u32], classes: &mut Vec<(i64, i64)>) -> f64 {
         // A sample draws as many pairs as there are: its size is their number.
-        debug_assert_eq!(times.iter().map(|&t| t as usize).sum::<usize>(), times.len());
-        let n = times.len() as i64;
+        debug_assert_eq!(drawn.iter().map(|&t| t as usize).sum::<usize>(), drawn.len());
+        let n = drawn.len() as i64;
+        // How many times the pair at place k of this order was drawn.
+        let times = |k: usize| i64::from(drawn[self.by[k] as usize]);
         // Per class of the first value: how many were drawn, and the sum of twice their second
         // deviations, (2·below + c + 1) − (n + 1) for a run of c draws with `below` drawn before it.
         classes.clear();
@@ -300,18 +289,18 @@ impl YOrder {
             if end == start + 1 {
                 // A value of its own (most scores are). Undrawn (c = 0), it adds nothing: no test for
                 // that, whose outcome is a coin toss.
-                let c = i64::from(times[start]);
+                let c = times(start);
                 let dy = 2 * below + c - n;
                 (below, syy) = (below + c, syy + c * dy * dy);
                 let class = &mut classes[x.x[start] as usize];
                 (class.0, class.1) = (class.0 + c, class.1 + c * dy);
             } else {
-                let c: i64 = times[start..end].iter().map(|&t| i64::from(t)).sum();
+                let c: i64 = (start..end).map(times).sum();
                 let dy = 2 * below + c - n;
                 (below, syy) = (below + c, syy + c * dy * dy);
-                for (&t, &xr) in times[start..end].iter().zip(&x.x[start..end]) {
-                    let class = &mut classes[xr as usize];
-                    (class.0, class.1) = (class.0 + i64::from(t), class.1 + i64::from(t) * dy);
+                for k in start..end {
+                    let (t, class) = (times(k), &mut classes[x.x[k] as usize]);
+                    (class.0, class.1) = (class.0 + t, class.1 + t * dy);
                 }
             }
             start = end;
