@@ -50,11 +50,30 @@ impl InputFile {
     /// # Errors
     /// [`IngestError::Corrupt`] if the bytes are an unreadable zip archive.
     pub fn from_stored_compressed(path: impl AsRef<Path>, stored: Vec<u8>) -> Result<Self, IngestError> {
+        let sha256 = hex(&Sha256::digest(&stored));
+        Self::from_stored_compressed_hashed(path, stored, sha256)
+    }
+
+    /// As [`InputFile::from_stored_compressed`], for bytes whose sha256 is known (a zip archive is
+    /// hashed again: its identity is its data file's).
+    ///
+    /// ```
+    /// let sha256 = "a".repeat(64);
+    /// let f = footprint_ingest::InputFile::from_stored_compressed_hashed("x.csv", b"a\n".to_vec(), sha256.clone()).unwrap();
+    /// assert_eq!(f.sha256, sha256);
+    /// ```
+    ///
+    /// # Errors
+    /// As [`InputFile::from_stored_compressed`].
+    pub fn from_stored_compressed_hashed(
+        path: impl AsRef<Path>,
+        stored: Vec<u8>,
+        sha256: String,
+    ) -> Result<Self, IngestError> {
         let path = path.as_ref();
         if stored.starts_with(ZIP_MAGIC) {
             return Self::from_stored(path, stored);
         }
-        let sha256 = hex(&Sha256::digest(&stored));
         let gzip = stored.starts_with(&[0x1f, 0x8b]);
         Ok(Self {
             path: path.to_owned(),

@@ -22,6 +22,7 @@ mod layers;
 mod overlap;
 mod prepared;
 mod series;
+mod stamp;
 
 /// The files of a run by name, rendered: what is written all or nothing. A file's pieces may borrow from
 /// the loaded inputs (an area's geometry as prepared).

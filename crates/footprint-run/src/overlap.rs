@@ -252,6 +252,17 @@ impl Analysis {
     }
 }
 
+/// As [`read_with`], the file's sha256 taken from its stamp in `cache` when it is as stamped.
+pub(crate) fn read_stamped<T>(
+    path: &Path,
+    cache: &PreparedCache,
+    parse: impl FnOnce(&InputFile) -> Result<T, IngestError>,
+) -> Result<(T, FileInfo), IngestError> {
+    let PreparedCache::In(dir) = cache else { return read_with(path, parse) };
+    let file = crate::stamp::read_compressed(path, dir)?;
+    Ok((parse(&file)?, file.info()))
+}
+
 /// Reads a file and parses it, keeping what is known of the file.
 pub(crate) fn read_with<T>(
     path: &Path,
@@ -293,13 +304,13 @@ pub(crate) fn read_places(
 /// The first input error met (its path, position and value).
 pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
     let (registrations, rest) = rayon::join(
-        || read_with(&job.registrations, read_registrations),
+        || read_stamped(&job.registrations, &job.prepared, read_registrations),
         || {
             let (areas, small) = rayon::join(
                 || read_layer(&job.areas, &job.area_fields, &job.prepared),
                 || {
                     let conversion = ConversionInputs::for_rule(&job.vintage, &job.prepared)?;
-                    let practices = read_with(&job.practices, read_practice_map)?;
+                    let practices = read_stamped(&job.practices, &job.prepared, read_practice_map)?;
                     let contexts = read_contexts(&job.context, &job.prepared)?;
                     let places = read_places(&job.assignment, &job.prepared)?;
                     Ok::<_, IngestError>((practices, places, (conversion, contexts)))

@@ -101,11 +101,12 @@ pub fn read_layer(path: &Path, fields: &AreaFields, cache: &PreparedCache) -> Re
             how: Preparation::Loaded(file),
         })
     };
-    // The file is hashed in pieces first: when its prepared form is there, it is never held whole.
-    if let Some(found) = FileInfo::hash_file(path)?.and_then(|info| loaded(name(&info.sha256), info)) {
+    // The file is hashed in pieces first (or its stamp read): when its prepared form is there, it is
+    // never held whole.
+    if let Some(found) = crate::stamp::file_info(path, dir)?.and_then(|info| loaded(name(&info.sha256), info)) {
         return Ok(found);
     }
-    let stored = InputFile::read_compressed(path)?;
+    let stored = crate::stamp::read_compressed(path, dir)?;
     let file = name(&stored.sha256);
     if let Some(found) = loaded(file.clone(), stored.info()) {
         return Ok(found);
@@ -152,12 +153,12 @@ pub(crate) fn read_table<T: Serialize + serde::de::DeserializeOwned>(
         _ => return crate::overlap::read_with(path, parse),
     };
     let name = |sha256: &str| encoded_file::<T>(dir, sha256, how, "table");
-    if let Some(info) = FileInfo::hash_file(path)?
+    if let Some(info) = crate::stamp::file_info(path, dir)?
         && let Some(table) = load_encoded(&name(&info.sha256), TABLE_MAGIC)
     {
         return Ok((table, info));
     }
-    let stored = InputFile::read_compressed(path)?;
+    let stored = crate::stamp::read_compressed(path, dir)?;
     let file = name(&stored.sha256);
     if let Some(table) = load_encoded(&file, TABLE_MAGIC) {
         return Ok((table, stored.info()));
@@ -208,7 +209,7 @@ fn load_encoded<T: serde::de::DeserializeOwned>(file: &Path, magic: &[u8; 8]) ->
 /// next run makes it again.
 fn keep_encoded<T: Serialize>(dir: &Path, file: &Path, magic: &[u8; 8], value: &T) {
     if let Ok(encoded) = postcard::to_allocvec(value) {
-        let _ = keep(dir, file, &[magic.as_slice(), &encoded].concat());
+        keep_quietly(dir, file, &[magic.as_slice(), &encoded].concat());
     }
 }
 
@@ -274,6 +275,11 @@ fn decode(start: &[u8], head: &[u8], text: Vec<u8>) -> Option<(AreaLayer, Prepar
     let geometry = GeometryTexts::from_parts(stored.geometry_ends, text)?;
     let consistent = geometry.len() == stored.layer.areas.len() && stored.area_km2.len() == geometry.len();
     consistent.then_some((stored.layer, PreparedLayer { area_km2: stored.area_km2, geometry }))
+}
+
+/// As [`keep`], where not kept is not an error (the next run makes it again).
+pub(crate) fn keep_quietly(dir: &Path, file: &Path, bytes: &[u8]) {
+    let _ = keep(dir, file, bytes);
 }
 
 /// Writes `bytes` as `file` in `dir`, as every output is written: to a temporary file renamed into place.
