@@ -220,10 +220,7 @@ pub fn area_contexts(
         .par_iter()
         .map(|file| match file.level {
             ContextLevel::Msoa => msoa_level(file, layer, table),
-            ContextLevel::Lsoa => {
-                let weights = Weights::new(&residents, assignment, lookup, &file.values);
-                lsoa_level(file, &weights, table)
-            }
+            ContextLevel::Lsoa => lsoa_level(file, &residents, assignment, lookup, table),
         })
         .collect()
 }
@@ -280,31 +277,29 @@ fn class_values(labels: &[String], raw: Vec<Option<u32>>) -> AreaValues {
     }
 }
 
-/// The weight of every (area, code of the file) with a value, and the residents with none.
-struct Weights<'a> {
-    /// (area, code of the file, patients, share of them: 1 / the number of pieces valued).
-    valued: Vec<(usize, &'a str, u64, u32)>,
+/// The weight of every (area, code of the file) with a value, with the value, and the residents with none.
+struct Weights<'a, V> {
+    /// (area, code of the file, patients, share of them: 1 / the number of pieces valued, the code's value).
+    valued: Vec<(usize, &'a str, u64, u32, V)>,
     /// Per area: residents with no value; and the codes with none.
     without: FxHashMap<usize, u64>,
     codes_without: u64,
 }
 
-impl<'a> Weights<'a> {
+impl<'a, V: Copy> Weights<'a, V> {
+    /// The weights of the residents' codes, each code's value found once by `value`.
     fn new(
         residents: &[Residents<'a>],
         assignment: &'a Assignment,
         lookup: Option<&'a VintageLookup>,
-        values: &ContextValues,
+        value: impl Fn(&str) -> Option<V>,
     ) -> Self {
-        let has = |code: &str| match values {
-            ContextValues::Score(m) => m.contains_key(code),
-            ContextValues::Class { of, .. } => of.contains_key(code),
-        };
+        let has = |code: &str| value(code).is_some();
         let mut out = Weights { valued: Vec::new(), without: FxHashMap::default(), codes_without: 0 };
         let mut unvalued_codes: Vec<&LsoaCode> = Vec::new();
         for r in residents {
-            if has(r.code.as_str()) {
-                out.valued.push((r.area, r.code.as_str(), r.patients, 1));
+            if let Some(v) = value(r.code.as_str()) {
+                out.valued.push((r.area, r.code.as_str(), r.patients, 1, v));
                 continue;
             }
             let pieces = pieces(r, assignment, lookup, &has);
@@ -314,14 +309,15 @@ impl<'a> Weights<'a> {
                 continue;
             }
             let k = pieces.len() as u32;
-            out.valued.extend(pieces.into_iter().map(|p| (r.area, p, r.patients, k)));
+            // Every piece has a value: the pieces are those the file values.
+            out.valued.extend(pieces.into_iter().filter_map(|p| value(p).map(|v| (r.area, p, r.patients, k, v))));
         }
         unvalued_codes.sort();
         unvalued_codes.dedup();
         out.codes_without = unvalued_codes.len() as u64;
-        // Sums in (area, code) order: the same whatever the order of the registrations.
-        // (Whole tuples compared: equal ones are the same, so an unstable sort gives the same order.)
-        out.valued.sort_unstable();
+        // Sums in (area, code) order: the same whatever the order of the registrations. (Entries equal
+        // in all but the value have the same code, so the same value: an unstable sort gives one order.)
+        out.valued.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
         out
     }
 }
@@ -358,22 +354,31 @@ fn pieces<'a>(
 }
 
 /// A context of LSOA codes over the areas.
-fn lsoa_level(file: &ContextTable, weights: &Weights<'_>, table: &OverlapTable) -> AreaContext {
+fn lsoa_level(
+    file: &ContextTable,
+    residents: &[Residents<'_>],
+    assignment: &Assignment,
+    lookup: Option<&VintageLookup>,
+    table: &OverlapTable,
+) -> AreaContext {
     let n = table.areas.len();
-    let values = match &file.values {
+    let (values, without, codes_without) = match &file.values {
         ContextValues::Score(map) => {
+            let weights = Weights::new(residents, assignment, lookup, |code| map.get(code).copied());
             let mut sums = vec![(0.0f64, 0.0f64); n];
-            for &(area, code, patients, k) in &weights.valued {
+            for &(area, _, patients, k, score) in &weights.valued {
                 let w = patients as f64 / f64::from(k);
-                sums[area].0 += w * map[code];
+                sums[area].0 += w * score;
                 sums[area].1 += w;
             }
-            score_values(sums.into_iter().map(|(s, w)| (w > 0.0).then(|| s / w)).collect(), table)
+            let values = score_values(sums.into_iter().map(|(s, w)| (w > 0.0).then(|| s / w)).collect(), table);
+            (values, weights.without, weights.codes_without)
         }
         ContextValues::Class { of, labels } => {
+            let weights = Weights::new(residents, assignment, lookup, |code| of.get(code).copied());
             let mut per_area: Vec<FxHashMap<u32, f64>> = vec![FxHashMap::default(); n];
-            for &(area, code, patients, k) in &weights.valued {
-                *per_area[area].entry(of[code]).or_default() += patients as f64 / f64::from(k);
+            for &(area, _, patients, k, class) in &weights.valued {
+                *per_area[area].entry(class).or_default() += patients as f64 / f64::from(k);
             }
             let raw = per_area
                 .iter()
@@ -385,15 +390,15 @@ fn lsoa_level(file: &ContextTable, weights: &Weights<'_>, table: &OverlapTable) 
                     classes.first().map(|c| c.0)
                 })
                 .collect();
-            class_values(labels, raw)
+            (class_values(labels, raw), weights.without, weights.codes_without)
         }
     };
     AreaContext {
         name: file.name.clone(),
         level: Some(file.level),
         values,
-        residents_without_value: (0..n).map(|i| weights.without.get(&i).copied().unwrap_or(0)).collect(),
-        codes_without_value: weights.codes_without,
+        residents_without_value: (0..n).map(|i| without.get(&i).copied().unwrap_or(0)).collect(),
+        codes_without_value: codes_without,
     }
 }
 
