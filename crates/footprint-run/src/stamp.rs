@@ -129,19 +129,22 @@ pub(crate) fn file_info(path: &Path, dir: &Path) -> Result<Option<FileInfo>, Ing
 /// # Errors
 /// As [`InputFile::read_compressed`].
 pub(crate) fn read_compressed(path: &Path, dir: &Path) -> Result<InputFile, IngestError> {
+    read_compressed_at(path, dir, SystemTime::now())
+}
+
+/// As [`read_compressed`], the file stamped only if it had settled at `now`.
+fn read_compressed_at(path: &Path, dir: &Path, now: SystemTime) -> Result<InputFile, IngestError> {
     let Some(stat) = Stat::of(path) else { return InputFile::read_compressed(path) };
     let known = stamped(&stat, dir).map(|(sha256, _)| sha256);
     let stored = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    let read = match known {
-        Some(sha256) if stored.len() as u64 == stat.len => {
-            InputFile::from_stored_compressed_hashed(path, stored, sha256)?
-        }
-        _ => InputFile::from_stored_compressed(path, stored)?,
-    };
+    if let Some(sha256) = known.filter(|_| stored.len() as u64 == stat.len) {
+        return InputFile::from_stored_compressed_hashed(path, stored, sha256);
+    }
+    let read = InputFile::from_stored_compressed(path, stored)?;
     let info = read.info();
     // A zip archive's identity names its data file: it is not stamped.
     if info.path == path {
-        stamp(dir, &stat, &info, SystemTime::now());
+        stamp(dir, &stat, &info, now);
     }
     Ok(read)
 }
@@ -167,8 +170,15 @@ mod tests {
         stamp(&cache, &stat, &hashed, SystemTime::now() + SETTLED);
         assert_eq!(stamped(&stat, &cache), Some((hashed.sha256.clone(), false)));
         assert_eq!(file_info(&path, &cache).unwrap(), Some(hashed.clone()));
-        let read = read_compressed(&path, &cache).unwrap();
+        let kept = || {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(stat.file(&cache)).unwrap();
+            (m.ino(), m.mtime(), m.mtime_nsec())
+        };
+        let before = kept();
+        let read = read_compressed_at(&path, &cache, SystemTime::now() + SETTLED).unwrap();
         assert_eq!((read.info(), read.content()), (hashed.clone(), b"a,b\n1,2\n".as_slice()));
+        assert_eq!(kept(), before, "a stamp found is not written again");
         // The same size, other content: its change time moves, so the stamp is not found.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(&path, b"a,b\n3,4\n").unwrap();
