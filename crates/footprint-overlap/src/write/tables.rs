@@ -178,7 +178,6 @@ fn csv_fields(fields: &[&str]) -> Vec<u8> {
     out
 }
 
-/// The CSV writer of every table: the csv crate's quoting, `\n` after each record.
 /// Rows of a table written to CSV at a time, side by side.
 const CSV_BLOCK: usize = 512;
 
@@ -202,6 +201,7 @@ fn csv_rows(rows: &[Vec<Value>]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// The CSV writer of every table: the csv crate's quoting, `\n` after each record.
 fn csv_writer(out: Vec<u8>) -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
 }
