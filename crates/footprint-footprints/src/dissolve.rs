@@ -117,6 +117,13 @@ struct Numbering {
     ranks: Vec<[u32; 2]>,
 }
 
+impl Numbering {
+    /// The edges of area `area`: (edge number, +1 or −1 for its direction).
+    fn edges_of(&self, area: usize) -> &[(u32, i32)] {
+        &self.occurrences[self.offsets[area]..self.offsets[area + 1]]
+    }
+}
+
 thread_local! {
     /// Net edge counts while a dissolve runs, indexed by edge number; all zero between dissolves.
     static NET: std::cell::RefCell<Vec<i32>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -258,8 +265,7 @@ impl Coverage {
     pub fn shared_edges(&self) -> Vec<(u32, u32)> {
         let mut owners: Vec<(u32, u32)> = Vec::with_capacity(self.numbering.occurrences.len());
         for area in 0..self.shapes.len() {
-            for &(id, _) in &self.numbering.occurrences[self.numbering.offsets[area]..self.numbering.offsets[area + 1]]
-            {
+            for &(id, _) in self.numbering.edges_of(area) {
                 owners.push((id, area as u32));
             }
         }
@@ -306,9 +312,7 @@ impl Coverage {
             }
             let mut touched: Vec<u32> = Vec::new();
             for a in areas {
-                for &(id, sign) in &self.numbering.occurrences
-                    [self.numbering.offsets[a.index()]..self.numbering.offsets[a.index() + 1]]
-                {
+                for &(id, sign) in self.numbering.edges_of(a.index()) {
                     let n = &mut net[id as usize];
                     if *n == 0 {
                         touched.push(id);
