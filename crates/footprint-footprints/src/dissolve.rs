@@ -34,7 +34,7 @@ type NetEdge = (i32, Coord<f64>, Coord<f64>);
 /// the lower number to the higher, −1 if the other way.
 type NumberedEdge = (u64, u32, i32);
 
-fn key(c: Coord<f64>) -> Key {
+pub(crate) fn key(c: Coord<f64>) -> Key {
     // +0.0 and -0.0 are the same point.
     ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
 }
@@ -239,6 +239,16 @@ impl Coverage {
     #[must_use]
     pub fn shapes(&self) -> &[MultiPolygon<f64>] {
         &self.shapes
+    }
+
+    /// Each vertex's position, by number.
+    pub(crate) fn positions(&self) -> &[Coord<f64>] {
+        &self.numbering.positions
+    }
+
+    /// Each edge's ends, by vertex number: every undirected edge of the areas once.
+    pub(crate) fn ends(&self) -> &[[u32; 2]] {
+        &self.numbering.ends
     }
 
     /// Whether each area fails to match its neighbours edge for edge.

@@ -9,6 +9,7 @@
 mod coverage;
 mod dissolve;
 mod footprint;
+mod grid_check;
 pub mod write;
 
 pub use coverage::{VertexNumbers, coincidence_tolerance, unify_vertices};
@@ -16,3 +17,4 @@ pub use dissolve::{Coverage, DissolveMethod, boolean_union, dissolve};
 pub use footprint::{
     Footprint, FootprintLevel, FootprintSpec, Method, Overlap, coverage_of, footprints, footprints_on, select_areas,
 };
+pub use grid_check::GridCheck;

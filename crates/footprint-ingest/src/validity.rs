@@ -98,18 +98,69 @@ fn ordered_bits(v: f64) -> u64 {
 
 /// Of a soup of segments (each with an owner), the owners of every pair that intersects other than at a
 /// shared endpoint — a proper crossing, a T-junction, or collinear segments overlapping. Sorted, deduplicated.
+///
+/// The soup is cut into bands along y, each swept alone (in parallel), so that a soup spread over a
+/// country costs about what its bands cost: a sweep along x alone meets, for each segment, every
+/// segment of the country that starts within its width.
+///
+/// ```
+/// use geo::Coord;
+/// let c = |x: f64, y: f64| Coord { x, y };
+/// // 1 crosses 2; 3 meets 2 at its end only (allowed); 4 lies apart.
+/// let soup = [
+///     (c(0., 0.), c(2., 2.), 1),
+///     (c(0., 2.), c(2., 0.), 2),
+///     (c(2., 0.), c(3., 0.), 3),
+///     (c(5., 5.), c(6., 6.), 4),
+/// ];
+/// assert_eq!(footprint_ingest::conflicting_owners(&soup), [1, 2]);
+/// ```
 #[must_use]
 pub fn conflicting_owners(segments: &[(Coord<f64>, Coord<f64>, u32)]) -> Vec<u32> {
+    use rayon::prelude::*;
     let edges = soup_edges(segments);
-    let mut owners = Vec::new();
-    sweep(&edges, |e, o| {
-        owners.push(segments[e.ring as usize].2);
-        owners.push(segments[o.ring as usize].2);
-        true
-    });
-    owners.sort_unstable();
+    let mut owners: Vec<u32> = bands(&edges)
+        .par_iter()
+        .flat_map_iter(|band| {
+            let mut owners = Vec::new();
+            sweep(band, |e, o| {
+                owners.push(segments[e.ring as usize].2);
+                owners.push(segments[o.ring as usize].2);
+                true
+            });
+            owners
+        })
+        .collect();
+    owners.par_sort_unstable();
     owners.dedup();
     owners
+}
+
+/// Segments per band of [`bands`], about.
+const BAND_SEGMENTS: usize = 2048;
+
+/// `edges` in bands of equal height along y, each edge in every band its y-range reaches. Two edges that
+/// meet share a point, which is in a band both reach: each pair that meets is in one band at least.
+fn bands(edges: &[Edge]) -> Vec<Vec<Edge>> {
+    let (low, high) = edges.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), e| {
+        (low.min(e.a.y).min(e.b.y), high.max(e.a.y).max(e.b.y))
+    });
+    let count = (edges.len() / BAND_SEGMENTS).clamp(1, 4096);
+    let height = (high - low) / count as f64;
+    if count == 1 || !(height > 0.0 && height.is_finite()) {
+        return vec![edges.to_vec()];
+    }
+    // Monotonic in y (each step rounds monotonically), so a point within an edge's y-range falls in a
+    // band between those of the range's ends.
+    let band = |y: f64| (((y - low) / height) as usize).min(count - 1);
+    let mut out = vec![Vec::with_capacity(2 * edges.len() / count); count];
+    for e in edges {
+        let (a, b) = (band(e.a.y), band(e.b.y));
+        for band in &mut out[a.min(b)..=a.max(b)] {
+            band.push(*e);
+        }
+    }
+    out
 }
 
 /// The segments of a soup as edges, each its own "ring" (so segments meeting at an endpoint are allowed
@@ -197,16 +248,38 @@ mod tests {
         check(&[&[(0., 0.), (4., 0.), (4., 4.), (0., 4.), (0., 0.)], &[(0., 1.), (2., 2.), (0., 3.), (0., 1.)]], true);
     }
 
+    /// A seeded generator (Knuth's MMIX linear congruential generator, high bits) of integers below `n`,
+    /// as f64.
+    fn seeded(mut state: u64) -> impl FnMut(u64) -> f64 {
+        move |n: u64| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) % n) as f64
+        }
+    }
+
+    /// The owners of every pair of `segments` that [`intersect`] finds meeting (either way round), each pair
+    /// of the soup tried.
+    fn every_pair(segments: &[(Coord<f64>, Coord<f64>, u32)]) -> Vec<u32> {
+        let edges = soup_edges(segments);
+        let mut expected = Vec::new();
+        for (i, e) in edges.iter().enumerate() {
+            for o in &edges[i + 1..] {
+                let apart = e.max_x < o.min_x || o.max_x < e.min_x; // `intersect` tests the rest
+                if !apart && (intersect(e, o) || intersect(o, e)) {
+                    expected.extend([segments[e.ring as usize].2, segments[o.ring as usize].2]);
+                }
+            }
+        }
+        expected.sort_unstable();
+        expected.dedup();
+        expected
+    }
+
     /// The sweep finds exactly the pairs every-pair-against-every-pair finds, on seeded random segment soups
     /// with shared endpoints, collinear overlaps and crossings.
     #[test]
     fn sweep_finds_what_every_pair_finds() {
-        // Knuth's MMIX linear congruential generator, high bits.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 33) % n) as f64
-        };
+        let mut next = seeded(0x2545_f491_4f6c_dd1d);
         for round in 0..200 {
             let grid = 4 + round % 12;
             let segments: Vec<(Coord<f64>, Coord<f64>, u32)> = (0..30)
@@ -216,17 +289,28 @@ mod tests {
                     (a, b, owner)
                 })
                 .collect();
-            let edges = soup_edges(&segments);
-            let mut expected = Vec::new();
-            for (i, e) in edges.iter().enumerate() {
-                for o in &edges[i + 1..] {
-                    if intersect(e, o) || intersect(o, e) {
-                        expected.extend([segments[e.ring as usize].2, segments[o.ring as usize].2]);
-                    }
-                }
-            }
-            expected.sort_unstable();
-            expected.dedup();
+            assert_eq!(conflicting_owners(&segments), every_pair(&segments), "round {round}");
+        }
+    }
+
+    /// Soups large enough to be cut into bands (short segments on a tall strip, some spanning several
+    /// bands, some flat, on band edges) give the pairs every pair gives.
+    #[test]
+    fn bands_find_what_every_pair_finds() {
+        let mut next = seeded(0x9e37_79b9_7f4a_7c15);
+        for round in 0..3 {
+            let n = 3 * BAND_SEGMENTS + 517 * round;
+            let segments: Vec<(Coord<f64>, Coord<f64>, u32)> = (0..n as u32)
+                .map(|owner| {
+                    let a = Coord { x: next(400), y: next(4000) };
+                    let reach = if owner % 50 == 0 { 900 } else { 7 };
+                    let b = Coord { x: a.x + next(7) - 3., y: a.y + next(2 * reach + 1) - reach as f64 };
+                    (a, b, owner)
+                })
+                .collect();
+            assert!(bands(&soup_edges(&segments)).len() > 1);
+            let expected = every_pair(&segments);
+            assert!((100..n / 2).contains(&expected.len()), "round {round}: {} owners", expected.len());
             assert_eq!(conflicting_owners(&segments), expected, "round {round}");
         }
     }

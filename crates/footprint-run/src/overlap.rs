@@ -4,18 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use footprint_footprints::{Coverage, Footprint, FootprintLevel, coverage_of, footprints_on};
+use footprint_footprints::{Coverage, Footprint, FootprintLevel, GridCheck, coverage_of, footprints_on};
 use footprint_index::Conversion;
 use footprint_index::{Assignment, AssignmentMethod, LsoaPlaces, Placement};
 use footprint_ingest::{
-    AreaLayer, ContextTable, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations, PracticeMap,
-    RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_context, read_lookup,
+    AreaFields, AreaLayer, ContextTable, Crs, Detected, FileInfo, IngestError, InputFile, LsoaCode, LsoaPopulations,
+    PracticeMap, RegistrationTable, VintageLookup, read_area_layer, read_centroids, read_context, read_lookup,
     read_lsoa_populations, read_practice_map, read_registrations, read_vintage_lookup,
 };
 use footprint_overlap::write::{
-    ContextInputs, FileBytes, Format, GeographyInputs, OutputSet, SummaryInputs, Written, by_context_table,
+    ContextInputs, FileBytes, Format, GeographyInputs, Grid, OutputSet, SummaryInputs, Written, by_context_table,
     msoa_overlap_geojson, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table, pcns_table, schema,
-    schema::files, summary_json, written,
+    schema::files, summary_json, written_on,
 };
 use footprint_overlap::{
     AreaContext, ClassRow, Correlation, OverlapTable, PcnRow, PcnSummary, area_contexts, associations, by_context,
@@ -55,8 +55,14 @@ pub struct FootprintResult {
 
 impl FootprintResult {
     /// The footprints drawn on `areas`, whose coordinates are in `crs`, with their shapes as written.
-    fn new(areas: FootprintAreas, footprints: Vec<Footprint>, crs: Crs) -> Self {
-        let wgs84 = footprints.par_iter().map(|f| written(&f.shape.0, crs, Crs::Wgs84)).collect();
+    /// `check` is the [`GridCheck`] of the coverage they were dissolved from on the WGS84 grid: the shapes
+    /// it vouches for are written without the screen for what rounding breaks.
+    fn new(areas: FootprintAreas, footprints: Vec<Footprint>, crs: Crs, check: &GridCheck) -> Self {
+        let grid = Grid { from: crs, to: Crs::Wgs84 };
+        let wgs84 = footprints
+            .par_iter()
+            .map(|f| written_on(&f.shape.0, grid, check.snap(&f.shape, f.dissolve, grid)))
+            .collect();
         Self { areas, footprints, wgs84 }
     }
 
@@ -404,7 +410,13 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
         || {
             rayon::join(
                 || loaded.areas_prepared.as_ref().map_or_else(|| measure_areas(layer), |p| p.area_km2.clone()),
-                || to_draw.map(|(fj, on)| (fj, on, kept_coverage(loaded, job, fj, on))),
+                || {
+                    to_draw.map(|(fj, on)| {
+                        let coverage = kept_coverage(loaded, job, fj, on);
+                        let check = kept_grid_check(loaded, job, fj, on, &coverage);
+                        (fj, on, coverage, check)
+                    })
+                },
             )
         },
         || -> Result<_, RunError> {
@@ -419,7 +431,9 @@ pub fn analyse(loaded: &Loaded, job: &OverlapJob) -> Result<Analysis, RunError> 
         || {
             to_draw
                 .as_ref()
-                .map(|(fj, on, coverage)| draw_footprints(loaded, fj, on, coverage, &table, &area_km2, &assignment))
+                .map(|(fj, on, coverage, check)| {
+                    draw_footprints(loaded, fj, on, (coverage, check), &table, &area_km2, &assignment)
+                })
                 .transpose()
         },
         || ContextResult::of(loaded, &assignment, &table, &area_km2),
@@ -452,14 +466,7 @@ pub fn footprint_coverage(loaded: &Loaded, job: &OverlapJob) -> Result<Option<Co
 /// The [`coverage_of`] `layer`, the footprint layer of `fj`: kept in the job's cache beside the layer's
 /// file and loaded from there after when the file identifies the layer, else made.
 fn kept_coverage(loaded: &Loaded, job: &OverlapJob, fj: &FootprintJob, layer: &AreaLayer) -> Coverage {
-    let identified = match (fj.level, &job.assignment) {
-        (FootprintLevel::Msoa, _) => loaded.areas_prepared.as_ref().map(|_| (&loaded.areas_meta, &job.area_fields)),
-        (FootprintLevel::Lsoa, AssignmentSource::LsoaAreas { path, fields, .. }) => {
-            crate::prepared::identifies_layer(path).then_some((&loaded.places_meta, fields))
-        }
-        (FootprintLevel::Lsoa, _) => None,
-    };
-    let Some((info, fields)) = identified else { return coverage_of(layer) };
+    let Some((info, fields)) = footprint_layer_file(loaded, job, fj) else { return coverage_of(layer) };
     let areas: Vec<&geo::MultiPolygon<f64>> = layer.areas.iter().map(|a| &a.geometry).collect();
     let tolerance = footprint_footprints::coincidence_tolerance(layer.crs);
     job.prepared.derived(
@@ -470,13 +477,48 @@ fn kept_coverage(loaded: &Loaded, job: &OverlapJob, fj: &FootprintJob, layer: &A
     )
 }
 
+/// The file that identifies the footprint layer of `fj`, and the fields it was read with: `None` when the
+/// layer is not identified by its file alone.
+fn footprint_layer_file<'a>(
+    loaded: &'a Loaded,
+    job: &'a OverlapJob,
+    fj: &FootprintJob,
+) -> Option<(&'a FileInfo, &'a AreaFields)> {
+    match (fj.level, &job.assignment) {
+        (FootprintLevel::Msoa, _) => loaded.areas_prepared.as_ref().map(|_| (&loaded.areas_meta, &job.area_fields)),
+        (FootprintLevel::Lsoa, AssignmentSource::LsoaAreas { path, fields, .. }) => {
+            crate::prepared::identifies_layer(path).then_some((&loaded.places_meta, fields))
+        }
+        (FootprintLevel::Lsoa, _) => None,
+    }
+}
+
+/// The [`GridCheck`] of `coverage`, the [`kept_coverage`] of `layer`, on the WGS84 grid footprints are
+/// written on: kept beside it in the job's cache, as it is.
+fn kept_grid_check(
+    loaded: &Loaded,
+    job: &OverlapJob,
+    fj: &FootprintJob,
+    layer: &AreaLayer,
+    coverage: &Coverage,
+) -> GridCheck {
+    let grid = Grid { from: layer.crs, to: Crs::Wgs84 };
+    let Some((info, fields)) = footprint_layer_file(loaded, job, fj) else { return coverage.grid_check(grid) };
+    job.prepared.derived(
+        info,
+        &format!("grid check {fields:?} {grid:?}"),
+        |c: &GridCheck| c.fits(coverage, grid),
+        || coverage.grid_check(grid),
+    )
+}
+
 /// Draws the footprints of every PCN at the job's level on `layer`, the [`footprint_layer`], dissolved
-/// from `coverage`, its [`coverage_of`].
+/// from `coverage`, its [`coverage_of`] (with the coverage's [`GridCheck`], for writing them).
 fn draw_footprints(
     loaded: &Loaded,
     fj: &FootprintJob,
     layer: &AreaLayer,
-    coverage: &Coverage,
+    (coverage, check): (&Coverage, &GridCheck),
     table: &OverlapTable,
     area_km2: &[f64],
     assignment: &Assignment,
@@ -484,7 +526,7 @@ fn draw_footprints(
     match fj.level {
         FootprintLevel::Msoa => {
             let drawn = footprints_on(coverage, table, layer, &loaded.practices, area_km2, &fj.spec);
-            Ok(FootprintResult::new(FootprintAreas::Msoa, drawn, layer.crs))
+            Ok(FootprintResult::new(FootprintAreas::Msoa, drawn, layer.crs, check))
         }
         FootprintLevel::Lsoa => {
             let lsoas = layer;
@@ -498,7 +540,7 @@ fn draw_footprints(
             let lsoa_table = count_overlap(&loaded.registrations, &loaded.practices, &assignment, lsoas, &[]);
             let km2 = measure_areas(lsoas);
             let drawn = footprints_on(coverage, &lsoa_table, lsoas, &loaded.practices, &km2, &fj.spec);
-            Ok(FootprintResult::new(FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, drawn, lsoas.crs))
+            Ok(FootprintResult::new(FootprintAreas::Lsoa { table: lsoa_table, area_km2: km2 }, drawn, lsoas.crs, check))
         }
     }
 }

@@ -31,7 +31,7 @@ pub use series::{
 };
 pub use summary::{ContextInputs, GeographyInputs, SummaryInputs, summary_json};
 pub use tables::{Table, msoa_overlap_table, msoa_pcn_shares_csv, msoa_pcn_shares_table};
-pub use written::{Ring, Written, decimals, grid_steps, written};
+pub use written::{Grid, Ring, Snap, Written, decimals, grid_steps, written, written_on};
 
 /// Why outputs could not be written. The operating system's reason is each variant's `source()` and is
 /// not repeated in its message: print the chain (`{:#}` with anyhow) to show it once.

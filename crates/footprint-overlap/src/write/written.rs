@@ -73,6 +73,56 @@ impl Written {
     }
 }
 
+/// Where coordinates are written: converted from the CRS they are in to the output CRS, then rounded to
+/// the nearest point of that CRS's grid ([`grid_steps`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grid {
+    /// The CRS of the coordinates given.
+    pub from: Crs,
+    /// The CRS written.
+    pub to: Crs,
+}
+
+impl Grid {
+    /// The point of the grid `c` (in `from`) is written at, in grid steps.
+    ///
+    /// ```
+    /// use footprint_ingest::Crs;
+    /// use footprint_overlap::write::Grid;
+    /// let grid = Grid { from: Crs::Wgs84, to: Crs::Wgs84 };
+    /// assert_eq!(grid.point(geo::Coord { x: -1.000_000_4, y: 52.000_000_6 }), (-1_000_000, 52_000_001));
+    /// ```
+    #[must_use]
+    pub fn point(&self, c: Coord<f64>) -> (i64, i64) {
+        round(converter(self.from, self.to)(c), grid_steps(self.to) as f64)
+    }
+
+    /// A point of the grid as a reader of the written layer gets it back: the nearest f64 to the decimal
+    /// number written (an exact integer divided by the grid step is correctly rounded).
+    #[must_use]
+    pub fn read(&self, (x, y): (i64, i64)) -> Coord<f64> {
+        let step = grid_steps(self.to) as f64;
+        // grid values are far below 2^53
+        Coord { x: x as f64 / step, y: y as f64 / step }
+    }
+}
+
+/// A converted position rounded to the grid of `step` steps per unit.
+fn round(c: Coord<f64>, step: f64) -> (i64, i64) {
+    ((c.x * step).round() as i64, (c.y * step).round() as i64)
+}
+
+/// What is known, before they are written, of what rounding to the grid does to polygons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Snap {
+    /// Nothing: once rounded they are screened, and repaired where rounding broke them.
+    Screened,
+    /// That no two of their edges meet once rounded but consecutive edges of a ring, at the position
+    /// they share (a dissolve of a coverage whose grid check clears it): rounded, they are only checked
+    /// to be well formed (closed rings of three positions or more), and screened and repaired if not.
+    Vouched,
+}
+
 /// `polygons` (in `from`) as written in `to`: reprojected, snapped to the grid, oriented (exteriors
 /// counter-clockwise, holes clockwise), repeated positions dropped, and repaired where that made
 /// them invalid.
@@ -89,8 +139,24 @@ impl Written {
 /// ```
 #[must_use]
 pub fn written(polygons: &[Polygon<f64>], from: Crs, to: Crs) -> Written {
-    let convert = converter(from, to);
-    let step = grid_steps(to) as f64;
+    written_on(polygons, Grid { from, to }, Snap::Screened)
+}
+
+/// As [`written`], on `grid`, with what is known of what rounding does to the polygons: a [`Snap::Vouched`]
+/// for polygons that rounding in fact breaks is written broken (it is what the caller vouches for).
+///
+/// ```
+/// use footprint_ingest::Crs;
+/// use footprint_overlap::write::{Grid, Snap, written, written_on};
+/// use geo::polygon;
+/// let square = polygon![(x: 0., y: 0.), (x: 1e-6, y: 0.), (x: 1e-6, y: 1e-6), (x: 0., y: 1e-6)];
+/// let grid = Grid { from: Crs::Wgs84, to: Crs::Wgs84 };
+/// assert_eq!(written_on(&[square.clone()], grid, Snap::Vouched), written(&[square], Crs::Wgs84, Crs::Wgs84));
+/// ```
+#[must_use]
+pub fn written_on(polygons: &[Polygon<f64>], grid: Grid, snap: Snap) -> Written {
+    let convert = converter(grid.from, grid.to);
+    let step = grid_steps(grid.to) as f64;
     let snapped: Vec<Vec<Ring>> = polygons
         .iter()
         .map(|p| {
@@ -100,14 +166,16 @@ pub fn written(polygons: &[Polygon<f64>], from: Crs, to: Crs) -> Written {
                 .collect()
         })
         .collect();
-    let mut w = Written { polygons: snapped, crs: to, repaired: false };
+    let mut w = Written { polygons: snapped, crs: grid.to, repaired: false };
+    let mut snap = snap;
     // Each repair's vertices are on the grid; two rounds have sufficed for every national layer.
     for _ in 0..4 {
-        if is_valid_as_read(&w.polygons, to) {
+        if is_valid_as_read(&w.polygons, grid.to, snap) {
             break;
         }
         w.polygons = repair(&w.polygons);
         w.repaired = true;
+        snap = Snap::Screened;
     }
     w
 }
@@ -116,11 +184,10 @@ pub fn written(polygons: &[Polygon<f64>], from: Crs, to: Crs) -> Written {
 fn snap_ring(ring: &[Coord<f64>], exterior: bool, convert: fn(Coord<f64>) -> Coord<f64>, step: f64) -> Ring {
     let coords: Vec<Coord<f64>> = ring.iter().map(|&c| convert(c)).collect();
     let counter_clockwise = twice_signed_area(&coords) > 0.0;
-    let round = |c: &Coord<f64>| ((c.x * step).round() as i64, (c.y * step).round() as i64);
     let points: Vec<(i64, i64)> = if counter_clockwise == exterior {
-        coords.iter().map(round).collect()
+        coords.iter().map(|&c| round(c, step)).collect()
     } else {
-        coords.iter().rev().map(round).collect()
+        coords.iter().rev().map(|&c| round(c, step)).collect()
     };
     let mut kept: Ring = Vec::with_capacity(points.len());
     for p in points {
@@ -133,10 +200,8 @@ fn snap_ring(ring: &[Coord<f64>], exterior: bool, convert: fn(Coord<f64>) -> Coo
 
 /// Grid polygons as f64 coordinates in the units of `crs`.
 fn to_geo(polygons: &[Vec<Ring>], crs: Crs) -> MultiPolygon<f64> {
-    let step = grid_steps(crs) as f64;
-    // grid values are far below 2^53
-    let ring =
-        |r: &Ring| LineString(r.iter().map(|&(x, y)| Coord { x: x as f64 / step, y: y as f64 / step }).collect());
+    let grid = Grid { from: crs, to: crs };
+    let ring = |r: &Ring| LineString(r.iter().map(|&p| grid.read(p)).collect());
     MultiPolygon(
         polygons
             .iter()
@@ -150,13 +215,17 @@ fn to_geo(polygons: &[Vec<Ring>], crs: Crs) -> MultiPolygon<f64> {
 
 /// Whether the polygons, read back as f64 values, are OGC-valid: every ring closed with at least four
 /// positions, and no crossing, touching or overlapping edges but those geo's full validation accepts
-/// (a hole touching its exterior at one point, parts meeting at a vertex).
-fn is_valid_as_read(polygons: &[Vec<Ring>], crs: Crs) -> bool {
+/// (a hole touching its exterior at one point, parts meeting at a vertex); the edges taken as they are
+/// when `snap` vouches for them.
+fn is_valid_as_read(polygons: &[Vec<Ring>], crs: Crs, snap: Snap) -> bool {
     let well_formed = polygons.iter().all(|rings| {
         !rings.is_empty() && rings.iter().all(|r| r.len() >= 4 && r.first() == r.last() && three_distinct(r))
     });
     if !well_formed {
         return false;
+    }
+    if snap == Snap::Vouched {
+        return true;
     }
     let shape = to_geo(polygons, crs);
     // The sweep finds any two edges that meet; only then is geo's full (slower) validation needed.
