@@ -91,7 +91,9 @@ pub(crate) fn from_analysis(
     layer: LayerPictures,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let run = RunData::from_analysis(dir, loaded, analysis, layer)?;
-    let (html, map) = rayon::join(|| render_html(&run), || render_png(&run, &MapOptions::new(&run)));
+    // The map is drawn on one thread from start to end: started first, the report's parallel parts
+    // fill the other.
+    let (map, html) = rayon::join(|| render_png(&run, &MapOptions::new(&run)), || render_html(&run));
     let map = map.with_context(|| format!("drawing the map of {}", dir.display()))?;
     Ok(vec![(files::MAP_PNG, map.png), (files::REPORT_HTML, html.into_bytes())])
 }

@@ -369,6 +369,18 @@ impl Simplified {
     pub fn tolerance(&self) -> f64 {
         self.tolerance
     }
+
+    /// The rings of the `areas` (those simplified) for which `chosen` holds (by index); the others left
+    /// out, as [`Topology::coarser`] and [`Topology::simplified_where`] leave them.
+    #[must_use]
+    pub fn only(&self, areas: &[MultiPolygon<f64>], chosen: impl Fn(usize) -> bool) -> Self {
+        let rings = area_rings(areas)
+            .iter()
+            .zip(&self.rings)
+            .map(|(&(a, _), kept)| if chosen(a) { kept.clone() } else { Vec::new() })
+            .collect();
+        Self { tolerance: self.tolerance, rings }
+    }
 }
 
 /// Other WGS84 polygons (footprints, teams) drawn over a simplified coverage: `wgs84` are the coverage's
@@ -663,6 +675,65 @@ mod tests {
         // The wiggle is gone and both sides keep the same two corners.
         assert_eq!(shared(&simplified[0]), shared(&simplified[1]));
         assert_eq!(shared(&simplified[0]).len(), 2);
+    }
+
+    /// A seeded generator (Knuth's MMIX linear congruential generator, high bits) of floats in [0, 1).
+    fn seeded(mut state: u64) -> impl FnMut() -> f64 {
+        move || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// A coverage of `n` × `n` cells `side` wide whose shared edges wiggle (a vertex every tenth of a side,
+    /// moved by up to `wiggle` across the edge; each vertex shared by the cells that have it).
+    fn wiggly_cells(n: usize, side: f64, wiggle: f64, next: &mut impl FnMut() -> f64) -> Vec<MultiPolygon<f64>> {
+        let steps = 10 * n;
+        // Lattice points every tenth of a side along the cells' edges.
+        let mut at = vec![vec![Coord { x: 0.0, y: 0.0 }; steps + 1]; steps + 1];
+        for (i, row) in at.iter_mut().enumerate() {
+            for (j, c) in row.iter_mut().enumerate() {
+                // Inner points of edges between cells move across them; corners and the outline stay.
+                let mut across =
+                    |on_edge: bool, inner: bool| if on_edge && inner { (2.0 * next() - 1.0) * wiggle } else { 0.0 };
+                let dy = across(i % 10 == 0 && j % 10 != 0, i != 0 && i != steps);
+                let dx = across(j % 10 == 0 && i % 10 != 0, j != 0 && j != steps);
+                *c = Coord { x: j as f64 * side / 10.0 + dx, y: i as f64 * side / 10.0 + dy };
+            }
+        }
+        let mut cells = Vec::new();
+        for ci in 0..n {
+            for cj in 0..n {
+                let (i0, j0) = (10 * ci, 10 * cj);
+                let mut ring: Vec<Coord<f64>> = (0..10).map(|k| at[i0][j0 + k]).collect();
+                ring.extend((0..10).map(|k| at[i0 + k][j0 + 10]));
+                ring.extend((0..10).map(|k| at[i0 + 10][j0 + 10 - k]));
+                ring.extend((0..10).map(|k| at[i0 + 10 - k][j0]));
+                ring.push(ring[0]);
+                cells.push(MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]));
+            }
+        }
+        cells
+    }
+
+    /// A coarser simplification of some areas is that of all the areas with the others left out, so one
+    /// made of all of them once serves every choice.
+    #[test]
+    fn a_coarser_simplification_of_some_areas_is_one_of_all_with_the_others_left_out() {
+        let mut next = seeded(0x2545_f491_4f6c_dd1d);
+        for round in 0..6 {
+            let areas = wiggly_cells(5, 100.0, 4.0, &mut next);
+            let topology = Topology::of(&areas);
+            let base = topology.simplified(&areas, 1.0);
+            let tolerance = [2.0, 3.5, 6.0][round % 3];
+            let all = topology.coarser(&areas, &base, tolerance, |_| true);
+            for _ in 0..10 {
+                let chosen: Vec<bool> = (0..areas.len()).map(|_| next() < 0.5).collect();
+                let direct = topology.coarser(&areas, &base, tolerance, |a| chosen[a]);
+                assert_eq!(all.only(&areas, |a| chosen[a]).rings, direct.rings, "round {round}");
+            }
+            assert!(all.rings.iter().map(Vec::len).sum::<usize>() < base.rings.iter().map(Vec::len).sum::<usize>());
+        }
     }
 
     #[test]

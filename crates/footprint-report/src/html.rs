@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::classes::{self, Classes, hex};
-use crate::geometry::{SvgFrame, extent};
+use crate::geometry::{Simplified, SvgFrame, extent};
 use crate::run::RunData;
 
 /// The display tolerance is the larger side of the map's extent divided by this (65 m for England).
@@ -57,7 +57,7 @@ struct AreaJson<'a> {
     d: Option<f64>,
     /// PCN index and patients, alternately, largest first.
     s: Vec<u64>,
-    g: String,
+    g: &'a str,
 }
 
 #[derive(Serialize)]
@@ -127,15 +127,36 @@ pub(crate) fn initial_measure(run: &RunData) -> usize {
     usize::from(run.measures.len() > 1)
 }
 
+/// The extent of the projected areas (west, south; east, north), a unit square when there is none.
+fn corners(projected: &[MultiPolygon<f64>]) -> ((f64, f64), (f64, f64)) {
+    extent(projected).map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)))
+}
+
+/// The SVG frame of the report's map of the projected areas simplified as `base`.
+fn svg_frame(projected: &[MultiPolygon<f64>], base: &Simplified) -> SvgFrame {
+    let (min, max) = corners(projected);
+    SvgFrame { min_x: min.0, max_y: max.1, unit: base.tolerance() / UNITS_PER_TOLERANCE }
+}
+
+/// The SVG path of each of the projected areas on the report's map, simplified as `base` (the display's
+/// base simplification): what the report draws of the layer alone.
+pub(crate) fn area_paths(projected: &[MultiPolygon<f64>], base: &Simplified) -> Vec<String> {
+    let frame = svg_frame(projected, base);
+    base.polygons(projected).par_iter().map(|g| frame.path(g)).collect()
+}
+
+/// The tolerance outlines are simplified at over areas simplified as `base`: twice as much as the areas,
+/// since they are drawn over them, thin.
+pub(crate) fn outline_tolerance(base: &Simplified) -> f64 {
+    2.0 * base.tolerance()
+}
+
 fn data(run: &RunData) -> Data<'_> {
     let display = run.display();
     let projected = &display.areas;
-    let bounds = extent(projected);
-    let (min, max) = bounds.map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)));
-    let simplified = &display.base;
-    let tolerance = simplified.tolerance();
-    let frame = SvgFrame { min_x: min.0, max_y: max.1, unit: tolerance / UNITS_PER_TOLERANCE };
-    let paths: Vec<String> = simplified.polygons(projected).par_iter().map(|g| frame.path(g)).collect();
+    let (min, max) = corners(projected);
+    let frame = svg_frame(projected, &display.base);
+    let paths = display.area_paths();
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run
         .measures
@@ -164,10 +185,10 @@ fn data(run: &RunData) -> Data<'_> {
             g,
         })
         .collect();
-    // Outlines are simplified twice as much as areas: they are drawn over them, thin.
     let outline_simplified = std::sync::OnceLock::new();
     let outlines = |items: &[crate::run::Outline], labelled: bool| {
-        let simplified = outline_simplified.get_or_init(|| display.simplified(2.0 * tolerance, |_| true));
+        let simplified =
+            outline_simplified.get_or_init(|| display.simplified(outline_tolerance(&display.base), |_| true));
         let projected = display.outlines(run, simplified, &items.iter().map(|o| &o.geometry).collect::<Vec<_>>());
         let mut groups: Vec<String> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();

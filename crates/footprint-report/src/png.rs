@@ -19,6 +19,8 @@ const GREY: [u8; 3] = [102, 102, 102];
 const INSET_FROM_METRES: f64 = 150_000.0;
 /// …this many metres across.
 const INSET_METRES: f64 = 40_000.0;
+/// The picture's width unless asked otherwise, in pixels.
+const DEFAULT_WIDTH: u32 = 1600;
 
 /// What to draw.
 #[derive(Clone, Debug)]
@@ -35,7 +37,7 @@ impl MapOptions {
     /// 1600 pixels wide, coloured by the first threshold's count (or by every PCN if the run has no threshold).
     #[must_use]
     pub fn new(run: &RunData) -> Self {
-        Self { width: 1600, measure: usize::from(run.measures.len() > 1), title: None }
+        Self { width: DEFAULT_WIDTH, measure: usize::from(run.measures.len() > 1), title: None }
     }
 }
 
@@ -119,7 +121,7 @@ pub fn render_png(run: &RunData, options: &MapOptions) -> Result<RenderedMap, Re
     let legend_end = draw_legend(&mut pixmap, &font, &page, &measure.label, run, options.measure, &classes);
     // A national map leaves cities a few pixels wide: an inset shows the densest cluster larger.
     let inset_top = f64::from(legend_end) + page.margin * 1.5;
-    let inset_side = f64::from(page.legend_width as f32 - page.margin as f32 / 2.0);
+    let inset_side = inset_side(&page);
     if bounds.width().max(bounds.height()) > INSET_FROM_METRES
         && inset_top + inset_side + page.margin <= page.header + page.map_h
         && let Some((centre, name)) = densest_centre(run, projected)
@@ -152,6 +154,33 @@ struct Page {
     frame: MapFrame,
 }
 
+/// Pixels per metre of the map of `bounds` on a picture `width` pixels wide.
+fn map_scale(width: u32, bounds: geo::Rect<f64>) -> f64 {
+    let w = f64::from(width);
+    let (margin, legend_width) = ((w / 50.0).round(), (w * 0.2).round());
+    let (ext_w, ext_h) = (bounds.width().max(1.0), bounds.height().max(1.0));
+    let map_w = w - 2.0 * margin - legend_width;
+    (map_w / ext_w).min(1.6 * map_w / ext_h)
+}
+
+/// The side of the inset's square, in pixels, on a page.
+fn inset_side(page: &Page) -> f64 {
+    f64::from(page.legend_width as f32 - page.margin as f32 / 2.0)
+}
+
+/// The simplification tolerance (metres) of the areas at `scale` pixels per metre: half a pixel.
+fn tolerance_at(scale: f64) -> f64 {
+    0.5 / scale
+}
+
+/// The tolerances the map of areas with extent `bounds` draws them at, `DEFAULT_WIDTH` pixels wide:
+/// the map's, and the inset's.
+pub(crate) fn default_tolerances(bounds: geo::Rect<f64>) -> [f64; 2] {
+    let font = FontRef::try_from_slice(FONT).ok();
+    let inset = font.map(|font| inset_side(&Page::new(DEFAULT_WIDTH, bounds, &font)) / INSET_METRES);
+    [tolerance_at(map_scale(DEFAULT_WIDTH, bounds)), inset.map_or(f64::NAN, tolerance_at)]
+}
+
 impl Page {
     fn new(width: u32, bounds: geo::Rect<f64>, font: &FontRef<'_>) -> Self {
         let w = f64::from(width);
@@ -163,7 +192,7 @@ impl Page {
         let header = margin + f64::from(title_size) * 1.2 + f64::from(text_size) * 1.6 + margin / 2.0;
         let (ext_w, ext_h) = (bounds.width().max(1.0), bounds.height().max(1.0));
         let map_w = w - 2.0 * margin - legend_width;
-        let scale = (map_w / ext_w).min(1.6 * map_w / ext_h);
+        let scale = map_scale(width, bounds);
         let map_h = ext_h * scale;
         let attribution = wrap(font, small_size, ATTRIBUTION, (w - 2.0 * margin) as f32);
         let footer = f64::from(small_size) * 1.4 * attribution.len() as f64 + margin;
@@ -354,7 +383,7 @@ fn draw_areas(
     display: &Display,
     window: Option<(f64, f64, f64, f64)>,
 ) {
-    let tolerance = 0.5 / frame.scale;
+    let tolerance = tolerance_at(frame.scale);
     let simplified = match window {
         None => display.simplified(tolerance, |_| true),
         Some(window) => {

@@ -125,20 +125,51 @@ pub struct RunData {
     pub(crate) display: std::sync::OnceLock<Display>,
 }
 
-/// What [`Display`] makes of the projected areas alone, their topology and their simplification at the
-/// report's tolerance: the same for every run on the same layer, so it can be kept with the layer.
+/// What [`Display`] makes of the areas alone: the areas projected, their topology, their simplification
+/// at the report's tolerance and at the tolerances the pictures draw them at by default, and the report's
+/// SVG paths of them; the same for every run on the same layer, so it can be kept with the layer.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DisplayShape {
+    areas: Vec<MultiPolygon<f64>>,
     topology: crate::geometry::Topology,
     base: crate::geometry::Simplified,
+    coarser: Vec<crate::geometry::Simplified>,
+    area_paths: Vec<String>,
 }
 
 impl DisplayShape {
+    /// The shape of the areas `wgs84` projected with `projection`.
+    fn of(wgs84: &[&MultiPolygon<f64>], projection: &crate::geometry::Projection) -> Self {
+        let areas = projection.all(wgs84);
+        let topology = crate::geometry::Topology::of(&areas);
+        let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
+        let coarser = Self::tolerances(&areas, &base)
+            .into_iter()
+            .filter(|&t| t >= base.tolerance())
+            .map(|t| topology.coarser(&areas, &base, t, |_| true))
+            .collect();
+        let area_paths = crate::html::area_paths(&areas, &base);
+        Self { areas, topology, base, coarser, area_paths }
+    }
+
+    /// The tolerances the pictures draw `areas`, simplified as `base`, at by default: the report's
+    /// outlines, and the map and its inset.
+    fn tolerances(areas: &[MultiPolygon<f64>], base: &crate::geometry::Simplified) -> Vec<f64> {
+        let map = crate::geometry::extent(areas).map_or(Vec::new(), |b| crate::png::default_tolerances(b).to_vec());
+        std::iter::once(crate::html::outline_tolerance(base)).chain(map).collect()
+    }
+
     /// Whether this is the shape of areas with the rings and positions of `wgs84` (as [`Display::with`]
     /// is given them): what a shape kept for the same layer always is.
     #[must_use]
     pub fn fits(&self, wgs84: &[&MultiPolygon<f64>]) -> bool {
-        self.topology.fits(wgs84.iter().copied(), &self.base)
+        let lengths = |g: &MultiPolygon<f64>| -> Vec<usize> {
+            g.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).collect()
+        };
+        self.areas.len() == wgs84.len()
+            && self.area_paths.len() == wgs84.len()
+            && self.areas.iter().zip(wgs84).all(|(a, w)| lengths(a) == lengths(w))
+            && std::iter::once(&self.base).chain(&self.coarser).all(|s| self.topology.fits(wgs84.iter().copied(), s))
     }
 }
 
@@ -154,6 +185,10 @@ pub struct Display {
     /// Simplified at the report's tolerance ([`crate::geometry::display_tolerance`]); coarser drawings
     /// start from it.
     pub base: crate::geometry::Simplified,
+    /// Simplified further from `base`, at the tolerances the pictures draw the areas at by default.
+    coarser: Vec<crate::geometry::Simplified>,
+    /// The report's SVG path of each area.
+    area_paths: Vec<String>,
     /// The areas' positions for drawing outlines along them, made on first use.
     vertices: std::sync::OnceLock<crate::geometry::AreaVertices>,
 }
@@ -166,19 +201,15 @@ impl Display {
         Self::with(wgs84, |make| make())
     }
 
-    /// As [`Display::of`], the topology and the simplification at the report's tolerance from `shape`,
-    /// which is given the function that makes them of the projected areas: to call it, or to give what
-    /// it made of the same areas before (a [`DisplayShape`] that fits them).
+    /// As [`Display::of`], what is made of the areas alone (a [`DisplayShape`]) from `shape`, which is
+    /// given the function that makes it: to call it, or to give what it made of the same areas before (a
+    /// [`DisplayShape`] that fits them).
     #[must_use]
     pub fn with(wgs84: &[&MultiPolygon<f64>], shape: impl FnOnce(&dyn Fn() -> DisplayShape) -> DisplayShape) -> Self {
         let projection = crate::geometry::Projection::over(wgs84);
-        let areas = projection.all(wgs84);
-        let DisplayShape { topology, base } = shape(&|| {
-            let topology = crate::geometry::Topology::of(&areas);
-            let base = topology.simplified(&areas, crate::geometry::display_tolerance(&areas));
-            DisplayShape { topology, base }
-        });
-        Display { areas, topology, projection, base, vertices: std::sync::OnceLock::new() }
+        let DisplayShape { areas, topology, base, coarser, area_paths } =
+            shape(&|| DisplayShape::of(wgs84, &projection));
+        Display { areas, topology, projection, base, coarser, area_paths, vertices: std::sync::OnceLock::new() }
     }
 
     /// The positions of the areas, `wgs84` as given to [`Display::of`], for drawing outlines along them
@@ -187,11 +218,20 @@ impl Display {
         self.vertices.get_or_init(|| crate::geometry::AreaVertices::of(wgs84, &self.areas))
     }
 
-    /// The areas simplified at `tolerance` (metres), those for which `chosen` holds (by index): from
-    /// [`Display::base`] when `tolerance` is at least its tolerance, else from the areas themselves.
+    /// The report's SVG path of each area, in order.
+    #[must_use]
+    pub fn area_paths(&self) -> &[String] {
+        &self.area_paths
+    }
+
+    /// The areas simplified at `tolerance` (metres), those for which `chosen` holds (by index): the
+    /// simplification made with the display at that tolerance, if one was; else from [`Display::base`]
+    /// when `tolerance` is at least its tolerance, else from the areas themselves.
     #[must_use]
     pub fn simplified(&self, tolerance: f64, chosen: impl Fn(usize) -> bool + Sync) -> crate::geometry::Simplified {
-        if tolerance >= self.base.tolerance() {
+        if let Some(made) = self.coarser.iter().find(|s| s.tolerance().to_bits() == tolerance.to_bits()) {
+            made.only(&self.areas, chosen)
+        } else if tolerance >= self.base.tolerance() {
             self.topology.coarser(&self.areas, &self.base, tolerance, chosen)
         } else {
             self.topology.simplified_where(&self.areas, tolerance, chosen)

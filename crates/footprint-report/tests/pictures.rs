@@ -170,7 +170,8 @@ fn the_national_pictures_from_memory_equal_those_from_the_written_run() {
     let read = RunData::read(&out).unwrap();
     let layer = LayerPictures::of(&report.loaded);
     let prepared = RunData::from_analysis(&out, &report.loaded, &report.analysis, layer).unwrap();
-    // The display's topology and simplification made and kept beside the prepared layer, then loaded.
+    // The display's shape (projected areas, topology, simplifications, the report's paths) made and kept
+    // beside the prepared layer, then loaded.
     let kept = |loaded: &footprint_run::Loaded| {
         let layer = LayerPictures::kept(loaded, &job.prepared, &job.area_fields);
         RunData::from_analysis(&out, loaded, &report.analysis, layer).unwrap()
@@ -179,12 +180,13 @@ fn the_national_pictures_from_memory_equal_those_from_the_written_run() {
         let files = std::fs::read_dir(dir.path().join("cache")).unwrap().flatten();
         files.filter(|f| f.path().extension().is_some_and(|e| e == "derived")).count()
     };
-    // The run kept the footprints' coverage; the pictures keep their shape beside it, once.
-    assert_eq!(derived(), 1);
+    // The run kept the footprints' coverage and its grid check; the pictures keep their shape beside
+    // them, once.
+    assert_eq!(derived(), 2);
     let made_and_kept = kept(&report.loaded);
-    assert_eq!(derived(), 2);
+    assert_eq!(derived(), 3);
     let loaded_back = kept(&report.loaded);
-    assert_eq!(derived(), 2);
+    assert_eq!(derived(), 3);
     let unprepared = footprint_run::Loaded { areas_prepared: None, ..report.loaded };
     let layer = LayerPictures::of(&unprepared);
     let snapped = RunData::from_analysis(&out, &unprepared, &report.analysis, layer).unwrap();

@@ -674,9 +674,9 @@ pub struct StageTimes {
     pub load: Duration,
     /// Assignment and counting.
     pub analyse: Duration,
-    /// Rendering the outputs.
+    /// Rendering the outputs, the layers' files staged (written under temporary names) as each is done.
     pub render: Duration,
-    /// Writing them to disk.
+    /// Staging the other files, then putting every file in place.
     pub write: Duration,
 }
 
@@ -721,13 +721,29 @@ pub fn run_with<P: Send, E: From<RunError> + Send>(
     let analysis = analysis?;
     times.analyse = t.elapsed();
     let t = Instant::now();
-    let (files, more) = rayon::join(|| render(&loaded, &analysis, job), || extra(&loaded, &analysis, prepared));
-    let mut files = files?;
-    files.extend(more?.into_iter().map(|(name, bytes)| (name.to_owned(), bytes.into())));
+    let created = !out_dir.exists();
+    let mut out = OutputSet::new(out_dir).map_err(RunError::from)?;
+    // The layers' files are staged as soon as they are rendered, while the extra files are made.
+    let (staged, more) = rayon::join(
+        || -> Result<(), RunError> { Ok(out.stage_all(&render(&loaded, &analysis, job)?)?) },
+        || extra(&loaded, &analysis, prepared),
+    );
+    let more = match staged.map_err(E::from).and(more) {
+        Ok(more) => more,
+        Err(e) => {
+            // Nothing is left behind: the staged files go with `out`, and the folder if this run made it.
+            drop(out);
+            if created {
+                let _ = std::fs::remove_dir(out_dir);
+            }
+            return Err(e);
+        }
+    };
     times.render = t.elapsed();
     let t = Instant::now();
-    let written = write_all(out_dir, &files)?;
-    drop(files);
+    out.stage_all(&more.into_iter().map(|(name, bytes)| (name, FileBytes::from(bytes))).collect::<Vec<_>>())
+        .map_err(RunError::from)?;
+    let written = out.commit().map_err(RunError::from)?;
     times.write = t.elapsed();
     Ok(RunReport { loaded, analysis, written, times })
 }

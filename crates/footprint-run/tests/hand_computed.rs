@@ -136,3 +136,32 @@ M2,P2,\"Pcn Two, East\",10,0.4166666666666667\n"
     assert_eq!(summary["statistics"]["counts"]["pcns_ge_1pct"]["histogram"], serde_json::json!([0, 0, 2]));
     assert_eq!(summary["statistics"]["areas_with_no_patients"], 1);
 }
+
+/// A run whose extra files fail to be made writes nothing: no folder where there was none, and where
+/// there was one, its files as they were and no temporary file left (the layers' files are staged while
+/// the extra files are made, so they were written under temporary names).
+#[test]
+fn a_run_whose_extra_files_fail_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = common::small_job(dir.path(), [REGISTRATIONS, PRACTICES, AREAS, LOOKUP]);
+    let fail = |out: &std::path::Path| {
+        footprint_run::run_with(
+            &job,
+            out,
+            |_| (),
+            |_, _, ()| Err::<Vec<(&'static str, Vec<u8>)>, _>(footprint_run::RunError::Job { problem: "refused" }),
+        )
+        .err()
+        .unwrap()
+    };
+    let out = dir.path().join("new");
+    assert!(matches!(fail(&out), footprint_run::RunError::Job { problem: "refused" }));
+    assert!(!out.exists());
+    let out = dir.path().join("old");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("msoa_overlap.csv"), "earlier\n").unwrap();
+    fail(&out);
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["msoa_overlap.csv"]);
+    assert_eq!(std::fs::read_to_string(out.join("msoa_overlap.csv")).unwrap(), "earlier\n");
+}
