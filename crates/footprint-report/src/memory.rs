@@ -29,7 +29,7 @@ impl LayerPictures {
         Self::kept(loaded, &PreparedCache::Off, &AreaFields::default())
     }
 
-    /// As [`LayerPictures::of`], the display's topology and simplification kept in `cache` beside the
+    /// As [`LayerPictures::of`], the display's shape ([`DisplayShape`]) kept in `cache` beside the
     /// prepared layer (read with `fields`) and loaded from there after; made each time when the layer
     /// was not read through its prepared form.
     #[must_use]
