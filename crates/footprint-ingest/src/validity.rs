@@ -153,7 +153,8 @@ fn bands(edges: &[Edge]) -> Vec<Vec<Edge>> {
     // Monotonic in y (each step rounds monotonically), so a point within an edge's y-range falls in a
     // band between those of the range's ends.
     let band = |y: f64| (((y - low) / height) as usize).min(count - 1);
-    let mut out = vec![Vec::with_capacity(2 * edges.len() / count); count];
+    // Each band its own capacity (`vec![v; n]` clones `v`, and a clone keeps only its length).
+    let mut out: Vec<Vec<Edge>> = (0..count).map(|_| Vec::with_capacity(2 * edges.len() / count)).collect();
     for e in edges {
         let (a, b) = (band(e.a.y), band(e.b.y));
         for band in &mut out[a.min(b)..=a.max(b)] {

@@ -77,7 +77,8 @@ fn key(c: Coord<f64>) -> Key {
     (c.x.to_bits(), c.y.to_bits())
 }
 
-fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
+/// Every ring of `geometry`: each polygon's exterior, then its holes, polygon by polygon.
+pub(crate) fn rings(geometry: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     geometry.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
 }
 

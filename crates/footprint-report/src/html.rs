@@ -132,16 +132,15 @@ fn corners(projected: &[MultiPolygon<f64>]) -> ((f64, f64), (f64, f64)) {
     extent(projected).map_or(((0.0, 0.0), (1.0, 1.0)), |r| ((r.min().x, r.min().y), (r.max().x, r.max().y)))
 }
 
-/// The SVG frame of the report's map of the projected areas simplified as `base`.
-fn svg_frame(projected: &[MultiPolygon<f64>], base: &Simplified) -> SvgFrame {
-    let (min, max) = corners(projected);
-    SvgFrame { min_x: min.0, max_y: max.1, unit: base.tolerance() / UNITS_PER_TOLERANCE }
+/// The SVG frame of the report's map of areas with these `corners`, simplified as `base`.
+fn svg_frame(((min_x, _), (_, max_y)): ((f64, f64), (f64, f64)), base: &Simplified) -> SvgFrame {
+    SvgFrame { min_x, max_y, unit: base.tolerance() / UNITS_PER_TOLERANCE }
 }
 
 /// The SVG path of each of the projected areas on the report's map, simplified as `base` (the display's
 /// base simplification): what the report draws of the layer alone.
 pub(crate) fn area_paths(projected: &[MultiPolygon<f64>], base: &Simplified) -> Vec<String> {
-    let frame = svg_frame(projected, base);
+    let frame = svg_frame(corners(projected), base);
     base.polygons(projected).par_iter().map(|g| frame.path(g)).collect()
 }
 
@@ -155,7 +154,7 @@ fn data(run: &RunData) -> Data<'_> {
     let display = run.display();
     let projected = &display.areas;
     let (min, max) = corners(projected);
-    let frame = svg_frame(projected, &display.base);
+    let frame = svg_frame((min, max), &display.base);
     let paths = display.area_paths();
     let view = [((max.0 - min.0) / frame.unit).ceil() as i64, ((max.1 - min.1) / frame.unit).ceil() as i64];
     let measures = run

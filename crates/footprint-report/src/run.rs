@@ -163,9 +163,7 @@ impl DisplayShape {
     /// is given them): what a shape kept for the same layer always is.
     #[must_use]
     pub fn fits(&self, wgs84: &[&MultiPolygon<f64>]) -> bool {
-        let lengths = |g: &MultiPolygon<f64>| -> Vec<usize> {
-            g.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).collect()
-        };
+        let lengths = |g: &MultiPolygon<f64>| -> Vec<usize> { crate::geometry::rings(g).map(|r| r.0.len()).collect() };
         self.areas.len() == wgs84.len()
             && self.area_paths.len() == wgs84.len()
             && self.areas.iter().zip(wgs84).all(|(a, w)| lengths(a) == lengths(w))
