@@ -43,8 +43,8 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Where prepared area layers, geography tables (lookups, context and conversion files, LSOA
-    /// polygons) and what is made of a layer alone (the pictures' topology, the footprints' coverage)
+    /// Where prepared area layers, parsed tables (registrations, lookups, context and conversion files,
+    /// LSOA polygons) and what is made of a layer alone (the pictures' topology, the footprints' coverage)
     /// are kept (read once, loaded without parsing after; keyed by the sha256 of the file, itself kept
     /// for a file unchanged since, as git's index keeps it), or `off`. Default: $FOOTPRINT_CACHE, else $XDG_CACHE_HOME/footprint, else
     /// ~/.cache/footprint. Outputs are identical either way. Example: `--cache off`

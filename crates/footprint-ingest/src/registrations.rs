@@ -11,7 +11,7 @@ use crate::plain::{PlainLines, Stop, Unsure};
 use crate::{IngestError, InputFile, LsoaCode, LsoaId, PracticeCode, PracticeId};
 
 /// One row of the registrations file: patients registered at a practice who live in an LSOA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Registration {
     /// The practice.
     pub practice: PracticeId,
@@ -22,7 +22,7 @@ pub struct Registration {
 }
 
 /// Every row of a registrations file, with practice and LSOA codes interned in order of first appearance.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RegistrationTable {
     /// Practice codes; a [`PracticeId`] indexes this.
     pub practices: Vec<PracticeCode>,
@@ -31,6 +31,7 @@ pub struct RegistrationTable {
     /// LSOA codes as found (including non-area codes such as `NO2011`); an [`LsoaId`] indexes this.
     pub lsoas: Vec<LsoaCode>,
     /// The rows, in file order.
+    #[serde(with = "packed_rows")]
     pub rows: Vec<Registration>,
     /// The `EXTRACT_DATE` of the first row, when the file has that column.
     pub extract_date: Option<String>,
@@ -39,7 +40,7 @@ pub struct RegistrationTable {
 }
 
 /// Rows that repeat a practice × LSOA pair: the rule is that their patients are summed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DuplicateRows {
     /// How many rows repeat an earlier pair.
     pub count: u64,
@@ -52,6 +53,57 @@ impl RegistrationTable {
     #[must_use]
     pub fn total_patients(&self) -> u64 {
         self.rows.iter().map(|r| u64::from(r.patients)).sum()
+    }
+}
+
+/// Rows encoded as one run of bytes, 12 to a row (practice, LSOA, patients; little-endian), so that a
+/// kept table is read back in one pass.
+mod packed_rows {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    use super::Registration;
+    use crate::{LsoaId, PracticeId};
+
+    const ROW: usize = 12;
+
+    pub(super) fn serialize<S: Serializer>(rows: &[Registration], s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(rows.len() * ROW);
+        for r in rows {
+            for v in [r.practice.0, r.lsoa.0, r.patients] {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        s.serialize_bytes(&bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Registration>, D::Error> {
+        d.deserialize_bytes(Rows)
+    }
+
+    struct Rows;
+
+    impl Visitor<'_> for Rows {
+        type Value = Vec<Registration>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{ROW} bytes a row")
+        }
+
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+            if !bytes.len().is_multiple_of(ROW) {
+                return Err(E::invalid_length(bytes.len(), &self));
+            }
+            let word = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+            Ok(bytes
+                .chunks_exact(ROW)
+                .map(|b| Registration {
+                    practice: PracticeId(word(b, 0)),
+                    lsoa: LsoaId(word(b, 4)),
+                    patients: word(b, 8),
+                })
+                .collect())
+        }
     }
 }
 
@@ -476,6 +528,25 @@ mod tests {
         let (lane, general) = (lane.expect("read by the lane").unwrap(), general.unwrap());
         assert_eq!(lane.rows.len(), 865_965);
         assert_eq!(lane, general);
+    }
+
+    #[test]
+    fn a_table_kept_encoded_reads_back_as_it_was() {
+        let t = read(&format!(
+            "{HEADER}GP,01Jul2022,A1,\"DR X, DR Y\",E01000001,ALL,7\r\nGP,01Jul2022,B2,B,NO2011,ALL,4294967295\r\nGP,01Jul2022,B2,B,NO2011,ALL,3\r\n"
+        ))
+        .unwrap();
+        let bytes = postcard::to_allocvec(&t).unwrap();
+        assert_eq!(postcard::from_bytes::<RegistrationTable>(&bytes).unwrap(), t);
+        // Rows are 12 bytes each: 36 bytes are three rows, 35 are none.
+        let rows = |n: usize| {
+            let bytes = postcard::to_allocvec(&(0..n).map(|i| i as u8).collect::<Vec<u8>>()).unwrap();
+            packed_rows::deserialize(&mut postcard::Deserializer::from_bytes(&bytes))
+        };
+        let third =
+            Registration { practice: PracticeId(0x1b1a_1918), lsoa: LsoaId(0x1f1e_1d1c), patients: 0x2322_2120 };
+        assert_eq!(rows(36).unwrap()[2], third);
+        assert!(rows(35).is_err());
     }
 
     #[test]

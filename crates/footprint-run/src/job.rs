@@ -74,8 +74,8 @@ pub struct OverlapJob {
     pub vintage: VintageRule,
     /// The context files (deprivation, rurality, region, ICB, …) the MSOAs are described and grouped by.
     pub context: Vec<ContextSource>,
-    /// Where the prepared forms of the area layer and the geography's tables (lookups, context files,
-    /// conversion files) are kept, if anywhere.
+    /// Where the prepared forms of the area layer and the parsed tables (registrations, lookups, context
+    /// files, conversion files) are kept, if anywhere.
     pub prepared: PreparedCache,
 }
 

@@ -310,7 +310,7 @@ pub(crate) fn read_places(
 /// The first input error met (its path, position and value).
 pub fn load(job: &OverlapJob) -> Result<Loaded, IngestError> {
     let (registrations, rest) = rayon::join(
-        || read_stamped(&job.registrations, &job.prepared, read_registrations),
+        || read_table(&job.registrations, "registrations", &job.prepared, read_registrations),
         || {
             let (areas, small) = rayon::join(
                 || read_layer(&job.areas, &job.area_fields, &job.prepared),

@@ -1,7 +1,7 @@
-//! Every fast path writes the bytes of the plain one: a prepared area layer, prepared tables and the
-//! footprints' coverage kept give the run what reading the files gives (whether the prepared forms are
-//! built, loaded, damaged or not used), and the shares CSV
-//! written straight from the count is the shares table's CSV.
+//! Every fast path writes the bytes of the plain one: a prepared area layer, prepared tables (the
+//! registrations among them) and the footprints' coverage kept give the run what reading the files
+//! gives (whether the prepared forms are built, loaded, damaged or not used), and the shares CSV written
+//! straight from the count is the shares table's CSV.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod common;
@@ -84,8 +84,8 @@ fn a_small_layer_prepared_gives_the_same_bytes() {
             "LSOA11CD,MSOA11CD\nL1,M1\nL2,M2\n",
         ],
     );
-    // The lookup.
-    check(&job, 1, 0);
+    // The registrations and the lookup.
+    check(&job, 2, 0);
 }
 
 #[test]
@@ -98,8 +98,8 @@ fn the_national_layer_and_tables_prepared_give_the_same_bytes() {
         conversion: ConversionFiles::bundled(&dir.join("..")),
     };
     let job = OverlapJob { vintage, ..OverlapJob::england_by_lookup(&dir) };
-    // The lookup, the two conversion files and one per context file.
-    check(&job, 3 + job.context.len(), 0);
+    // The registrations, the lookup, the two conversion files and one per context file.
+    check(&job, 4 + job.context.len(), 0);
 }
 
 /// The default run's analysis: the footprints are dissolved from the MSOAs' coverage kept beside the
@@ -111,7 +111,7 @@ fn the_national_footprints_from_a_kept_coverage_give_the_same_bytes() {
         footprints: Some(FootprintJob { level: FootprintLevel::Msoa, spec: FootprintSpec::default() }),
         ..OverlapJob::england_by_lookup(&dir)
     };
-    check(&job, 1 + job.context.len(), 2);
+    check(&job, 2 + job.context.len(), 2);
 }
 
 /// Footprints of LSOAs: the LSOA polygons the registrations are placed by are kept parsed (as a table
@@ -154,7 +154,8 @@ fn lsoa_footprints_from_a_kept_coverage_give_the_same_bytes() {
         };
         std::fs::write(&path, bytes).unwrap();
         job.assignment = AssignmentSource::LsoaAreas { path, fields: AreaFields::default(), snap_metres: 0.0 };
-        check(&job, 1, 2);
+        // The registrations and the LSOA polygons.
+        check(&job, 2, 2);
     }
 }
 
