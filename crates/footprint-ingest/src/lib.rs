@@ -33,6 +33,7 @@ mod registrations;
 mod series;
 mod shapefile;
 mod source;
+mod valid;
 mod validity;
 mod vintage;
 mod workbook;
@@ -51,6 +52,7 @@ pub use registrations::{Registration, RegistrationTable, read_registrations};
 pub use series::{ManifestRow, read_manifest, read_practice_edits};
 pub use shapefile::{is_shapefile_input, read_shapefile, read_shapefile_bytes};
 pub use source::{FileInfo, InputFile};
+pub use valid::is_valid;
 pub use validity::{conflicting_owners, has_crossing_edges};
 pub use vintage::{
     Change, CodeVintage, Detected, LsoaPair, LsoaPopulations, Tally, VintageLookup, VintageMix, read_lsoa_populations,

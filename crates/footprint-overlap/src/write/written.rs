@@ -5,8 +5,8 @@
 //! and repaired on the grid, deterministically, by an integer overlay (union of the rings' interiors,
 //! OGC-valid output), then checked again.
 
-use footprint_ingest::{Crs, converter, has_crossing_edges, twice_signed_area};
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use footprint_ingest::{Crs, converter, has_crossing_edges, is_valid, twice_signed_area};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay::{IntOverlayOptions, Overlay};
 use i_overlay::i_float::int::point::IntPoint;
@@ -228,8 +228,8 @@ fn is_valid_as_read(polygons: &[Vec<Ring>], crs: Crs, snap: Snap) -> bool {
         return true;
     }
     let shape = to_geo(polygons, crs);
-    // The sweep finds any two edges that meet; only then is geo's full (slower) validation needed.
-    !has_crossing_edges(&shape) || shape.is_valid()
+    // The sweep finds any two edges that meet; only then is geo's full validation needed.
+    !has_crossing_edges(&shape) || is_valid(&shape)
 }
 
 /// Whether a closed ring has at least three distinct positions (in one pass, without sorting).
@@ -302,7 +302,7 @@ fn close(mut ring: Ring) -> Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
+    use geo::{Validation, polygon};
 
     #[test]
     fn three_distinct_positions_are_counted_as_a_sort_would() {
