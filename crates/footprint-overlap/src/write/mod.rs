@@ -135,6 +135,7 @@ impl OutputSet {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
         bytes.write_to(&mut buffered).map_err(fail)?;
         let file = buffered.into_inner().map_err(|e| fail(e.into_error()))?;
+        start_writeback(file.as_file());
         self.staged.push((file, target));
         Ok(())
     }
@@ -160,6 +161,18 @@ impl OutputSet {
         }
         Ok(written)
     }
+}
+
+/// Starts writing a staged file out to disk (without waiting), so that its rename into place later
+/// finds nothing left to write: ext4 writes out a file that replaces another at the rename itself, and
+/// took 10 to 35 ms for each of the national run's largest files, one after another. Best effort.
+fn start_writeback(file: &std::fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 /// How temporary output files are named: `.footprint-tmp-<output name>.<random>.tmp`.
