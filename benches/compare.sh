@@ -2,9 +2,12 @@
 # Side-by-side wall time (hyperfine) and peak memory (/usr/bin/time -v) of footprint and the GeoPandas
 # peer pipeline (../shared/peers/geopandas_pipeline.py) on the national July 2022 data, in one session:
 #   overlap steps (what the peer does with --no-footprints: read, assign, count, write the MSOA layer)
-#     - footprint overlap, lookup path, compressed fixtures, the area layer loaded from its prepared form
-#       (built by the warm-up run)                                     ("footprint overlap (lookup)")
-#     - the same reading the area layer from its GeoJSON               ("footprint overlap (lookup, --cache off)")
+#     - footprint overlap, lookup path, compressed fixtures, the area layer and the tables (the
+#       registrations among them) loaded from their prepared forms (built by the warm-up run)
+#                                                                      ("footprint overlap (lookup)")
+#     - the same with the registrations parsed, as on a publication's first run (their prepared table
+#       deleted before each run; the geography's loaded)               ("footprint overlap (lookup, registrations parsed)")
+#     - the same reading every file, nothing prepared                  ("footprint overlap (lookup, --cache off)")
 #     - DuckDB's SQL of the same counts, no geometry (../shared/peers/duckdb_counts.py) ("duckdb counts")
 #     - footprint overlap on the peer's own inputs, spatial path       ("footprint overlap (peer's inputs)")
 #     - geopandas --no-footprints                                      ("geopandas --no-footprints")
@@ -37,8 +40,14 @@ PEER="python3 ../shared/peers/geopandas_pipeline.py $PEER_ARGS --outdir $OUT/pee
 DEFAULT="bash -c 'cd $OUT/default && $FP -q --cache $OUT/cache'"
 PEER_FULL="python3 ../shared/peers/geopandas_pipeline.py $PEER_ARGS --outdir $OUT/peer-full"
 
+# The registrations' prepared table: the one table of the lookup run's that is megabytes, not kilobytes.
+$LOOKUP
+REGISTRATIONS_TABLE=$(find "$OUT/cache" -name '*.table' -size +4M)
+[ "$(echo "$REGISTRATIONS_TABLE" | wc -w)" = 1 ] || { echo "not one registrations table: $REGISTRATIONS_TABLE" >&2; exit 1; }
 hyperfine --warmup 1 --runs "$RUNS" --export-json "$OUT/overlap.json" --export-markdown "$OUT/overlap.md" \
-  -n "footprint overlap (lookup)" "$LOOKUP" -n "footprint overlap (lookup, --cache off)" "$UNCACHED" \
+  -p true -p "rm -f $REGISTRATIONS_TABLE" -p true -p true -p true -p true \
+  -n "footprint overlap (lookup)" "$LOOKUP" -n "footprint overlap (lookup, registrations parsed)" "$LOOKUP" \
+  -n "footprint overlap (lookup, --cache off)" "$UNCACHED" \
   -n "footprint overlap (peer's inputs)" "$CENTROIDS" -n "duckdb counts" "$DUCK" -n "geopandas --no-footprints" "$PEER"
 hyperfine --warmup 1 --runs "$RUNS_FULL" --export-json "$OUT/full.json" --export-markdown "$OUT/full.md" \
   -n "footprint default run" "$DEFAULT" -n "geopandas full" "$PEER_FULL"
@@ -46,7 +55,7 @@ hyperfine --warmup 1 --runs "$RUNS_FULL" --export-json "$OUT/full.json" --export
 peak() { /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': *' '/Maximum resident set size/ {print $2}'; }
 echo
 echo "peak resident memory (KiB):"
-for pair in "footprint overlap (lookup)|$LOOKUP" "footprint overlap (lookup, --cache off)|$UNCACHED" "footprint overlap (peer's inputs)|$CENTROIDS" "duckdb counts|$DUCK" "geopandas --no-footprints|$PEER" "footprint default run|cd $OUT/default && $FP -q --cache $OUT/cache" "geopandas full|$PEER_FULL"; do
+for pair in "footprint overlap (lookup)|$LOOKUP" "footprint overlap (lookup, registrations parsed)|rm -f $REGISTRATIONS_TABLE; $LOOKUP" "footprint overlap (lookup, --cache off)|$UNCACHED" "footprint overlap (peer's inputs)|$CENTROIDS" "duckdb counts|$DUCK" "geopandas --no-footprints|$PEER" "footprint default run|cd $OUT/default && $FP -q --cache $OUT/cache" "geopandas full|$PEER_FULL"; do
   printf "  %-36s %s\n" "${pair%%|*}" "$(peak "${pair#*|}")"
 done
 echo
@@ -56,7 +65,8 @@ def medians(path):
     return {r["command"]: r["median"] for r in json.load(open(path))["results"]}
 o, f = medians(sys.argv[1]), medians(sys.argv[2])
 peer, duck = o["geopandas --no-footprints"], o["duckdb counts"]
-for name in ["footprint overlap (lookup)", "footprint overlap (lookup, --cache off)", "footprint overlap (peer's inputs)"]:
+for name in ["footprint overlap (lookup)", "footprint overlap (lookup, registrations parsed)",
+             "footprint overlap (lookup, --cache off)", "footprint overlap (peer's inputs)"]:
     print(f"{name}: median {o[name]:.3f} s vs geopandas --no-footprints {peer:.3f} s: {peer / o[name]:.1f}x; "
           f"vs duckdb counts {duck:.3f} s: {duck / o[name]:.1f}x")
 print(f"footprint default run: median {f['footprint default run']:.3f} s vs geopandas full {f['geopandas full']:.3f} s: "

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The national overlap run's stages beside their floors. The floor of loading is reading every input as
-# stored and decompressing it to nothing (bytes touched, nothing parsed, nothing hashed: an unchanged
-# file's sha256 comes from its stamp; the area layer's GeoJSON is not read at all once it is prepared,
-# only its prepared form); of writing, writing
-# the bytes of the run's files and renaming them into place (benches/examples/floor.rs). The stages are
-# the run's own (`footprint -v`), with the area layer loaded from its prepared form.
+# The national overlap run's stages beside their floors. The floor of loading is reading every file the
+# run reads as stored and decompressing it to nothing (bytes touched, nothing parsed, nothing hashed: an
+# unchanged file's sha256 comes from its stamp): the practice map, and the prepared forms of the area
+# layer and of the tables (the registrations, the lookup, the context and conversion files), which the
+# run loads in place of their files once it has prepared them. The floor of writing is writing the bytes
+# of the run's files and renaming them into place (benches/examples/floor.rs). The stages are the run's
+# own (`footprint -v`), with every prepared form loaded.
 #   RUNS (default 15): runs of each, medians reported. THREADS (default "2 1"): thread counts measured.
 #   OUT (default /tmp/footprint-floor): the runs' outputs and the prepared layer.
 set -euo pipefail
@@ -19,12 +20,10 @@ FP=$PWD/target/release/footprint
 ARGS=(overlap --registrations $F/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz --practices $F/gp-reg-pat-prac-map_01Jan2022.csv.gz
   --areas $F/msoa11_england_generalised_clipped.geojson.gz --lookup $F/lsoa11_msoa11_lookup.csv.gz)
 mkdir -p "$OUT"
-"$FP" -q --cache "$OUT/cache" "${ARGS[@]}" --out "$OUT/run"   # builds the prepared layer
+rm -rf "$OUT/cache"   # only this build's prepared forms are read
+"$FP" -q --cache "$OUT/cache" "${ARGS[@]}" --out "$OUT/run"   # builds the prepared layer and tables
 PREPARED=$(ls "$OUT"/cache/*.layer | head -1)
-INPUTS=($F/gp-reg-pat-prac-lsoa-all_Jul2022.csv.gz $F/gp-reg-pat-prac-map_01Jan2022.csv.gz
-  "$PREPARED" $F/lsoa11_msoa11_lookup.csv.gz
-  fixtures/area-context/imd2019_lsoa11.csv.gz fixtures/area-context/ruc11_msoa11.csv.gz
-  fixtures/england-2021/lsoa11_lsoa21_exact_fit_lookup.csv.gz $F/lsoa11_population_mid2015.csv.gz)
+INPUTS=($F/gp-reg-pat-prac-map_01Jan2022.csv.gz "$PREPARED" "$OUT"/cache/*.table)
 for t in $THREADS; do
   echo "## $t thread(s)"
   RAYON_NUM_THREADS=$t RUNS=$RUNS target/release/examples/floor "$OUT/run" "${INPUTS[@]}"

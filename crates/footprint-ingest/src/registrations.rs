@@ -59,50 +59,94 @@ impl RegistrationTable {
 /// Rows encoded as one run of bytes, 12 to a row (practice, LSOA, patients; little-endian), so that a
 /// kept table is read back in one pass.
 mod packed_rows {
-    use serde::de::{Error, Visitor};
-    use serde::{Deserializer, Serializer};
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     use super::Registration;
     use crate::{LsoaId, PracticeId};
 
     const ROW: usize = 12;
+    /// Rows to a run of bytes: a table is encoded a run at a time, never all at once beside itself.
+    const RUN: usize = 1 << 16;
 
     pub(super) fn serialize<S: Serializer>(rows: &[Registration], s: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(rows.len() * ROW);
-        for r in rows {
-            for v in [r.practice.0, r.lsoa.0, r.patients] {
-                bytes.extend_from_slice(&v.to_le_bytes());
+        let mut seq = s.serialize_seq(Some(rows.len().div_ceil(RUN)))?;
+        let mut bytes = Vec::with_capacity(RUN * ROW);
+        for run in rows.chunks(RUN) {
+            bytes.clear();
+            for r in run {
+                for v in [r.practice.0, r.lsoa.0, r.patients] {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
             }
+            seq.serialize_element(&Bytes(&bytes))?;
         }
-        s.serialize_bytes(&bytes)
+        seq.end()
+    }
+
+    /// A run of bytes, serialized as bytes.
+    struct Bytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for Bytes<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Registration>, D::Error> {
-        d.deserialize_bytes(Rows)
+        d.deserialize_seq(Runs)
     }
 
-    struct Rows;
+    struct Runs;
 
-    impl Visitor<'_> for Rows {
+    impl<'de> Visitor<'de> for Runs {
         type Value = Vec<Registration>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "runs of {ROW} bytes a row")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).saturating_mul(RUN).min(1 << 26));
+            while let Some(Run(run)) = seq.next_element::<Run>()? {
+                rows.extend(run);
+            }
+            Ok(rows)
+        }
+    }
+
+    /// The rows of one run of bytes.
+    struct Run(Vec<Registration>);
+
+    impl<'de> Deserialize<'de> for Run {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_bytes(RunBytes)
+        }
+    }
+
+    struct RunBytes;
+
+    impl Visitor<'_> for RunBytes {
+        type Value = Run;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             write!(f, "{ROW} bytes a row")
         }
 
-        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Run, E> {
             if !bytes.len().is_multiple_of(ROW) {
                 return Err(E::invalid_length(bytes.len(), &self));
             }
             let word = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-            Ok(bytes
+            Ok(Run(bytes
                 .chunks_exact(ROW)
                 .map(|b| Registration {
                     practice: PracticeId(word(b, 0)),
                     lsoa: LsoaId(word(b, 4)),
                     patients: word(b, 8),
                 })
-                .collect())
+                .collect()))
         }
     }
 }
@@ -538,15 +582,25 @@ mod tests {
         .unwrap();
         let bytes = postcard::to_allocvec(&t).unwrap();
         assert_eq!(postcard::from_bytes::<RegistrationTable>(&bytes).unwrap(), t);
-        // Rows are 12 bytes each: 36 bytes are three rows, 35 are none.
+        // Rows are 12 bytes each: a run of 36 bytes is three rows, of 35 none.
         let rows = |n: usize| {
-            let bytes = postcard::to_allocvec(&(0..n).map(|i| i as u8).collect::<Vec<u8>>()).unwrap();
+            let run: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            let bytes = postcard::to_allocvec(&vec![run]).unwrap();
             packed_rows::deserialize(&mut postcard::Deserializer::from_bytes(&bytes))
         };
         let third =
             Registration { practice: PracticeId(0x1b1a_1918), lsoa: LsoaId(0x1f1e_1d1c), patients: 0x2322_2120 };
         assert_eq!(rows(36).unwrap()[2], third);
         assert!(rows(35).is_err());
+        // A table of more rows than a run holds is kept in several runs.
+        let many = RegistrationTable {
+            rows: (0..150_000)
+                .map(|i| Registration { practice: PracticeId(i), lsoa: LsoaId(i / 3), patients: i * 7 })
+                .collect(),
+            ..t
+        };
+        let bytes = postcard::to_allocvec(&many).unwrap();
+        assert_eq!(postcard::from_bytes::<RegistrationTable>(&bytes).unwrap(), many);
     }
 
     #[test]
