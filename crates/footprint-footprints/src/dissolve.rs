@@ -135,6 +135,11 @@ impl Numbering {
         &self.memberships[self.offsets[area]..self.offsets[area + 1]]
     }
 
+    /// How many groups of edges there are.
+    fn groups(&self) -> usize {
+        self.group_offsets.len().saturating_sub(1)
+    }
+
     /// The edges of group `group`, as in [`Numbering::grouped`].
     fn edges_in(&self, group: usize) -> &[u32] {
         &self.grouped[self.group_offsets[group]..self.group_offsets[group + 1]]
@@ -405,8 +410,8 @@ impl Coverage {
     fn cancel(&self, areas: &[AreaId]) -> Option<Vec<Numbered>> {
         let numbering = &self.numbering;
         NET.with_borrow_mut(|net| {
-            if net.len() + 1 < numbering.group_offsets.len() {
-                net.resize(numbering.group_offsets.len() - 1, 0);
+            if net.len() < numbering.groups() {
+                net.resize(numbering.groups(), 0);
             }
             let mut touched: Vec<u32> = Vec::new();
             for a in areas {
@@ -501,7 +506,7 @@ impl Numbering {
     fn is_whole(&self, areas: usize) -> bool {
         use rayon::prelude::*;
         let (edges, vertices) = (self.ends.len(), self.positions.len());
-        let groups = self.group_offsets.len().saturating_sub(1);
+        let groups = self.groups();
         self.unclean.len() == areas
             && self.offsets.len() == areas + 1
             && self.offsets.first() == Some(&0)
@@ -1030,7 +1035,7 @@ mod tests {
             (0..6).flat_map(|x| (0..6).map(move |y| (f64::from(x) + offset, f64::from(y) + offset))).collect();
         let coverage = Coverage::new(cells.iter().map(|&(x, y)| MultiPolygon(vec![cell(x, y)])).collect(), 1e-9);
         // One group per pair of neighbours and one per area on the outline, however many edges they share.
-        let groups = coverage.numbering.group_offsets.len() - 1;
+        let groups = coverage.numbering.groups();
         assert_eq!(groups, 60 + 20);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..200 {
@@ -1095,7 +1100,7 @@ mod tests {
         // Nor with a group, an edge or a vertex of an edge out of range, or an area's groups or a group's
         // edges out of order.
         let mut bad = KeptCoverage::from(made.clone());
-        bad.numbering.memberships[0].0 = (bad.numbering.group_offsets.len() - 1) as u32;
+        bad.numbering.memberships[0].0 = bad.numbering.groups() as u32;
         assert!(Coverage::try_from(bad).is_err());
         let mut bad = KeptCoverage::from(made.clone());
         bad.numbering.grouped[0] = 2 * bad.numbering.ends.len() as u32;

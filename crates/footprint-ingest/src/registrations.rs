@@ -11,7 +11,7 @@ use crate::plain::{PlainLines, Stop, Unsure};
 use crate::{IngestError, InputFile, LsoaCode, LsoaId, PracticeCode, PracticeId};
 
 /// One row of the registrations file: patients registered at a practice who live in an LSOA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Registration {
     /// The practice.
     pub practice: PracticeId,
@@ -56,12 +56,12 @@ impl RegistrationTable {
     }
 }
 
-/// Rows encoded as one run of bytes, 12 to a row (practice, LSOA, patients; little-endian), so that a
-/// kept table is read back in one pass.
+/// Rows encoded as runs of bytes, 12 to a row (practice, LSOA, patients; little-endian), so that a
+/// kept table is read back a run at a time rather than value by value.
 mod packed_rows {
-    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::de::{DeserializeSeed, Error, SeqAccess, Visitor};
     use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     use super::Registration;
     use crate::{LsoaId, PracticeId};
@@ -109,44 +109,40 @@ mod packed_rows {
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).saturating_mul(RUN).min(1 << 26));
-            while let Some(Run(run)) = seq.next_element::<Run>()? {
-                rows.extend(run);
-            }
+            while seq.next_element_seed(RunInto(&mut rows))?.is_some() {}
             Ok(rows)
         }
     }
 
-    /// The rows of one run of bytes.
-    struct Run(Vec<Registration>);
+    /// Appends the rows of one run of bytes to the rows read so far.
+    struct RunInto<'a>(&'a mut Vec<Registration>);
 
-    impl<'de> Deserialize<'de> for Run {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_bytes(RunBytes)
+    impl<'de> DeserializeSeed<'de> for RunInto<'_> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_bytes(self)
         }
     }
 
-    struct RunBytes;
-
-    impl Visitor<'_> for RunBytes {
-        type Value = Run;
+    impl Visitor<'_> for RunInto<'_> {
+        type Value = ();
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             write!(f, "{ROW} bytes a row")
         }
 
-        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Run, E> {
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<(), E> {
             if !bytes.len().is_multiple_of(ROW) {
                 return Err(E::invalid_length(bytes.len(), &self));
             }
             let word = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-            Ok(Run(bytes
-                .chunks_exact(ROW)
-                .map(|b| Registration {
-                    practice: PracticeId(word(b, 0)),
-                    lsoa: LsoaId(word(b, 4)),
-                    patients: word(b, 8),
-                })
-                .collect()))
+            self.0.extend(bytes.chunks_exact(ROW).map(|b| Registration {
+                practice: PracticeId(word(b, 0)),
+                lsoa: LsoaId(word(b, 4)),
+                patients: word(b, 8),
+            }));
+            Ok(())
         }
     }
 }

@@ -11,6 +11,8 @@ use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
 use geo::{BoundingRect, Intersects, Line, LineString, MultiPolygon, Polygon, PreparedGeometry, Rect, Relate};
 
+use crate::validity::{IndexedBox, every_meeting_pair};
+
 /// Whether `area` is valid as geo's `Validation` decides it: each part valid (rings of four positions
 /// or more once repeated positions are dropped, finite, not crossing or touching themselves, holes
 /// within the exterior and apart from it and from each other but at points), and no two parts
@@ -29,8 +31,7 @@ pub fn is_valid(area: &MultiPolygon<f64>) -> bool {
     if !area.0.iter().all(polygon_is_valid) {
         return false;
     }
-    let boxes: Vec<Option<Rect<f64>>> = area.0.iter().map(BoundingRect::bounding_rect).collect();
-    every_meeting_pair(&boxes, |i, j| {
+    every_pair_of(area.0.iter().map(BoundingRect::bounding_rect), |i, j| {
         let im = area.0[i.min(j)].relate(&area.0[i.max(j)]);
         im.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::TwoDimensional
             && im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) != Dimensions::OneDimensional
@@ -70,8 +71,7 @@ fn enough_positions(ring: &LineString<f64>) -> bool {
 /// the other starts.
 fn crosses_itself(ring: &LineString<f64>) -> bool {
     let lines: Vec<Line<f64>> = ring.lines().collect();
-    let boxes: Vec<Option<Rect<f64>>> = lines.iter().map(|l| Some(l.bounding_rect())).collect();
-    !every_meeting_pair(&boxes, |i, j| {
+    !every_pair_of(lines.iter().map(|l| Some(l.bounding_rect())), |i, j| {
         let (a, b) = (lines[i], lines[j]);
         // geo tries both orders; the rule is the same either way round.
         !(a.intersects(&b) && a.start != b.end && a.end != b.start)
@@ -91,8 +91,7 @@ fn holes_are_valid(exterior: &LineString<f64>, holes: &[Polygon<f64>]) -> bool {
     if !within {
         return false;
     }
-    let boxes: Vec<Option<Rect<f64>>> = holes.iter().map(BoundingRect::bounding_rect).collect();
-    every_meeting_pair(&boxes, |i, j| {
+    every_pair_of(holes.iter().map(BoundingRect::bounding_rect), |i, j| {
         let im = prepared[i.min(j)].relate(&holes[i.max(j)]);
         im.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::TwoDimensional
             && im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) != Dimensions::OneDimensional
@@ -101,23 +100,15 @@ fn holes_are_valid(exterior: &LineString<f64>, holes: &[Polygon<f64>]) -> bool {
 
 /// Calls `each` with every pair of indices whose boxes meet (touching counts; a `None` box meets
 /// nothing), each pair once, until it returns false; whether it never did.
-fn every_meeting_pair(boxes: &[Option<Rect<f64>>], mut each: impl FnMut(usize, usize) -> bool) -> bool {
-    let mut order: Vec<(Rect<f64>, usize)> = boxes.iter().enumerate().filter_map(|(i, b)| Some(((*b)?, i))).collect();
-    order.sort_unstable_by(|a, b| a.0.min().x.total_cmp(&b.0.min().x));
-    for (k, (a, i)) in order.iter().enumerate() {
-        for (b, j) in &order[k + 1..] {
-            if b.min().x > a.max().x {
-                break;
-            }
-            if b.min().y > a.max().y || b.max().y < a.min().y {
-                continue;
-            }
-            if !each(*i, *j) {
-                return false;
-            }
-        }
-    }
-    true
+fn every_pair_of(boxes: impl Iterator<Item = Option<Rect<f64>>>, mut each: impl FnMut(usize, usize) -> bool) -> bool {
+    let boxes = boxes
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let b = b?;
+            Some(IndexedBox { min_x: b.min().x, max_x: b.max().x, min_y: b.min().y, max_y: b.max().y, index: i as u32 })
+        })
+        .collect();
+    every_meeting_pair(boxes, |i, j| each(i as usize, j as usize))
 }
 
 #[cfg(test)]

@@ -49,45 +49,61 @@ pub fn has_crossing_edges(area: &MultiPolygon<f64>) -> bool {
     found
 }
 
-/// Sort and sweep: calls `conflict` for each pair of edges that intersect (by [`intersect`]) until it
-/// returns false. Each edge meets only the edges that start before it ends along x; the sort is of
-/// (order-preserving integer key of min x, index) pairs, several times cheaper than moving edges. The
-/// sweep then reads the edges' boxes in that order from one array, so that most pairs are ruled out by
-/// their boxes without reaching the edges themselves.
+/// Calls `conflict` for each pair of edges that intersect (by [`intersect`], the edge that starts first
+/// along x first) until it returns false.
 fn sweep(edges: &[Edge], mut conflict: impl FnMut(&Edge, &Edge) -> bool) {
-    let mut order: Vec<(u64, u32)> = edges.iter().enumerate().map(|(i, e)| (ordered_bits(e.min_x), i as u32)).collect();
-    order.sort_unstable();
-    let boxes: Vec<EdgeBox> = order
+    let boxes = edges
         .iter()
-        .map(|&(_, i)| {
-            let e = &edges[i as usize];
-            EdgeBox { min_x: e.min_x, max_x: e.max_x, min_y: e.a.y.min(e.b.y), max_y: e.a.y.max(e.b.y), index: i }
+        .enumerate()
+        .map(|(i, e)| IndexedBox {
+            min_x: e.min_x,
+            max_x: e.max_x,
+            min_y: e.a.y.min(e.b.y),
+            max_y: e.a.y.max(e.b.y),
+            index: i as u32,
         })
         .collect();
-    for (k, b) in boxes.iter().enumerate() {
-        let e = &edges[b.index as usize];
-        for o in &boxes[k + 1..] {
+    every_meeting_pair(boxes, |i, j| {
+        let (e, o) = (&edges[i as usize], &edges[j as usize]);
+        !intersect(e, o) || conflict(e, o)
+    });
+}
+
+/// A bounding box, and the index of what it bounds.
+#[derive(Clone, Copy)]
+pub(crate) struct IndexedBox {
+    pub(crate) min_x: f64,
+    pub(crate) max_x: f64,
+    pub(crate) min_y: f64,
+    pub(crate) max_y: f64,
+    pub(crate) index: u32,
+}
+
+/// Sort and sweep: calls `each` with the indices of every two boxes that meet (touching counts), each
+/// pair once and the box that starts first along x first, until it returns false; whether it never did.
+/// Each box meets only the boxes that start before it ends along x; the sort is of (order-preserving
+/// integer key of min x, index) pairs, several times cheaper than moving boxes. The sweep then reads
+/// the boxes in that order from one array, so that most pairs are ruled out by their boxes without
+/// reaching what they bound.
+pub(crate) fn every_meeting_pair(boxes: Vec<IndexedBox>, mut each: impl FnMut(u32, u32) -> bool) -> bool {
+    let mut order: Vec<(u64, u32)> = boxes.iter().enumerate().map(|(k, b)| (ordered_bits(b.min_x), k as u32)).collect();
+    order.sort_unstable();
+    let sorted: Vec<IndexedBox> = order.iter().map(|&(_, k)| boxes[k as usize]).collect();
+    drop(boxes);
+    for (k, b) in sorted.iter().enumerate() {
+        for o in &sorted[k + 1..] {
             if o.min_x > b.max_x {
                 break;
             }
             if o.min_y > b.max_y || o.max_y < b.min_y {
-                continue; // apart along y: `intersect` would say so first
+                continue;
             }
-            let o = &edges[o.index as usize];
-            if intersect(e, o) && !conflict(e, o) {
-                return;
+            if !each(b.index, o.index) {
+                return false;
             }
         }
     }
-}
-
-/// An edge's bounding box, and the edge's index.
-struct EdgeBox {
-    min_x: f64,
-    max_x: f64,
-    min_y: f64,
-    max_y: f64,
-    index: u32,
+    true
 }
 
 /// Maps an f64 to a u64 with the same order (IEEE 754 total order).
